@@ -1,0 +1,10 @@
+import type { Command } from 'commander';
+import { registerPractical } from './practical.js';
+
+/**
+ * Every subcommand of `detseg`, one file each in this folder. A file exports `registerX(program)`,
+ * which adds its command (with its own `--help`) to the program.
+ */
+export function registerCommands(program: Command): void {
+  registerPractical(program);
+}

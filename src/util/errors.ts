@@ -1,0 +1,23 @@
+/**
+ * Errors raised on bad input. Every message names where the problem is: the file (when there is one),
+ * the field, and the index of the record, so that a user can find and fix it.
+ */
+export class DetsegInputError extends Error {
+  /** File the bad input came from, when known. */
+  readonly file?: string;
+  /** Field (JSON path, XML element, argument name) that is wrong. */
+  readonly field?: string;
+
+  constructor(message: string, where: { file?: string; field?: string } = {}) {
+    const prefix = [where.file, where.field].filter((s) => s !== undefined && s !== '').join(': ');
+    super(prefix ? `${prefix}: ${message}` : message);
+    this.name = 'DetsegInputError';
+    this.file = where.file;
+    this.field = where.field;
+  }
+}
+
+/** Throws a {@link DetsegInputError} unless `condition` holds. */
+export function check(condition: unknown, message: string, where: { file?: string; field?: string } = {}): asserts condition {
+  if (!condition) throw new DetsegInputError(message, where);
+}
