@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerPractical } from './practical.js';
+import { registerEval } from './eval.js';
 
 /**
  * Every subcommand of `detseg`, one file each in this folder. A file exports `registerX(program)`,
@@ -7,4 +8,5 @@ import { registerPractical } from './practical.js';
  */
 export function registerCommands(program: Command): void {
   registerPractical(program);
+  registerEval(program);
 }
