@@ -1,0 +1,89 @@
+/**
+ * Recall of ground-truth boxes by selective search proposals on the 100 VOC2012 images of the shared
+ * data (`voc2012_100`): for the top 100, 500, 1000 and 2000 ranked proposals, the fraction of
+ * ground-truth objects (VOC "difficult" ones excluded) whose best proposal has IoU ≥ 0.5 and ≥ 0.7, the
+ * mean best overlap (ABO), and the time per image (selective search only, not decoding).
+ *
+ *   node --import tsx scripts/proposal-recall.ts [--mode fast|quality|single] [--limit N] [--json out.json]
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { XMLParser } from 'fast-xml-parser';
+import { boxIou } from '../src/boxes/iou.js';
+import { readRgbImage, selectiveSearch, type SelectiveSearchMode } from '../src/proposals/selective-search.js';
+import { writeFileAtomic } from '../src/util/atomic.js';
+import { DetsegInputError } from '../src/util/errors.js';
+import { sharedDataDir } from '../src/util/paths.js';
+
+const PROPOSAL_COUNTS = [100, 500, 1000, 2000];
+const IOU_THRESHOLDS = [0.5, 0.7];
+
+/**
+ * Ground-truth boxes of a VOC XML file, converted from VOC's 1-based inclusive pixel indices to
+ * continuous corners (xmin − 1, ymin − 1, xmax, ymax): `Float32Array [G, 4]` xyxy. Difficult objects are left out.
+ */
+function readVocBoxes(path: string): Float32Array {
+  const doc = new XMLParser({ isArray: (name) => name === 'object' }).parse(readFileSync(path, 'utf8'));
+  const objects: unknown[] = doc?.annotation?.object ?? [];
+  const out: number[] = [];
+  objects.forEach((o, i) => {
+    const obj = o as { difficult?: number; bndbox?: Record<string, unknown> };
+    const b = obj.bndbox;
+    const v = ['xmin', 'ymin', 'xmax', 'ymax'].map((k) => Number(b?.[k]));
+    if (!v.every(Number.isFinite)) throw new DetsegInputError(`object ${i} has a missing or non-numeric bndbox`, { file: path, field: 'annotation.object.bndbox' });
+    if (Number(obj.difficult ?? 0) === 1) return;
+    out.push(v[0] - 1, v[1] - 1, v[2], v[3]);
+  });
+  return Float32Array.from(out);
+}
+
+const { values: args } = parseArgs({ options: { mode: { type: 'string', default: 'fast' }, limit: { type: 'string' }, json: { type: 'string' }, seed: { type: 'string', default: '0' } } });
+const mode = args.mode as SelectiveSearchMode;
+const root = sharedDataDir();
+if (!root) throw new Error('shared data (voc2012_100) not found: set DETSEG_SHARED_DATA');
+const dir = join(root, 'voc2012_100');
+let names = readdirSync(join(dir, 'images')).filter((f) => f.endsWith('.jpg')).sort();
+if (args.limit) names = names.slice(0, Number(args.limit));
+
+const hits = PROPOSAL_COUNTS.map(() => IOU_THRESHOLDS.map(() => 0));
+const overlapSum = PROPOSAL_COUNTS.map(() => 0);
+let objects = 0;
+const times: number[] = [];
+const proposalCounts: number[] = [];
+for (const name of names) {
+  const gt = readVocBoxes(join(dir, 'gts', 'pascalvoc_format', name.replace(/\.jpg$/, '.xml')));
+  const image = await readRgbImage(join(dir, 'images', name));
+  const t0 = performance.now();
+  const { boxes } = selectiveSearch(image, { mode, seed: Number(args.seed), maxBoxes: Math.max(...PROPOSAL_COUNTS) });
+  times.push(performance.now() - t0);
+  const n = boxes.length / 4;
+  proposalCounts.push(n);
+  const g = gt.length / 4;
+  objects += g;
+  const iou = boxIou(gt, boxes); // [G, N]
+  PROPOSAL_COUNTS.forEach((top, pi) => {
+    for (let i = 0; i < g; i++) {
+      let best = 0;
+      for (let j = 0; j < Math.min(top, n); j++) best = Math.max(best, iou[i * n + j]);
+      overlapSum[pi] += best;
+      IOU_THRESHOLDS.forEach((thr, ti) => { if (best >= thr) hits[pi][ti]++; });
+    }
+  });
+  process.stderr.write(`${name}: ${image.width}×${image.height}, ${g} objects, ${n} proposals, ${times.at(-1)!.toFixed(0)} ms\n`);
+}
+
+const sorted = [...times].sort((a, b) => a - b);
+const medianMs = sorted.length % 2 ? sorted[sorted.length >> 1] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+const meanMs = times.reduce((s, v) => s + v, 0) / times.length;
+const table = PROPOSAL_COUNTS.map((top, pi) => ({
+  proposals: top,
+  recall50: hits[pi][0] / objects,
+  recall70: hits[pi][1] / objects,
+  abo: overlapSum[pi] / objects,
+}));
+process.stdout.write(`selective search (${mode}) on ${names.length} VOC2012 images, ${objects} objects (difficult excluded)\n`);
+process.stdout.write(`time per image: median ${medianMs.toFixed(0)} ms, mean ${meanMs.toFixed(0)} ms, max ${sorted.at(-1)!.toFixed(0)} ms; proposals per image: mean ${(proposalCounts.reduce((s, v) => s + v, 0) / names.length).toFixed(0)}\n`);
+process.stdout.write('| proposals | recall@0.5 | recall@0.7 | ABO |\n| ---: | ---: | ---: | ---: |\n');
+for (const r of table) process.stdout.write(`| ${r.proposals} | ${r.recall50.toFixed(3)} | ${r.recall70.toFixed(3)} | ${r.abo.toFixed(3)} |\n`);
+if (args.json) writeFileAtomic(args.json, JSON.stringify({ mode, images: names.length, objects, medianMs, meanMs, table }, null, 2) + '\n');
