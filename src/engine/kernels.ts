@@ -1,0 +1,219 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * The kernel pack: gradient kernels that the TF.js wasm backend lacks (or has only as a slow loop),
+ * composed from its fast XNNPACK kernels (`Conv2D`, `BatchMatMul`) and cheap data movement
+ * (`Transpose`, `Reverse`, `PadV2`, `Slice`, `Reshape`).
+ *
+ * - `Conv2DBackpropFilter` (absent upstream; no conv net trains without it): the filter gradient is a
+ *   convolution of the input, with batch and channels swapped, by the output gradient used as a filter
+ *   dilated by the stride.
+ * - `Conv2DBackpropInput` (upstream: a scalar loop; it is also the FORWARD kernel of
+ *   `tf.conv2dTranspose`): the input gradient is a stride-1 convolution of the stride-dilated
+ *   (zero-inserted) output gradient with the flipped, transposed filter.
+ * - Both have a fast path for non-overlapping windows (kernel = stride, no padding: the 2×2 stride-2
+ *   transposed conv of U-Net), where each is one matrix product and a reshuffle.
+ *
+ * Only NHWC (`channelsLast`) and dilation 1 are supported, as in the wasm `Conv2D` itself.
+ */
+
+type TensorInfo = tf.TensorInfo;
+type Backend = tf.KernelBackend & { disposeData(dataId: object): boolean };
+type Attrs = Record<string, unknown>;
+type Pad = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
+
+/** Runs another registered wasm kernel from inside a kernel. */
+function run(name: string, backend: Backend, inputs: Record<string, TensorInfo>, attrs: Attrs = {}): TensorInfo {
+  const kernel = tf.getKernel(name, 'wasm');
+  if (!kernel) throw new Error(`detseg kernels: wasm kernel ${name} is not registered`);
+  return kernel.kernelFunc({ inputs, backend, attrs: attrs as tf.NamedAttrMap }) as TensorInfo;
+}
+
+/** Frees intermediate results of a kernel. */
+function free(backend: Backend, ...infos: TensorInfo[]): void {
+  for (const t of infos) backend.disposeData(t.dataId);
+}
+
+function reshape(backend: Backend, x: TensorInfo, shape: number[]): TensorInfo {
+  return run('Reshape', backend, { x }, { shape });
+}
+
+function transpose(backend: Backend, x: TensorInfo, perm: number[]): TensorInfo {
+  return run('Transpose', backend, { x }, { perm });
+}
+
+/** Crops rows/cols of an NHWC tensor: keeps [top, top+h) × [left, left+w). */
+function crop(backend: Backend, x: TensorInfo, top: number, left: number, h: number, w: number): TensorInfo {
+  return run('Slice', backend, { x }, { begin: [0, top, left, 0], size: [x.shape[0], h, w, x.shape[3]] });
+}
+
+/**
+ * Stride-1 convolution with explicit, possibly negative padding (negative = crop), optional dilation.
+ * x: [B, H, W, Cin], filter: [fh, fw, Cin, Cout] → [B, H + pt + pb - dfh + 1, W + pl + pr - dfw + 1, Cout]
+ * where dfh = (fh - 1) * dilation + 1.
+ */
+function convExplicit(backend: Backend, x: TensorInfo, filter: TensorInfo, pads: [number, number, number, number], dilations: [number, number]): TensorInfo {
+  let [pt, pb, pl, pr] = pads;
+  let input = x;
+  const cropTop = Math.max(0, -pt);
+  const cropBottom = Math.max(0, -pb);
+  const cropLeft = Math.max(0, -pl);
+  const cropRight = Math.max(0, -pr);
+  if (cropTop + cropBottom + cropLeft + cropRight > 0) {
+    input = crop(backend, x, cropTop, cropLeft, x.shape[1] - cropTop - cropBottom, x.shape[2] - cropLeft - cropRight);
+    pt = Math.max(0, pt);
+    pb = Math.max(0, pb);
+    pl = Math.max(0, pl);
+    pr = Math.max(0, pr);
+  }
+  const out = run('Conv2D', backend, { x: input, filter }, {
+    strides: [1, 1],
+    pad: [[0, 0], [pt, pb], [pl, pr], [0, 0]],
+    dataFormat: 'NHWC',
+    dilations,
+    dimRoundingMode: undefined,
+  });
+  if (input !== x) free(backend, input);
+  return out;
+}
+
+function convInfoOf(xShape: number[], filterShape: number[], attrs: Attrs): tf.backend_util.Conv2DInfo {
+  const dataFormat = (attrs.dataFormat as string | undefined) ?? 'NHWC';
+  if (dataFormat !== 'NHWC') throw new Error(`detseg kernels: only NHWC is supported, got ${dataFormat}`);
+  return tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    attrs.strides as [number, number] | number,
+    1,
+    attrs.pad as Pad,
+    attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
+    false,
+    'channelsLast',
+  );
+}
+
+/** True when windows tile the input exactly: kernel = stride, no padding, input = output × stride. */
+function isPatchify(info: tf.backend_util.Conv2DInfo): boolean {
+  const p = info.padInfo;
+  return (
+    info.filterHeight === info.strideHeight &&
+    info.filterWidth === info.strideWidth &&
+    p.top === 0 && p.bottom === 0 && p.left === 0 && p.right === 0 &&
+    info.inHeight === info.outHeight * info.strideHeight &&
+    info.inWidth === info.outWidth * info.strideWidth
+  );
+}
+
+/**
+ * Filter gradient of a 2-D convolution.
+ * x: [N, H, W, Ci], dy: [N, Ho, Wo, Co] → dW: [fh, fw, Ci, Co] with
+ * dW[a, b, ci, co] = Σ_{n,i,j} x[n, i·sh + a − padTop, j·sw + b − padLeft, ci] · dy[n, i, j, co].
+ */
+export function conv2DBackpropFilterWasm(args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs: tf.NamedAttrMap }): TensorInfo {
+  const backend = args.backend as Backend;
+  const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
+  const attrs = args.attrs as Attrs;
+  const filterShape = attrs.filterShape as [number, number, number, number];
+  const info = convInfoOf(x.shape, filterShape, attrs);
+  const [fh, fw, ci, co] = filterShape;
+  const { batchSize: n, inHeight: h, inWidth: w, outHeight: ho, outWidth: wo, strideHeight: sh, strideWidth: sw } = info;
+
+  if (isPatchify(info)) {
+    // x [N, Ho, sh, Wo, sw, Ci] → [N, Ho, Wo, sh, sw, Ci] → [N·Ho·Wo, sh·sw·Ci]
+    const x6 = reshape(backend, x, [n, ho, sh, wo, sw, ci]);
+    const xt = transpose(backend, x6, [0, 1, 3, 2, 4, 5]);
+    const xm = reshape(backend, xt, [1, n * ho * wo, sh * sw * ci]);
+    const dym = reshape(backend, dy, [1, n * ho * wo, co]);
+    // [sh·sw·Ci, N·Ho·Wo] × [N·Ho·Wo, Co]: transpose A explicitly (the wasm matmul is fast without it)
+    const xmt = transpose(backend, xm, [0, 2, 1]);
+    const dw = run('BatchMatMul', backend, { a: xmt, b: dym }, { transposeA: false, transposeB: false });
+    const out = reshape(backend, dw, [fh, fw, ci, co]);
+    free(backend, x6, xt, xm, dym, xmt, dw);
+    return out;
+  }
+
+  // Batch ↔ channels: x [N, H, W, Ci] → [Ci, H, W, N]; dy [N, Ho, Wo, Co] → [Ho, Wo, N, Co] (a filter)
+  const xs = transpose(backend, x, [3, 1, 2, 0]);
+  const dyf = transpose(backend, dy, [1, 2, 0, 3]);
+  const pt = info.padInfo.top;
+  const pl = info.padInfo.left;
+  // padding after such that the output is exactly fh × fw: H + pt + pb − (Ho − 1)·sh = fh
+  const pb = fh + (ho - 1) * sh - h - pt;
+  const pr = fw + (wo - 1) * sw - w - pl;
+  const g = convExplicit(backend, xs, dyf, [pt, pb, pl, pr], [sh, sw]); // [Ci, fh, fw, Co]
+  const out = transpose(backend, g, [1, 2, 0, 3]); // [fh, fw, Ci, Co]
+  free(backend, xs, dyf, g);
+  return out;
+}
+
+/**
+ * Input gradient of a 2-D convolution (also the forward pass of a transposed convolution).
+ * dy: [N, Ho, Wo, Co], filter: [fh, fw, Ci, Co], attrs.inputShape [N, H, W, Ci] → dx: [N, H, W, Ci] with
+ * dx[n, y, x, ci] = Σ_{i,j,a,b: i·sh + a − padTop = y, j·sw + b − padLeft = x} dy[n, i, j, co] · W[a, b, ci, co].
+ */
+export function conv2DBackpropInputWasm(args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs: tf.NamedAttrMap }): TensorInfo {
+  const backend = args.backend as Backend;
+  const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
+  const attrs = args.attrs as Attrs;
+  const inputShape = attrs.inputShape as [number, number, number, number];
+  const info = convInfoOf(inputShape, filter.shape, attrs);
+  const [fh, fw, ci, co] = filter.shape;
+  const { batchSize: n, inHeight: h, inWidth: w, outHeight: ho, outWidth: wo, strideHeight: sh, strideWidth: sw } = info;
+
+  if (isPatchify(info)) {
+    // dy [N·Ho·Wo, Co] × W[fh·fw·Ci, Co]ᵀ → [N, Ho, Wo, fh, fw, Ci] → [N, Ho, fh, Wo, fw, Ci] = [N, H, W, Ci]
+    const dym = reshape(backend, dy, [1, n * ho * wo, co]);
+    const wm = reshape(backend, filter, [1, fh * fw * ci, co]);
+    const prod = run('BatchMatMul', backend, { a: dym, b: wm }, { transposeA: false, transposeB: true });
+    const p6 = reshape(backend, prod, [n, ho, wo, fh, fw, ci]);
+    const pt6 = transpose(backend, p6, [0, 1, 3, 2, 4, 5]);
+    const out = reshape(backend, pt6, [n, h, w, ci]);
+    free(backend, dym, wm, prod, p6, pt6);
+    return out;
+  }
+
+  // Zero insertion: dy [N, Ho, Wo, Co] → [N, Ho·sh, Wo·sw, Co] with dy[i, j] at (i·sh, j·sw)
+  let dyd = dy;
+  const temps: TensorInfo[] = [];
+  if (sh > 1 || sw > 1) {
+    const d6 = reshape(backend, dy, [n, ho, 1, wo, 1, co]);
+    const padded = run('PadV2', backend, { x: d6 }, { paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]], constantValue: 0 });
+    dyd = reshape(backend, padded, [n, ho * sh, wo * sw, co]);
+    temps.push(d6, padded, dyd);
+  }
+  // Flipped, transposed filter: Wf[a, b, co, ci] = W[fh − 1 − a, fw − 1 − b, ci, co]
+  const flipped = run('Reverse', backend, { x: filter }, { dims: [0, 1] });
+  const wf = transpose(backend, flipped, [0, 1, 3, 2]);
+  temps.push(flipped, wf);
+  const hd = dyd.shape[1];
+  const wd = dyd.shape[2];
+  const pt = fh - 1 - info.padInfo.top;
+  const pl = fw - 1 - info.padInfo.left;
+  const pb = h + fh - 1 - hd - pt;
+  const pr = w + fw - 1 - wd - pl;
+  const out = convExplicit(backend, dyd, wf, [pt, pb, pl, pr], [1, 1]);
+  free(backend, ...temps);
+  return out;
+}
+
+let registered = false;
+
+/**
+ * Registers the kernel pack for the 'wasm' backend (replacing upstream's slow `Conv2DBackpropInput`).
+ * Idempotent.
+ */
+export function registerWasmGradientKernels(): void {
+  if (registered) return;
+  const kernels: Array<[string, tf.KernelFunc]> = [
+    ['Conv2DBackpropFilter', conv2DBackpropFilterWasm as unknown as tf.KernelFunc],
+    ['Conv2DBackpropInput', conv2DBackpropInputWasm as unknown as tf.KernelFunc],
+  ];
+  for (const [kernelName, kernelFunc] of kernels) {
+    if (tf.getKernel(kernelName, 'wasm')) tf.unregisterKernel(kernelName, 'wasm');
+    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
+  }
+  registered = true;
+}
+
+/** Names of the kernels registered by {@link registerWasmGradientKernels}. */
+export const WASM_KERNEL_PACK = ['Conv2DBackpropFilter', 'Conv2DBackpropInput'] as const;
