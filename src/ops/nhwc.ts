@@ -12,17 +12,25 @@ export type NhwcShape = readonly [batch: number, height: number, width: number, 
  * elements. Throws a {@link DetsegInputError} naming `field`. Returns the shape as a tuple.
  */
 export function validateNhwc(data: ArrayLike<number>, shape: readonly number[], field: string): NhwcShape {
+  const size = nhwcSize(shape, field);
+  if (data.length !== size) {
+    throw new DetsegInputError(`expected ${size} elements for shape [${shape.join(', ')}], got an array of length ${data.length}`, { field });
+  }
+  return [shape[0], shape[1], shape[2], shape[3]];
+}
+
+/**
+ * Checks that `shape` holds four non-negative integers `[batch, height, width, channels]` and returns
+ * their product, the number of elements. Throws a {@link DetsegInputError} naming `field`.
+ */
+export function nhwcSize(shape: readonly number[], field: string): number {
   if (shape.length !== 4) throw new DetsegInputError(`expected a shape [batch, height, width, channels], got [${shape.join(', ')}]`, { field });
   for (let i = 0; i < 4; i++) {
     if (!Number.isInteger(shape[i]) || shape[i] < 0) {
       throw new DetsegInputError(`shape [${shape.join(', ')}] has a dimension that is not a non-negative integer`, { field });
     }
   }
-  const size = shape[0] * shape[1] * shape[2] * shape[3];
-  if (data.length !== size) {
-    throw new DetsegInputError(`expected ${size} elements for shape [${shape.join(', ')}], got an array of length ${data.length}`, { field });
-  }
-  return [shape[0], shape[1], shape[2], shape[3]];
+  return shape[0] * shape[1] * shape[2] * shape[3];
 }
 
 /** Checks that `value` is an integer ≥ `min`; throws a {@link DetsegInputError} naming `field`. */

@@ -1,0 +1,103 @@
+import { nhwcSize, validateNhwc } from '../ops/nhwc.js';
+import { DetsegInputError } from '../util/errors.js';
+import { validateRoiGrid, validateRois, type RoiArray, type RoiGridOptions } from './rois.js';
+
+/** Output of {@link roiPool}. */
+export interface RoiPoolResult {
+  /** Pooled features `Float32Array [K, outHeight, outWidth, C]`. */
+  output: Float32Array;
+  /**
+   * For every output element, the flat index into the feature map `[B, H, W, C]` of the maximum it
+   * took (`((b·H + y)·W + x)·C + c`), or −1 for an empty bin. `Int32Array [K, outHeight, outWidth, C]`.
+   */
+  argmax: Int32Array;
+}
+
+/** The lowest finite float32, torchvision's starting value of a max (`-FLT_MAX`). */
+const LOWEST_FLOAT32 = -3.4028234663852886e38;
+
+/** C's `round`: to the nearest integer, halves away from zero (JavaScript's Math.round goes to +∞). */
+function roundHalfAway(v: number): number {
+  return v < 0 ? -Math.round(-v) : Math.round(v);
+}
+
+/**
+ * RoI Pool forward (Fast R-CNN), with torchvision's `roi_pool` semantics, in NHWC:
+ * - the RoI corners are scaled by `spatialScale` and rounded (halves away from zero) to cells;
+ *   its size in cells is `end − start + 1`, at least 1 (so a reversed RoI becomes one cell);
+ * - bin (ph, pw) covers rows `[floor(ph·h/outHeight), ceil((ph+1)·h/outHeight))` and likewise columns,
+ *   offset by the RoI start and clamped to the map; an empty bin outputs 0 (argmax −1);
+ * - each output element is the maximum over its bin of one channel.
+ * Arithmetic on coordinates is done in float32, as torchvision's kernel does.
+ *
+ * `features: Float32Array [B, H, W, C]` with `shape`; `rois: Float32Array [K, 5]` (batch index, x1,
+ * y1, x2, y2 in image pixels) → output `[K, outHeight, outWidth, C]` and the argmax indices for
+ * {@link roiPoolBackward}. Throws {@link DetsegInputError} on a bad shape, a non-finite RoI or a batch
+ * index out of range.
+ */
+export function roiPool(features: Float32Array, shape: readonly number[], rois: RoiArray, options: RoiGridOptions): RoiPoolResult {
+  const [batch, height, width, channels] = validateNhwc(features, shape, 'features');
+  validateRoiGrid(options);
+  const k = validateRois(rois, batch);
+  const { outHeight, outWidth } = options;
+  const scale = Math.fround(options.spatialScale);
+  const output = new Float32Array(k * outHeight * outWidth * channels);
+  const argmax = new Int32Array(output.length);
+  const rowStride = width * channels;
+  for (let r = 0; r < k; r++) {
+    const imageBase = rois[5 * r] * height * rowStride; // features[b, 0, 0, 0]
+    const startX = roundHalfAway(Math.fround(rois[5 * r + 1] * scale));
+    const startY = roundHalfAway(Math.fround(rois[5 * r + 2] * scale));
+    const endX = roundHalfAway(Math.fround(rois[5 * r + 3] * scale));
+    const endY = roundHalfAway(Math.fround(rois[5 * r + 4] * scale));
+    const binH = Math.fround(Math.max(endY - startY + 1, 1) / outHeight);
+    const binW = Math.fround(Math.max(endX - startX + 1, 1) / outWidth);
+    for (let ph = 0; ph < outHeight; ph++) {
+      const y0 = Math.min(Math.max(Math.floor(Math.fround(ph * binH)) + startY, 0), height);
+      const y1 = Math.min(Math.max(Math.ceil(Math.fround((ph + 1) * binH)) + startY, 0), height);
+      for (let pw = 0; pw < outWidth; pw++) {
+        const x0 = Math.min(Math.max(Math.floor(Math.fround(pw * binW)) + startX, 0), width);
+        const x1 = Math.min(Math.max(Math.ceil(Math.fround((pw + 1) * binW)) + startX, 0), width);
+        const o = ((r * outHeight + ph) * outWidth + pw) * channels; // output[r, ph, pw, 0]
+        const oEnd = o + channels;
+        argmax.fill(-1, o, oEnd);
+        if (y1 <= y0 || x1 <= x0) continue; // empty bin: output stays 0
+        output.fill(LOWEST_FLOAT32, o, oEnd);
+        for (let y = y0; y < y1; y++) {
+          for (let x = x0; x < x1; x++) {
+            const p = imageBase + y * rowStride + x * channels - o; // features[b, y, x, c] = features[p + o + c]
+            for (let i = o; i < oEnd; i++) {
+              const v = features[p + i];
+              if (v > output[i]) {
+                output[i] = v;
+                argmax[i] = p + i;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  return { output, argmax };
+}
+
+/**
+ * RoI Pool backward: each output gradient flows to the feature cell its maximum came from (summed
+ * where several outputs share one); empty bins pass nothing. `gradOutput: Float32Array [K, outHeight,
+ * outWidth, C]`, `argmax: Int32Array` of the same length from {@link roiPool}, `shape` the feature map's
+ * `[B, H, W, C]` → gradient `Float32Array [B, H, W, C]`.
+ */
+export function roiPoolBackward(gradOutput: Float32Array, argmax: Int32Array, shape: readonly number[]): Float32Array {
+  const size = nhwcSize(shape, 'shape');
+  const gradInput = new Float32Array(size);
+  if (gradOutput.length !== argmax.length) {
+    throw new DetsegInputError(`has length ${gradOutput.length} but argmax has ${argmax.length}`, { field: 'gradOutput' });
+  }
+  for (let i = 0; i < argmax.length; i++) {
+    const j = argmax[i];
+    if (j < 0) continue;
+    if (j >= size) throw new DetsegInputError(`index ${j} at ${i} lies outside the feature map of ${size} elements`, { field: 'argmax' });
+    gradInput[j] += gradOutput[i];
+  }
+  return gradInput;
+}
