@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { registerPractical } from './practical.js';
+import { registerConvert } from './convert.js';
 import { registerEval } from './eval.js';
+import { registerProposals } from './proposals.js';
 
 /**
  * Every subcommand of `detseg`, one file each in this folder. A file exports `registerX(program)`,
@@ -8,5 +10,7 @@ import { registerEval } from './eval.js';
  */
 export function registerCommands(program: Command): void {
   registerPractical(program);
+  registerConvert(program);
   registerEval(program);
+  registerProposals(program);
 }

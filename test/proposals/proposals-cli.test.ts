@@ -1,0 +1,62 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { runCli } from '../helpers/cli.js';
+
+/** A 96×64 PNG: a red square (20..50, 10..40) and a blue bar (60..90, 30..60) on white. */
+async function writeTestImage(dir: string): Promise<string> {
+  const w = 96, h = 64;
+  const data = Buffer.alloc(w * h * 3, 255);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      if (x >= 20 && x < 50 && y >= 10 && y < 40) data.set([220, 30, 30], (y * w + x) * 3);
+      if (x >= 60 && x < 90 && y >= 30 && y < 60) data.set([30, 40, 200], (y * w + x) * 3);
+    }
+  const path = join(dir, 'shapes.png');
+  await sharp(data, { raw: { width: w, height: h, channels: 3 } }).png().toFile(path);
+  return path;
+}
+
+test('detseg proposals prints the count and time, writes JSON boxes and an SVG with the image and the top boxes', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'detseg-proposals-'));
+  const image = await writeTestImage(dir);
+  const json = join(dir, 'out', 'p.json');
+  const svg = join(dir, 'out', 'p.svg');
+  const r = runCli(['proposals', image, '--mode', 'single', '--top', '40', '--json', json, '--plot', svg, '--plot-boxes', '7']);
+  assert.equal(r.code, 0, r.stderr);
+  const m = /selective-search \(single\): (\d+) proposals in ([\d.]+) s/.exec(r.stdout);
+  assert.ok(m, r.stdout);
+  const doc = JSON.parse(readFileSync(json, 'utf8'));
+  assert.equal(doc.count, Number(m[1]));
+  assert.equal(doc.boxes.length, doc.count);
+  assert.ok(doc.count > 2 && doc.count <= 40);
+  assert.equal(doc.width, 96);
+  for (const [x1, y1, x2, y2] of doc.boxes) assert.ok(0 <= x1 && x1 < x2 && x2 <= 96 && 0 <= y1 && y1 < y2 && y2 <= 64);
+  const keys = doc.boxes.map((b: number[]) => b.join(','));
+  assert.ok(keys.includes('20,10,50,40') && keys.includes('60,30,90,60'), `both shapes among ${keys.join(' ')}`);
+  const text = readFileSync(svg, 'utf8');
+  assert.match(text, /<image[^>]+href="data:image\/png;base64,/);
+  assert.equal((text.match(/<rect /g) ?? []).length, 7);
+});
+
+test('detseg proposals: missing file, non-image, bad option → one-line error naming the problem, exit 1', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'detseg-proposals-'));
+  const fake = join(dir, 'fake.jpg');
+  writeFileSync(fake, 'not a jpeg');
+  const cases: [string[], RegExp][] = [
+    [['proposals', join(dir, 'missing.png')], /missing\.png: no such image file/],
+    [['proposals', fake], /fake\.jpg: cannot decode image/],
+    [['proposals', fake, '--method', 'edge-boxes'], /--method: unknown method 'edge-boxes'/],
+    [['proposals', fake, '--top', '-3'], /--top: must be a whole number/],
+    [['proposals', fake, '--mode', 'turbo'], /--mode: unknown mode 'turbo'/],
+  ];
+  for (const [args, pattern] of cases) {
+    const r = runCli(args);
+    assert.equal(r.code, 1, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, pattern);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  }
+});
