@@ -1,0 +1,186 @@
+import { nhwcSize, validateNhwc } from '../ops/nhwc.js';
+import { DetsegInputError } from '../util/errors.js';
+import { AxisSamples } from './align-sampling.js';
+import { validateRoiGrid, validateRois, type RoiArray, type RoiGridOptions } from './rois.js';
+
+/** Options of {@link roiAlign} and {@link roiAlignBackward}. */
+export interface RoiAlignOptions extends RoiGridOptions {
+  /**
+   * Samples per bin along each axis: > 0 a fixed count, ≤ 0 adaptive, `ceil(roi size / output size)`
+   * per axis (torchvision's sampling_ratio; Mask R-CNN uses 2 or adaptive).
+   */
+  samplingRatio: number;
+  /**
+   * Shift the RoI by −0.5 cell so that a pixel's centre maps onto a cell centre (torchvision's
+   * `aligned=True`, detectron2's ROIAlignV2). With `false` (the original Mask R-CNN) the RoI is also
+   * made at least 1×1 cell.
+   */
+  aligned: boolean;
+}
+
+/**
+ * Walks the taps of every bin of every RoI: for RoI r and bin (ph, pw) it calls `visit(o, taps)`
+ * where `o` is the flat index of output[r, ph, pw, 0] and the first `taps` entries of `tapOffset` /
+ * `tapWeight` hold the flat feature index of (b, y, x, 0) and its weight (already divided by the
+ * sample count). Shared by the forward and backward pass, so both use the very same weights.
+ */
+function forEachBin(shape: readonly [number, number, number, number], rois: RoiArray, k: number, options: RoiAlignOptions, visit: (o: number, taps: number, tapOffset: Int32Array, tapWeight: Float64Array) => void): void {
+  const [, height, width, channels] = shape;
+  const { outHeight, outWidth, samplingRatio, aligned } = options;
+  const fr = Math.fround;
+  const scale = fr(options.spatialScale);
+  const offset = aligned ? 0.5 : 0;
+  const rowStride = width * channels;
+  const rows = new AxisSamples();
+  const cols = new AxisSamples();
+  let tapOffset = new Int32Array(64);
+  let tapWeight = new Float64Array(64);
+  for (let r = 0; r < k; r++) {
+    const imageBase = rois[5 * r] * height * rowStride; // features[b, 0, 0, 0]
+    const startX = fr(fr(rois[5 * r + 1] * scale) - offset);
+    const startY = fr(fr(rois[5 * r + 2] * scale) - offset);
+    let roiW = fr(fr(fr(rois[5 * r + 3] * scale) - offset) - startX);
+    let roiH = fr(fr(fr(rois[5 * r + 4] * scale) - offset) - startY);
+    if (!aligned) {
+      roiW = Math.max(roiW, 1);
+      roiH = Math.max(roiH, 1);
+    }
+    const binH = fr(roiH / outHeight);
+    const binW = fr(roiW / outWidth);
+    const gridH = samplingRatio > 0 ? samplingRatio : Math.ceil(binH);
+    const gridW = samplingRatio > 0 ? samplingRatio : Math.ceil(binW);
+    const count = Math.max(gridH * gridW, 1);
+    rows.fill(startY, binH, gridH, outHeight, height);
+    cols.fill(startX, binW, gridW, outWidth, width);
+    const maxTaps = rows.capacity * cols.capacity;
+    if (tapOffset.length < maxTaps) {
+      tapOffset = new Int32Array(maxTaps);
+      tapWeight = new Float64Array(maxTaps);
+    }
+    for (let ph = 0; ph < outHeight; ph++) {
+      const nRows = rows.length[ph];
+      const rowBase = ph * rows.capacity;
+      for (let pw = 0; pw < outWidth; pw++) {
+        const nCols = cols.length[pw];
+        const colBase = pw * cols.capacity;
+        let taps = 0;
+        for (let i = 0; i < nRows; i++) {
+          const yOffset = imageBase + rows.index[rowBase + i] * rowStride;
+          const wy = rows.weight[rowBase + i] / count;
+          for (let j = 0; j < nCols; j++) {
+            tapOffset[taps] = yOffset + cols.index[colBase + j] * channels;
+            tapWeight[taps] = wy * cols.weight[colBase + j];
+            taps++;
+          }
+        }
+        visit(((r * outHeight + ph) * outWidth + pw) * channels, taps, tapOffset, tapWeight);
+      }
+    }
+  }
+}
+
+function validateAlign(shape: readonly number[], rois: RoiArray, options: RoiAlignOptions): number {
+  validateRoiGrid(options);
+  if (!Number.isInteger(options.samplingRatio)) throw new DetsegInputError(`must be an integer, got ${options.samplingRatio}`, { field: 'samplingRatio' });
+  return validateRois(rois, shape[0]);
+}
+
+/**
+ * RoI Align forward (Mask R-CNN), with torchvision's `roi_align` semantics, in NHWC:
+ * - the RoI corners are scaled by `spatialScale` (and shifted by −0.5 when `aligned`), not rounded;
+ * - each of the outHeight × outWidth bins averages a grid of `samplingRatio²` (or adaptive) samples
+ *   placed at the centres of equal sub-cells;
+ * - a sample is bilinearly interpolated from its 4 neighbouring cells; a sample beyond −1 or the map
+ *   size in either axis reads 0, one in [−1, 0] is clamped to 0, and one past the last cell reads it.
+ * Coordinates are computed in float32 as torchvision's CPU kernel does; sums are in double precision.
+ *
+ * `features: Float32Array [B, H, W, C]` with `shape`; `rois: Float32Array [K, 5]` (batch index, x1,
+ * y1, x2, y2 in image pixels) → `Float32Array [K, outHeight, outWidth, C]`. Throws
+ * {@link DetsegInputError} on a bad shape, a non-finite RoI or a batch index out of range.
+ */
+export function roiAlign(features: Float32Array, shape: readonly number[], rois: RoiArray, options: RoiAlignOptions): Float32Array {
+  const nhwc = validateNhwc(features, shape, 'features');
+  const k = validateAlign(nhwc, rois, options);
+  const channels = nhwc[3];
+  const output = new Float32Array(k * options.outHeight * options.outWidth * channels);
+  forEachBin(nhwc, rois, k, options, (o, taps, tapOffset, tapWeight) => gatherBin(features, output, o, channels, taps, tapOffset, tapWeight));
+  return output;
+}
+
+/**
+ * RoI Align backward: the gradient of {@link roiAlign}'s output with respect to the feature map. Every
+ * output gradient is spread over the cells its samples read, with the same bilinear weights (divided
+ * by the sample count); RoI Align is linear in the features, so this is its exact transpose.
+ * `gradOutput: Float32Array [K, outHeight, outWidth, C]`, `shape` the feature map's `[B, H, W, C]`,
+ * `rois` and `options` as in the forward pass → `Float32Array [B, H, W, C]`.
+ */
+export function roiAlignBackward(gradOutput: Float32Array, shape: readonly number[], rois: RoiArray, options: RoiAlignOptions): Float32Array {
+  const gradInput = new Float32Array(nhwcSize(shape, 'shape'));
+  const nhwc = validateNhwc(gradInput, shape, 'shape');
+  const k = validateAlign(nhwc, rois, options);
+  const channels = nhwc[3];
+  const expected = k * options.outHeight * options.outWidth * channels;
+  if (gradOutput.length !== expected) throw new DetsegInputError(`expected ${expected} elements [${k}, ${options.outHeight}, ${options.outWidth}, ${channels}], got ${gradOutput.length}`, { field: 'gradOutput' });
+  forEachBin(nhwc, rois, k, options, (o, taps, tapOffset, tapWeight) => scatterBin(gradOutput, gradInput, o, channels, taps, tapOffset, tapWeight));
+  return gradInput;
+}
+
+/**
+ * out[o + c] = Σ_t w_t · features[offset_t + c] for c < channels: the channel loop runs over contiguous
+ * memory, four taps at a time so that each output element is loaded and stored once per four taps.
+ */
+function gatherBin(features: Float32Array, out: Float32Array, o: number, channels: number, taps: number, offsets: Int32Array, weights: Float64Array): void {
+  const end = o + channels;
+  if (taps === 0) return; // output already 0
+  let t = 0;
+  // First group assigns (no need to zero the output first).
+  if (taps >= 4) {
+    const w0 = weights[0], w1 = weights[1], w2 = weights[2], w3 = weights[3];
+    const p0 = offsets[0] - o, p1 = offsets[1] - o, p2 = offsets[2] - o, p3 = offsets[3] - o;
+    for (let i = o; i < end; i++) out[i] = w0 * features[p0 + i] + w1 * features[p1 + i] + w2 * features[p2 + i] + w3 * features[p3 + i];
+    t = 4;
+  } else if (taps === 3) {
+    const w0 = weights[0], w1 = weights[1], w2 = weights[2];
+    const p0 = offsets[0] - o, p1 = offsets[1] - o, p2 = offsets[2] - o;
+    for (let i = o; i < end; i++) out[i] = w0 * features[p0 + i] + w1 * features[p1 + i] + w2 * features[p2 + i];
+    return;
+  } else if (taps === 2) {
+    const w0 = weights[0], w1 = weights[1];
+    const p0 = offsets[0] - o, p1 = offsets[1] - o;
+    for (let i = o; i < end; i++) out[i] = w0 * features[p0 + i] + w1 * features[p1 + i];
+    return;
+  } else {
+    const w0 = weights[0];
+    const p0 = offsets[0] - o;
+    for (let i = o; i < end; i++) out[i] = w0 * features[p0 + i];
+    return;
+  }
+  for (; t + 4 <= taps; t += 4) {
+    const w0 = weights[t], w1 = weights[t + 1], w2 = weights[t + 2], w3 = weights[t + 3];
+    const p0 = offsets[t] - o, p1 = offsets[t + 1] - o, p2 = offsets[t + 2] - o, p3 = offsets[t + 3] - o;
+    for (let i = o; i < end; i++) out[i] += w0 * features[p0 + i] + w1 * features[p1 + i] + w2 * features[p2 + i] + w3 * features[p3 + i];
+  }
+  const rest = taps - t;
+  if (rest === 3) {
+    const w0 = weights[t], w1 = weights[t + 1], w2 = weights[t + 2];
+    const p0 = offsets[t] - o, p1 = offsets[t + 1] - o, p2 = offsets[t + 2] - o;
+    for (let i = o; i < end; i++) out[i] += w0 * features[p0 + i] + w1 * features[p1 + i] + w2 * features[p2 + i];
+  } else if (rest === 2) {
+    const w0 = weights[t], w1 = weights[t + 1];
+    const p0 = offsets[t] - o, p1 = offsets[t + 1] - o;
+    for (let i = o; i < end; i++) out[i] += w0 * features[p0 + i] + w1 * features[p1 + i];
+  } else if (rest === 1) {
+    const w0 = weights[t];
+    const p0 = offsets[t] - o;
+    for (let i = o; i < end; i++) out[i] += w0 * features[p0 + i];
+  }
+}
+
+/** gradInput[offset_t + c] += w_t · gradOutput[o + c] for every tap t and c < channels. */
+function scatterBin(gradOutput: Float32Array, gradInput: Float32Array, o: number, channels: number, taps: number, offsets: Int32Array, weights: Float64Array): void {
+  for (let t = 0; t < taps; t++) {
+    const w = weights[t];
+    const p = offsets[t] - o;
+    for (let i = o; i < o + channels; i++) gradInput[p + i] += w * gradOutput[i];
+  }
+}
