@@ -1,0 +1,165 @@
+import { readdirSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import sharp from 'sharp';
+import { DetsegInputError } from '../util/errors.js';
+import { resizeBilinear } from './resize.js';
+
+/**
+ * Images as plain typed arrays (no tfjs here: tensors are made by the engine from these arrays).
+ * Decoding and encoding use `sharp`; resizing is `resize.ts`.
+ */
+
+/** An 8-bit RGB image: `data: Uint8Array [H, W, 3]`, row-major, interleaved. */
+export interface RgbImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** Image file extensions the loaders look for. */
+export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif', '.tiff'];
+
+function inputError(err: unknown, file: string): DetsegInputError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const message = err instanceof Error ? err.message : String(err);
+  return new DetsegInputError(code === 'ENOENT' || /missing|no such file/i.test(message) ? 'image file is missing' : `cannot decode the image: ${message}`, { file });
+}
+
+/**
+ * Decodes a JPEG/PNG (any format sharp reads) to 8-bit RGB. Grey images are expanded to 3 channels,
+ * alpha is dropped; EXIF orientation is NOT applied (annotations refer to the stored pixel grid).
+ * `source` is a path or the encoded bytes; `name` names it in errors.
+ */
+export async function decodeImage(source: string | Uint8Array, name = typeof source === 'string' ? source : '<image bytes>'): Promise<RgbImage> {
+  try {
+    const { data, info } = await sharp(source).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new Error(`expected 3 channels after conversion, got ${info.channels}`);
+    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+  } catch (err) {
+    throw inputError(err, name);
+  }
+}
+
+/** Width and height (px) of an image file, read from its header. */
+export async function readImageSize(file: string): Promise<{ width: number; height: number }> {
+  try {
+    const meta = await sharp(file).metadata();
+    if (!meta.width || !meta.height) throw new Error('no size in the header');
+    return { width: meta.width, height: meta.height };
+  } catch (err) {
+    throw inputError(err, file);
+  }
+}
+
+/** An image file of a folder and its size. */
+export interface ImageEntry {
+  file: string;
+  width: number;
+  height: number;
+}
+
+/** The image files of `dir` (by {@link IMAGE_EXTENSIONS}, sorted by name) with their sizes. */
+export async function listImages(dir: string): Promise<ImageEntry[]> {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((f) => IMAGE_EXTENSIONS.includes(extname(f).toLowerCase())).sort();
+  } catch (err) {
+    throw new DetsegInputError(`cannot read the image folder: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { file: dir });
+  }
+  const out: ImageEntry[] = [];
+  for (const file of names) out.push({ file, ...(await readImageSize(join(dir, file))) });
+  return out;
+}
+
+function sharpRaw(image: RgbImage) {
+  return sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), { raw: { width: image.width, height: image.height, channels: 3 } });
+}
+
+/** Encodes an RGB image as PNG (lossless). */
+export async function encodePng(image: RgbImage): Promise<Buffer> {
+  return sharpRaw(image).png().toBuffer();
+}
+
+/** Encodes an RGB image as JPEG with `quality` 1..100. */
+export async function encodeJpeg(image: RgbImage, quality = 90): Promise<Buffer> {
+  return sharpRaw(image).jpeg({ quality }).toBuffer();
+}
+
+/** Bilinear resize of an RGB image to `width`×`height` (see `resize.ts` for the sampling convention). */
+export function resizeImage(image: RgbImage, width: number, height: number): RgbImage {
+  return { data: resizeBilinear(image.data, image.width, image.height, 3, width, height), width, height };
+}
+
+/**
+ * Result of {@link letterbox}: the square image and the map from original pixels to letterboxed ones,
+ * `x' = x · scaleX + padX`, `y' = y · scaleY + padY`. scaleX and scaleY differ from the nominal scale
+ * only by the rounding of the resized size.
+ */
+export interface Letterbox {
+  image: RgbImage;
+  scaleX: number;
+  scaleY: number;
+  padX: number;
+  padY: number;
+}
+
+/**
+ * Resizes keeping the aspect ratio so the image fits `size`×`size`, and pads it (centred) with grey
+ * `fill` (114, as YOLO does). Returns the image and the scale and padding to map boxes both ways.
+ */
+export function letterbox(image: RgbImage, size: number, fill = 114): Letterbox {
+  const scale = Math.min(size / image.width, size / image.height);
+  const w = Math.max(1, Math.round(image.width * scale));
+  const h = Math.max(1, Math.round(image.height * scale));
+  const resized = w === image.width && h === image.height ? image.data : resizeBilinear(image.data, image.width, image.height, 3, w, h);
+  const padX = (size - w) >> 1;
+  const padY = (size - h) >> 1;
+  const data = new Uint8Array(size * size * 3).fill(fill);
+  for (let y = 0; y < h; y++) data.set(resized.subarray(y * w * 3, (y + 1) * w * 3), ((y + padY) * size + padX) * 3);
+  return { image: { data, width: size, height: size }, scaleX: w / image.width, scaleY: h / image.height, padX, padY };
+}
+
+/** Maps boxes `[N,4] xyxy` of the original image into letterboxed pixels (new array). */
+export function letterboxBoxes(boxes: Float32Array, lb: Letterbox): Float32Array {
+  const out = new Float32Array(boxes.length);
+  for (let i = 0; i < boxes.length; i += 4) {
+    out[i] = boxes[i] * lb.scaleX + lb.padX;
+    out[i + 1] = boxes[i + 1] * lb.scaleY + lb.padY;
+    out[i + 2] = boxes[i + 2] * lb.scaleX + lb.padX;
+    out[i + 3] = boxes[i + 3] * lb.scaleY + lb.padY;
+  }
+  return out;
+}
+
+/** Maps boxes `[N,4] xyxy` in letterboxed pixels (e.g. detections) back to the original image. */
+export function unletterboxBoxes(boxes: Float32Array, lb: Letterbox): Float32Array {
+  const out = new Float32Array(boxes.length);
+  for (let i = 0; i < boxes.length; i += 4) {
+    out[i] = (boxes[i] - lb.padX) / lb.scaleX;
+    out[i + 1] = (boxes[i + 1] - lb.padY) / lb.scaleY;
+    out[i + 2] = (boxes[i + 2] - lb.padX) / lb.scaleX;
+    out[i + 3] = (boxes[i + 3] - lb.padY) / lb.scaleY;
+  }
+  return out;
+}
+
+/** ImageNet channel means and standard deviations (of pixel / 255), the usual normalization. */
+export const IMAGENET_MEAN: [number, number, number] = [0.485, 0.456, 0.406];
+export const IMAGENET_STD: [number, number, number] = [0.229, 0.224, 0.225];
+
+/**
+ * `Float32Array [H, W, 3]` of `(pixel / 255 − mean[c]) / std[c]`. The default (mean 0, std 1) gives
+ * pixels scaled to [0, 1].
+ */
+export function normalizeImage(image: RgbImage, mean: ArrayLike<number> = [0, 0, 0], std: ArrayLike<number> = [1, 1, 1]): Float32Array {
+  const n = image.width * image.height;
+  const out = new Float32Array(n * 3);
+  const a = [1 / (255 * std[0]), 1 / (255 * std[1]), 1 / (255 * std[2])];
+  const b = [-mean[0] / std[0], -mean[1] / std[1], -mean[2] / std[2]];
+  for (let i = 0; i < n * 3; i += 3) {
+    out[i] = image.data[i] * a[0] + b[0];
+    out[i + 1] = image.data[i + 1] * a[1] + b[1];
+    out[i + 2] = image.data[i + 2] * a[2] + b[2];
+  }
+  return out;
+}
