@@ -3,6 +3,7 @@ import { registerPractical } from './practical.js';
 import { registerConvert } from './convert.js';
 import { registerEval } from './eval.js';
 import { registerProposals } from './proposals.js';
+import { registerWindows } from './windows.js';
 
 /**
  * Every subcommand of `detseg`, one file each in this folder. A file exports `registerX(program)`,
@@ -13,4 +14,5 @@ export function registerCommands(program: Command): void {
   registerConvert(program);
   registerEval(program);
   registerProposals(program);
+  registerWindows(program);
 }
