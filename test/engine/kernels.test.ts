@@ -78,7 +78,7 @@ test('tf.grad of a conv on wasm equals the naive adjoint (src/ops): dx = conv2dT
   const dy = randomNormal(ref.data.length, 9);
   const dx = tf.tidy(() => {
     const w = tf.tensor4d(filter, filterShape as [number, number, number, number]);
-    const g = tf.grad((xt: tf.Tensor) => tf.conv2d(xt as tf.Tensor4D, w, 2, 'same').mul(tf.tensor(dy, ref.shape as number[])).sum());
+    const g = tf.grad((xt: tf.Tensor) => tf.conv2d(xt as tf.Tensor4D, w, 2, 'same').mul(tf.tensor(dy, [...ref.shape])).sum());
     return Float32Array.from(g(tf.tensor4d(x, xShape as [number, number, number, number])).dataSync());
   });
   const dxRef = conv2dTranspose(dy, ref.shape, filter, filterShape, { strides: 2, padding: 'same', outputSize: [9, 7] });
