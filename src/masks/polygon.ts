@@ -1,0 +1,161 @@
+import { DetsegInputError } from '../util/errors.js';
+import type { CocoSegmentation } from '../data/coco-types.js';
+import { mergeRles, type Rle } from './rle.js';
+import { countsFromString } from './rle-string.js';
+
+/**
+ * Polygons and boxes to RLE with pycocotools' exact rasterization (`rleFrPoly`): the polygon is scaled by
+ * 5 and rounded to integers, every edge is walked one step per unit of its longer axis, the points where
+ * the walk crosses a column boundary are brought back to the pixel grid (a pixel belongs to the polygon
+ * when its centre does, with pycocotools' rounding), and the sorted crossing points become the run lengths.
+ */
+
+const SCALE = 5;
+
+/** C's `(int)` cast of a double: truncation toward zero. */
+const toInt = Math.trunc;
+
+/**
+ * Rasterizes one polygon. `xy: [k*2]` = x0, y0, x1, y1, … in pixels (a pixel's centre is at +0.5),
+ * `h`, `w`: image rows and columns → RLE `h×w`.
+ */
+export function polygonToRle(xy: ArrayLike<number>, h: number, w: number): Rle {
+  const k = xy.length >> 1;
+  const x = new Int32Array(k + 1);
+  const y = new Int32Array(k + 1);
+  for (let j = 0; j < k; j++) x[j] = toInt(SCALE * xy[2 * j] + 0.5);
+  x[k] = x[0];
+  for (let j = 0; j < k; j++) y[j] = toInt(SCALE * xy[2 * j + 1] + 0.5);
+  y[k] = y[0];
+  let total = 0;
+  for (let j = 0; j < k; j++) total += Math.max(Math.abs(x[j] - x[j + 1]), Math.abs(y[j] - y[j + 1])) + 1;
+  // dense boundary points on the upsampled grid
+  const u = new Int32Array(total);
+  const v = new Int32Array(total);
+  let m = 0;
+  for (let j = 0; j < k; j++) {
+    let xs = x[j], xe = x[j + 1], ys = y[j], ye = y[j + 1];
+    const dx = Math.abs(xe - xs), dy = Math.abs(ys - ye);
+    const flip = (dx >= dy && xs > xe) || (dx < dy && ys > ye);
+    if (flip) {
+      let t = xs;
+      xs = xe;
+      xe = t;
+      t = ys;
+      ys = ye;
+      ye = t;
+    }
+    if (dx >= dy) {
+      const s = (ye - ys) / dx;
+      for (let d = 0; d <= dx; d++) {
+        const t = flip ? dx - d : d;
+        u[m] = t + xs;
+        v[m] = toInt(ys + s * t + 0.5);
+        m++;
+      }
+    } else {
+      const s = (xe - xs) / dy;
+      for (let d = 0; d <= dy; d++) {
+        const t = flip ? dy - d : d;
+        v[m] = t + ys;
+        u[m] = toInt(xs + s * t + 0.5);
+        m++;
+      }
+    }
+  }
+  // points where the boundary crosses a column, back on the pixel grid
+  const pos = new Float64Array(m + 1); // x*h + y, as uint32
+  let n = 0;
+  for (let j = 1; j < m; j++) {
+    if (u[j] === u[j - 1]) continue;
+    let xd = u[j] < u[j - 1] ? u[j] : u[j] - 1;
+    xd = (xd + 0.5) / SCALE - 0.5;
+    if (Math.floor(xd) !== xd || xd < 0 || xd > w - 1) continue;
+    let yd = v[j] < v[j - 1] ? v[j] : v[j - 1];
+    yd = (yd + 0.5) / SCALE - 0.5;
+    if (yd < 0) yd = 0;
+    else if (yd > h) yd = h;
+    yd = Math.ceil(yd);
+    pos[n++] = (toInt(xd) * h + toInt(yd)) >>> 0;
+  }
+  pos[n++] = (h * w) >>> 0;
+  const sorted = pos.subarray(0, n).sort();
+  // differences between consecutive crossings; a zero difference cancels two crossings
+  let previous = 0;
+  for (let j = 0; j < n; j++) {
+    const t = sorted[j];
+    sorted[j] = t - previous;
+    previous = t;
+  }
+  const counts = new Uint32Array(n);
+  let c = 0;
+  let j = 0;
+  counts[c++] = sorted[j++];
+  while (j < n) {
+    if (sorted[j] > 0) counts[c++] = sorted[j++];
+    else {
+      j++;
+      if (j < n) counts[c - 1] += sorted[j++];
+    }
+  }
+  return { h, w, counts: counts.slice(0, c) };
+}
+
+/** Rasterizes a box `[x, y, width, height]` (pixels) as its 4-corner polygon, as pycocotools' `frBbox`. */
+export function boxToRle(x: number, y: number, bw: number, bh: number, h: number, w: number): Rle {
+  const xe = x + bw;
+  const ye = y + bh;
+  return polygonToRle([x, y, x, ye, xe, ye, xe, y], h, w);
+}
+
+/**
+ * A COCO segmentation as one RLE for an image of `h×w`, as pycocotools' `COCO.annToRLE`: a list of
+ * polygons is rasterized and merged (union) — a list whose first entry has exactly 4 numbers is read as
+ * boxes, as `frPyObjects` does —, an uncompressed RLE is taken with its own size, a compressed one is
+ * decoded. Throws a {@link DetsegInputError} naming `field` on a malformed segmentation.
+ */
+export function segmentationToRle(seg: CocoSegmentation, h: number, w: number, field = 'segmentation'): Rle {
+  if (Array.isArray(seg)) {
+    if (seg.length === 0) throw new DetsegInputError('is an empty list of polygons', { field });
+    const asBoxes = Array.isArray(seg[0]) && seg[0].length === 4;
+    const parts: Rle[] = [];
+    for (let i = 0; i < seg.length; i++) {
+      const poly = seg[i];
+      const where = { field: `${field}[${i}]` };
+      if (!Array.isArray(poly)) throw new DetsegInputError('expected a list of numbers (a polygon)', where);
+      for (let j = 0; j < poly.length; j++) {
+        if (typeof poly[j] !== 'number' || !Number.isFinite(poly[j])) throw new DetsegInputError(`coordinate ${j} is not a finite number (${JSON.stringify(poly[j])})`, where);
+      }
+      if (asBoxes) {
+        if (poly.length !== 4) throw new DetsegInputError(`expected a box of 4 numbers like the first entry, got ${poly.length}`, where);
+        parts.push(boxToRle(poly[0], poly[1], poly[2], poly[3], h, w));
+      } else {
+        if (poly.length < 6 || poly.length % 2 !== 0) throw new DetsegInputError(`a polygon needs an even number (≥ 6) of coordinates, got ${poly.length}`, where);
+        parts.push(polygonToRle(poly, h, w));
+      }
+    }
+    return mergeRles(parts, false);
+  }
+  if (seg === null || typeof seg !== 'object' || !('counts' in seg) || !('size' in seg)) {
+    throw new DetsegInputError('expected polygons or an RLE {size, counts}', { field });
+  }
+  const size = seg.size;
+  if (!Array.isArray(size) || size.length !== 2 || !size.every((s) => Number.isInteger(s) && s >= 0)) {
+    throw new DetsegInputError(`RLE size must be [height, width] of non-negative integers, got ${JSON.stringify(size)}`, { field: `${field}.size` });
+  }
+  const [rh, rw] = size;
+  let counts: Uint32Array;
+  if (typeof seg.counts === 'string') counts = countsFromString(seg.counts, `${field}.counts`);
+  else if (Array.isArray(seg.counts)) {
+    counts = new Uint32Array(seg.counts.length);
+    for (let j = 0; j < seg.counts.length; j++) {
+      const c = seg.counts[j];
+      if (!Number.isInteger(c) || c < 0) throw new DetsegInputError(`count ${j} is not a non-negative integer (${JSON.stringify(c)})`, { field: `${field}.counts` });
+      counts[j] = c;
+    }
+  } else throw new DetsegInputError('RLE counts must be a string or a list of integers', { field: `${field}.counts` });
+  let sum = 0;
+  for (let j = 0; j < counts.length; j++) sum += counts[j];
+  if (sum !== rh * rw) throw new DetsegInputError(`RLE counts sum to ${sum}, expected height*width = ${rh * rw}`, { field: `${field}.counts` });
+  return { h: rh, w: rw, counts };
+}
