@@ -107,7 +107,8 @@ export function readCocoFile(file: string): CocoDataset {
  * Converts a validated COCO file to a {@link DetectionDataset}. Classes are the categories sorted by id
  * (so class index = position of the category id in the sorted id list, as ultralytics' YOLO labels of
  * COCO number them); images keep the file's order and ids; objects keep their file order per image, with
- * bbox xywh → xyxy, `iscrowd`, `area`, `segmentation`, and an optional extra `difficult` field.
+ * bbox xywh → xyxy, `iscrowd`, `area`, `segmentation`, and the optional extra fields `difficult` (0/1)
+ * and `truncated` (a number) that the writer adds for objects from VOC or KITTI.
  */
 export function cocoToDataset(coco: CocoDataset): DetectionDataset {
   const cats = [...coco.categories].sort((a, b) => a.id - b.id);
@@ -122,6 +123,7 @@ export function cocoToDataset(coco: CocoDataset): DetectionDataset {
     const labels = new Int32Array(n);
     const iscrowd = new Uint8Array(n);
     const difficult = new Uint8Array(n);
+    const truncated = new Float32Array(n);
     const areas = new Float64Array(n);
     const segmentations: (CocoSegmentation | undefined)[] = new Array(n);
     let anySeg = false;
@@ -135,11 +137,12 @@ export function cocoToDataset(coco: CocoDataset): DetectionDataset {
       labels[j] = labelOf.get(a.category_id)!;
       iscrowd[j] = a.iscrowd === 1 ? 1 : 0;
       difficult[j] = a.difficult === 1 || a.difficult === true ? 1 : 0;
+      truncated[j] = typeof a.truncated === 'number' ? a.truncated : 0;
       areas[j] = typeof a.area === 'number' ? a.area : w * h;
       segmentations[j] = a.segmentation;
       if (a.segmentation !== undefined) anySeg = true;
     }
-    return makeImage(im.file_name, im.width, im.height, { boxes, labels, iscrowd, difficult }, {
+    return makeImage(im.file_name, im.width, im.height, { boxes, labels, iscrowd, difficult, truncated }, {
       id: im.id,
       areas,
       ...(anySeg ? { segmentations } : {}),
@@ -193,6 +196,7 @@ export function datasetToCoco(dataset: DetectionDataset, info: Record<string, un
       const seg = im.segmentations?.[j];
       if (seg !== undefined) ann.segmentation = seg;
       if (im.difficult[j]) ann.difficult = 1;
+      if (im.truncated[j]) ann.truncated = Number(float32Text(im.truncated[j]));
       annotations.push(ann);
     }
   });
