@@ -163,17 +163,21 @@ export function sortIndicesByWeight(weights: Float32Array): Uint32Array {
   return order;
 }
 
+/** The grid graph of a smoothed image with its edges in increasing weight: what every k shares. */
+export interface SortedGridGraph extends GridGraph {
+  /** Edge indices sorted by ascending weight (stable): `Uint32Array [E]`. */
+  order: Uint32Array;
+  /** Number of pixels (nodes) H*W. */
+  pixelCount: number;
+}
+
 /**
- * Segments an image into regions with the Felzenszwalb–Huttenlocher algorithm.
- *
- * `pixels: [H, W, C]` row-major interleaved values (any finite numbers; selective search passes colour
- * channels on a 0–255 scale). Returns one label per pixel (`Int32Array [H*W]`) and the region count.
- * Throws {@link DetsegInputError} on a bad size, a pixel array of the wrong length, or a non-finite value.
+ * The first half of {@link felzenszwalb}, which does not depend on k: validates the image, smooths it
+ * (Gaussian, `sigma` pixels), builds the 8-connected grid graph and sorts its edges. Selective search
+ * segments each colour space with several k from one such graph.
+ * `pixels: [H, W, C]` row-major interleaved finite values.
  */
-export function felzenszwalb(pixels: ArrayLike<number>, width: number, height: number, channels: number, options: FelzenszwalbOptions = {}): Segmentation {
-  const k = options.k ?? 100;
-  const sigma = options.sigma ?? 0.8;
-  const minSize = options.minSize ?? 20;
+export function sortedImageGraph(pixels: ArrayLike<number>, width: number, height: number, channels: number, sigma = 0.8): SortedGridGraph {
   if (!(Number.isInteger(width) && width > 0 && Number.isInteger(height) && height > 0)) {
     throw new DetsegInputError(`image size must be positive integers, got ${width}×${height}`, { field: 'width/height' });
   }
@@ -181,26 +185,34 @@ export function felzenszwalb(pixels: ArrayLike<number>, width: number, height: n
   if (pixels.length !== width * height * channels) {
     throw new DetsegInputError(`expected ${width}×${height}×${channels} = ${width * height * channels} values, got ${pixels.length}`, { field: 'pixels' });
   }
-  if (!(k >= 0 && Number.isFinite(k))) throw new DetsegInputError(`must be a finite number ≥ 0, got ${k}`, { field: 'k' });
   if (!(sigma >= 0 && Number.isFinite(sigma))) throw new DetsegInputError(`must be a finite number ≥ 0, got ${sigma}`, { field: 'sigma' });
-  if (!(minSize >= 0 && Number.isFinite(minSize))) throw new DetsegInputError(`must be a finite number ≥ 0, got ${minSize}`, { field: 'minSize' });
   for (let i = 0; i < pixels.length; i++) {
     if (!Number.isFinite(pixels[i])) throw new DetsegInputError(`value ${i} (pixel ${Math.floor(i / channels)}) is not finite: ${pixels[i]}`, { field: 'pixels' });
   }
-
   const smoothed = sigma > 0 ? gaussianSmooth(pixels, width, height, channels, sigma) : Float32Array.from(pixels);
   const graph = gridGraph(smoothed, width, height, channels);
-  const order = sortIndicesByWeight(graph.weight);
-  const n = width * height;
+  return { ...graph, order: sortIndicesByWeight(graph.weight), pixelCount: width * height };
+}
+
+/**
+ * The second half of {@link felzenszwalb}: the union–find pass with threshold k/|C| over the sorted
+ * edges, then the pass merging components smaller than `minSize` pixels. Returns labels numbered in
+ * raster order of each region's first pixel (`Int32Array [H*W]`).
+ */
+export function segmentGraph(graph: SortedGridGraph, k: number, minSize: number): Segmentation {
+  if (!(k >= 0 && Number.isFinite(k))) throw new DetsegInputError(`must be a finite number ≥ 0, got ${k}`, { field: 'k' });
+  if (!(minSize >= 0 && Number.isFinite(minSize))) throw new DetsegInputError(`must be a finite number ≥ 0, got ${minSize}`, { field: 'minSize' });
+  const { order, from, to, weight } = graph;
+  const n = graph.pixelCount;
   const forest = new DisjointSets(n);
   // threshold[root] = Int(C) + k/|C|; a single pixel has Int = 0.
   const threshold = new Float64Array(n).fill(k);
   for (let i = 0; i < order.length; i++) {
     const e = order[i];
-    const a = forest.find(graph.from[e]);
-    const b = forest.find(graph.to[e]);
+    const a = forest.find(from[e]);
+    const b = forest.find(to[e]);
     if (a === b) continue;
-    const w = graph.weight[e];
+    const w = weight[e];
     if (w <= threshold[a] && w <= threshold[b]) {
       const root = forest.union(a, b);
       threshold[root] = w + k / forest.size[root];
@@ -208,8 +220,8 @@ export function felzenszwalb(pixels: ArrayLike<number>, width: number, height: n
   }
   for (let i = 0; i < order.length; i++) {
     const e = order[i];
-    const a = forest.find(graph.from[e]);
-    const b = forest.find(graph.to[e]);
+    const a = forest.find(from[e]);
+    const b = forest.find(to[e]);
     if (a !== b && (forest.size[a] < minSize || forest.size[b] < minSize)) forest.union(a, b);
   }
   const labels = new Int32Array(n);
@@ -221,6 +233,23 @@ export function felzenszwalb(pixels: ArrayLike<number>, width: number, height: n
     labels[p] = labelOfRoot[root];
   }
   return { labels, count };
+}
+
+/**
+ * Segments an image into regions with the Felzenszwalb–Huttenlocher algorithm
+ * ({@link sortedImageGraph}, then {@link segmentGraph}).
+ *
+ * `pixels: [H, W, C]` row-major interleaved values (any finite numbers; selective search passes colour
+ * channels on a 0–255 scale). Returns one label per pixel (`Int32Array [H*W]`) and the region count.
+ * Throws {@link DetsegInputError} on a bad size, a pixel array of the wrong length, or a non-finite value.
+ */
+export function felzenszwalb(pixels: ArrayLike<number>, width: number, height: number, channels: number, options: FelzenszwalbOptions = {}): Segmentation {
+  const k = options.k ?? 100;
+  const minSize = options.minSize ?? 20;
+  // check k and minSize before the expensive part
+  if (!(k >= 0 && Number.isFinite(k))) throw new DetsegInputError(`must be a finite number ≥ 0, got ${k}`, { field: 'k' });
+  if (!(minSize >= 0 && Number.isFinite(minSize))) throw new DetsegInputError(`must be a finite number ≥ 0, got ${minSize}`, { field: 'minSize' });
+  return segmentGraph(sortedImageGraph(pixels, width, height, channels, options.sigma ?? 0.8), k, minSize);
 }
 
 /** Union–find over 0..n-1 with union by rank and path halving; `size[root]` is the component's size. */

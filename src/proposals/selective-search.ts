@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import { DetsegInputError } from '../util/errors.js';
 import { mulberry32 } from '../util/random.js';
 import { channelCount, convertColourSpace, type ColourSpace } from './colour-spaces.js';
-import { felzenszwalb } from './felzenszwalb.js';
+import { segmentGraph, sortedImageGraph, type SortedGridGraph } from './felzenszwalb.js';
 import {
   initialRegions,
   mergeRegions,
@@ -205,18 +205,21 @@ export function selectiveSearch(image: RgbImage, options: SelectiveSearchOptions
   if (!(Number.isInteger(maxBoxes) && maxBoxes >= 0)) throw new DetsegInputError(`must be an integer ≥ 0, got ${maxBoxes}`, { field: 'maxBoxes' });
   const random = mulberry32(options.seed ?? 0);
 
-  // Per colour space: the converted image and its texture codes; per (space, k): the segmentation.
-  const spaceCache = new Map<ColourSpace, { values: Float32Array; codes?: Uint8Array }>();
+  // Per colour space: the converted image, its sorted grid graph and texture codes; per (space, k): the segmentation.
+  const spaceCache = new Map<ColourSpace, { values: Float32Array; graph: SortedGridGraph; codes?: Uint8Array }>();
   const segCache = new Map<string, { labels: Int32Array; count: number }>();
   const hierarchies: Hierarchy[] = [];
   for (const s of strategies) {
     const channels = channelCount(s.colourSpace);
     let space = spaceCache.get(s.colourSpace);
-    if (!space) spaceCache.set(s.colourSpace, (space = { values: convertColourSpace(image.data, s.colourSpace) }));
+    if (!space) {
+      const values = convertColourSpace(image.data, s.colourSpace);
+      spaceCache.set(s.colourSpace, (space = { values, graph: sortedImageGraph(values, width, height, channels, sigma) }));
+    }
     if (s.similarity.texture && !space.codes) space.codes = textureCodes(space.values, width, height, channels);
     const segKey = `${s.colourSpace}/${s.k}`;
     let seg = segCache.get(segKey);
-    if (!seg) segCache.set(segKey, (seg = felzenszwalb(space.values, width, height, channels, { k: s.k, sigma, minSize: s.k })));
+    if (!seg) segCache.set(segKey, (seg = segmentGraph(space.graph, s.k, s.k)));
     const features = initialRegions(seg.labels, seg.count, width, height, channels, s.similarity.colour ? space.values : undefined, s.similarity.texture ? space.codes : undefined);
     hierarchies.push(hierarchicalGrouping(features, seg.labels, width, height, s.similarity, options.queue));
   }

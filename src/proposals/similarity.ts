@@ -257,14 +257,10 @@ export class SimilarityHeap implements SimilaritySet {
     while (i > 0) {
       const parent = (i - 1) >> 1;
       if (!before(similarity, a, b, sim[parent], as[parent], bs[parent])) break;
-      sim[i] = sim[parent];
-      as[i] = as[parent];
-      bs[i] = bs[parent];
+      this.move(parent, i);
       i = parent;
     }
-    sim[i] = similarity;
-    as[i] = a;
-    bs[i] = b;
+    this.put(i, similarity, a, b);
   }
 
   best(alive: Uint8Array): [number, number] | undefined {
@@ -288,14 +284,21 @@ export class SimilarityHeap implements SimilaritySet {
       const r = l + 1;
       const c = r < n && before(sim[r], as[r], bs[r], sim[l], as[l], bs[l]) ? r : l;
       if (!before(sim[c], as[c], bs[c], s, a, b)) break;
-      sim[i] = sim[c];
-      as[i] = as[c];
-      bs[i] = bs[c];
+      this.move(c, i);
       i = c;
     }
-    sim[i] = s;
-    as[i] = a;
-    bs[i] = b;
+    this.put(i, s, a, b);
+  }
+
+  /** Copies slot `from` into slot `to`. */
+  private move(from: number, to: number): void {
+    this.put(to, this.sim[from], this.a[from], this.b[from]);
+  }
+
+  private put(i: number, similarity: number, a: number, b: number): void {
+    this.sim[i] = similarity;
+    this.a[i] = a;
+    this.b[i] = b;
   }
 
   private grow(): void {
