@@ -91,11 +91,11 @@ export class BoxCoder {
     const out = new Float32Array(4 * n); // [N, 4]
     for (let i = 0; i < n; i++) {
       const o = 4 * i;
-      const tx = deltas[o] / wx, ty = deltas[o + 1] / wy;
-      const tw = Math.min(deltas[o + 2] / ww, clamp), th = Math.min(deltas[o + 3] / wh, clamp);
-      if (!(Number.isFinite(tx) && Number.isFinite(ty) && Number.isFinite(tw) && Number.isFinite(th))) {
+      if (!(Number.isFinite(deltas[o]) && Number.isFinite(deltas[o + 1]) && Number.isFinite(deltas[o + 2]) && Number.isFinite(deltas[o + 3]))) {
         throw new DetsegInputError(`delta ${i} has a non-finite value [${deltas[o]}, ${deltas[o + 1]}, ${deltas[o + 2]}, ${deltas[o + 3]}]`, { field: 'deltas' });
       }
+      const tx = deltas[o] / wx, ty = deltas[o + 1] / wy;
+      const tw = Math.min(deltas[o + 2] / ww, clamp), th = Math.min(deltas[o + 3] / wh, clamp);
       const pw = reference[o + 2] - reference[o], ph = reference[o + 3] - reference[o + 1];
       const px = reference[o] + 0.5 * pw, py = reference[o + 1] + 0.5 * ph;
       const bx = px + pw * tx, by = py + ph * ty; // lecture: b_x = p_x + p_w t_x

@@ -51,6 +51,7 @@ test('BoxCoder: empty input, bad input', () => {
   assert.throws(() => coder.encode(new Float32Array([0, 0, 1, 1]), new Float32Array(0)), (e) => e instanceof DetsegInputError && /gt: has 0 boxes/.test(e.message));
   assert.throws(() => coder.encode(new Float32Array([0, 0, 0, 1]), new Float32Array([0, 0, 1, 1])), (e) => e instanceof DetsegInputError && /reference: box 0 has zero width/.test(e.message));
   assert.throws(() => coder.decode([0, 0, NaN, 0], new Float32Array([0, 0, 1, 1])), (e) => e instanceof DetsegInputError && /deltas: delta 0 has a non-finite/.test(e.message));
+  assert.throws(() => coder.decode([0, 0, Infinity, 0], new Float32Array([0, 0, 1, 1])), (e) => e instanceof DetsegInputError && /deltas: delta 0 has a non-finite/.test(e.message));
   assert.throws(() => coder.decode([0, 0, 0], new Float32Array([0, 0, 1, 1])), (e) => e instanceof DetsegInputError && /deltas: expected 4/.test(e.message));
   assert.throws(() => new BoxCoder({ weights: [1, 1, 0, 1] }), (e) => e instanceof DetsegInputError && /weights/.test(e.message));
 });
