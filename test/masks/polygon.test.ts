@@ -1,0 +1,74 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { boxToRle, polygonToRle, segmentationToRle } from '../../src/masks/polygon.js';
+import { decodeRle, rleArea } from '../../src/masks/rle.js';
+import { countsToString } from '../../src/masks/rle-string.js';
+import { DetsegInputError } from '../../src/util/errors.js';
+import { mulberry32 } from '../../src/util/random.js';
+
+test('polygonToRle: the square (0,0)–(2,2) in a 4×4 image, worked by hand through rleFrPoly', () => {
+  // ×5: corners (0,0) (0,10) (10,10) (10,0). Column crossings kept where (u + .5)/5 − .5 is a whole
+  // x: on the top edge (y = 10 → (10.5)/5 − .5 = 1.6 → ceil 2) at x = 0 and 1 → positions 0·4+2, 1·4+2;
+  // on the bottom edge (y = 0 → −.4 → clamped 0) at x = 0, 1 → positions 0, 4. With h·w = 16:
+  // sorted 0, 2, 4, 6, 16 → runs 0, 2, 2, 2, 10: pixels (0..1, 0..1).
+  const rle = polygonToRle([0, 0, 0, 2, 2, 2, 2, 0], 4, 4);
+  assert.deepEqual(Array.from(rle.counts), [0, 2, 2, 2, 10]);
+  assert.deepEqual(Array.from(boxToRle(0, 0, 2, 2, 4, 4).counts), [0, 2, 2, 2, 10]);
+});
+
+test('boxToRle: a box with whole-pixel corners covers exactly its pixels, clipped to the image', () => {
+  const random = mulberry32(21);
+  for (let trial = 0; trial < 200; trial++) {
+    const h = 1 + Math.floor(random() * 20), w = 1 + Math.floor(random() * 20);
+    const x = Math.floor(random() * (w + 4)) - 2, y = Math.floor(random() * (h + 4)) - 2;
+    const bw = Math.floor(random() * 12), bh = Math.floor(random() * 12);
+    const mask = decodeRle(boxToRle(x, y, bw, bh, h, w));
+    for (let px = 0; px < w; px++) {
+      for (let py = 0; py < h; py++) {
+        const inside = px >= x && px < x + bw && py >= y && py < y + bh ? 1 : 0;
+        assert.equal(mask[px * h + py], inside, `box ${[x, y, bw, bh]} in ${h}×${w}, pixel (${px}, ${py})`);
+      }
+    }
+  }
+});
+
+test('polygonToRle: a right triangle follows the pixel-centre rule on a hand-checkable grid', () => {
+  // Triangle (0,0), (0,10), (10,10) on a 10×10 image, below the diagonal y = x. Pixel (x, y) has its
+  // centre (x + .5, y + .5) inside or on the triangle exactly when y ≥ x, so column x holds rows x..9:
+  // 10 − x pixels, 55 in all (centres on the diagonal are kept by pycocotools' rounding).
+  const rle = polygonToRle([0, 0, 0, 10, 10, 10], 10, 10);
+  const mask = decodeRle(rle);
+  let area = 0;
+  for (let x = 0; x < 10; x++) {
+    let col = 0;
+    for (let y = 0; y < 10; y++) col += mask[x * 10 + y];
+    assert.equal(col, 10 - x, `column ${x}`);
+    for (let y = x; y < 10; y++) assert.equal(mask[x * 10 + y], 1, `pixel (${x}, ${y})`);
+    area += col;
+  }
+  assert.equal(area, 55);
+  assert.equal(rleArea(rle), 55);
+});
+
+test('segmentationToRle: polygons merge (union), a first entry of 4 numbers means boxes, RLEs keep their size', () => {
+  const two = segmentationToRle([[0, 0, 0, 2, 2, 2, 2, 0], [1, 1, 1, 3, 3, 3, 3, 1]], 4, 4);
+  // union of (0..1, 0..1) and (1..2, 1..2): 4 + 4 − 1 = 7 pixels
+  assert.equal(rleArea(two), 7);
+  const boxes = segmentationToRle([[0, 0, 2, 2], [1, 1, 2, 2]], 4, 4);
+  assert.deepEqual(Array.from(boxes.counts), Array.from(two.counts));
+  const unc = segmentationToRle({ size: [2, 2], counts: [1, 2, 1] }, 9, 9);
+  assert.deepEqual([unc.h, unc.w, ...unc.counts], [2, 2, 1, 2, 1]);
+  const comp = segmentationToRle({ size: [4, 4], counts: countsToString([0, 2, 2, 2, 10]) }, 4, 4);
+  assert.deepEqual(Array.from(comp.counts), [0, 2, 2, 2, 10]);
+});
+
+test('segmentationToRle: malformed segmentations are input errors naming the field', () => {
+  const bad = (seg: unknown, re: RegExp) =>
+    assert.throws(() => segmentationToRle(seg as never, 4, 4, 'annotations[3].segmentation'), (e: unknown) => e instanceof DetsegInputError && re.test(e.message) && e.message.includes('annotations[3].segmentation'));
+  bad([], /empty list/);
+  bad([[0, 0, 1, 1, 2]], /even number/);
+  bad([[0, 0, 1, Number.NaN, 2, 2]], /not a finite number/);
+  bad({ size: [4, 4], counts: [1, 2] }, /sum to 3, expected height\*width = 16/);
+  bad({ size: [4], counts: [16] }, /size must be \[height, width\]/);
+  bad({ foo: 1 }, /expected polygons or an RLE/);
+});
