@@ -129,7 +129,8 @@ export function confidenceCurve(isTp: ArrayLike<number>, scores: ArrayLike<numbe
 
 /**
  * The mean over classes of P, R and F1 at each threshold (Ultralytics' "all classes" curve), and the
- * threshold where the mean F1 is highest (first one on ties). Every curve must share the thresholds.
+ * highest threshold where the mean F1 is at its best (ties go to the higher threshold: fewer detections
+ * for the same F1). Every curve must share the thresholds.
  */
 export function meanConfidenceCurve(curves: ConfidenceCurve[]): ConfidenceCurve & { bestIndex: number } {
   if (curves.length === 0) throw new Error('meanConfidenceCurve: no curve');
@@ -146,6 +147,6 @@ export function meanConfidenceCurve(curves: ConfidenceCurve[]): ConfidenceCurve 
     }
   }
   let bestIndex = 0;
-  for (let j = 1; j < t; j++) if (f1[j] > f1[bestIndex]) bestIndex = j;
+  for (let j = 1; j < t; j++) if (f1[j] >= f1[bestIndex]) bestIndex = j;
   return { confidence: Float64Array.from(curves[0].confidence), precision, recall, f1, bestIndex };
 }
