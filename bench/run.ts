@@ -1,12 +1,13 @@
 import { formatTable, runBench, type Bench, type BenchResult } from './harness.js';
 import { proposalsBenches } from './proposals.bench.js';
+import { engineBenches } from './engine.bench.js';
 import { boxesBenchmarks } from './boxes.bench.js';
 
 /**
  * `npm run bench [filter]`: runs every benchmark suite (one file per part of the library) and prints
  * a table of medians. A filter argument keeps the benchmarks whose name contains it.
  */
-const suites: Array<() => Promise<Bench[]>> = [proposalsBenches, boxesBenchmarks];
+const suites: Array<() => Promise<Bench[]>> = [proposalsBenches, boxesBenchmarks, engineBenches];
 
 const filter = process.argv[2];
 const results: BenchResult[] = [];

@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import { registerPractical } from './practical.js';
 import { registerConvert } from './convert.js';
+import { registerSynth } from './synth.js';
 import { registerEval } from './eval.js';
 import { registerProposals } from './proposals.js';
 import { registerWindows } from './windows.js';
+import { registerBench } from './bench.js';
 
 /**
  * Every subcommand of `detseg`, one file each in this folder. A file exports `registerX(program)`,
@@ -12,7 +14,9 @@ import { registerWindows } from './windows.js';
 export function registerCommands(program: Command): void {
   registerPractical(program);
   registerConvert(program);
+  registerSynth(program);
   registerEval(program);
   registerProposals(program);
   registerWindows(program);
+  registerBench(program);
 }

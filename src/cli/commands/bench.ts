@@ -1,0 +1,92 @@
+import type { Command } from 'commander';
+import { initEngine } from '../../engine/setup.js';
+import { prepareConvForward, prepareUNetStep, timeRuns } from '../../engine/speed.js';
+import { DetsegInputError } from '../../util/errors.js';
+
+function positiveInteger(value: string, option: string): number {
+  const n = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new DetsegInputError(`must be a whole number ≥ 1, got '${value}'`, { field: option });
+  return n;
+}
+
+/** Result of `detseg bench unet-step`. */
+export interface UNetStepReport {
+  msPerStepMedian: number;
+  msPerStepMin: number;
+  stepTimesMs: number[];
+  convGflops: number;
+  convMsMedian: number;
+  parameters: number;
+  batch: number;
+  size: number;
+  threads: number;
+  threadsRequested: number;
+  simd: boolean;
+  backend: string;
+}
+
+/** Runs the U-Net training-step benchmark: median of `reps` steps after `warmup` steps, and a conv probe. */
+export async function benchUNetStep(opts: { batch: number; size: number; reps: number; warmup: number; threads: number }): Promise<UNetStepReport> {
+  const engine = await initEngine({ threads: opts.threads });
+  const conv = prepareConvForward();
+  const convTimes = timeRuns(conv.run, Math.max(5, opts.reps), 2);
+  conv.dispose();
+  const prepared = prepareUNetStep({ batch: opts.batch, size: opts.size });
+  const stepTimes = timeRuns(prepared.step, opts.reps, opts.warmup);
+  prepared.dispose();
+  return {
+    msPerStepMedian: stepTimes.medianMs,
+    msPerStepMin: stepTimes.minMs,
+    stepTimesMs: stepTimes.times,
+    convGflops: conv.flops / (convTimes.medianMs * 1e6),
+    convMsMedian: convTimes.medianMs,
+    parameters: prepared.parameters,
+    batch: opts.batch,
+    size: opts.size,
+    threads: engine.threads,
+    threadsRequested: engine.threadsRequested,
+    simd: engine.simd,
+    backend: engine.backend,
+  };
+}
+
+/**
+ * `detseg bench <name>`: speed measurements of the engine. `unet-step` times one Adam step of the
+ * ~480k-parameter U-Net (blocks 16-32-64-128) on a batch of 8 images of 128×128×1 with sigmoid
+ * cross-entropy (median of ≥ 5 steps after warm-up), and the forward speed of a 3×3 convolution.
+ */
+export function registerBench(program: Command): void {
+  const bench = program.command('bench').description('speed measurements of the training engine (medians of repeated runs)');
+  bench
+    .command('unet-step')
+    .description('ms per U-Net training step (batch 8 of 128×128×1, Adam, sigmoid cross-entropy) and conv 3×3 GFLOP/s')
+    .option('--json', 'print the result as JSON', false)
+    .option('--reps <n>', 'timed steps (median taken)', '5')
+    .option('--warmup <n>', 'untimed steps first', '2')
+    .option('--batch <n>', 'batch size', '8')
+    .option('--size <pixels>', 'image side', '128')
+    .option('--threads <n>', 'wasm threads wanted', '1')
+    .action(async (opts: { json: boolean; reps: string; warmup: string; batch: string; size: string; threads: string }) => {
+      const size = positiveInteger(opts.size, '--size');
+      if (size % 8 !== 0) throw new DetsegInputError(`must be a multiple of 8 (three 2×2 poolings), got ${size}`, { field: '--size' });
+      const report = await benchUNetStep({
+        reps: positiveInteger(opts.reps, '--reps'),
+        warmup: positiveInteger(opts.warmup, '--warmup'),
+        batch: positiveInteger(opts.batch, '--batch'),
+        size,
+        threads: positiveInteger(opts.threads, '--threads'),
+      });
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+        return;
+      }
+      process.stdout.write(
+        [
+          `U-Net training step (${report.parameters.toLocaleString('en-US')} parameters, batch ${report.batch} of ${report.size}×${report.size}×1, Adam, sigmoid CE)`,
+          `  ${report.msPerStepMedian.toFixed(0)} ms/step median of ${report.stepTimesMs.length} (min ${report.msPerStepMin.toFixed(0)}); goal ≤ 800 ms (PyTorch 1.13 CPU: 3,296 ms)`,
+          `  conv 3×3 forward [8,64,64,32]→32: ${report.convGflops.toFixed(1)} GFLOP/s (${report.convMsMedian.toFixed(1)} ms); goal ≥ 40`,
+          `  backend ${report.backend}, SIMD ${report.simd ? 'on' : 'off'}, threads ${report.threads} (asked ${report.threadsRequested})`,
+        ].join('\n') + '\n',
+      );
+    });
+}

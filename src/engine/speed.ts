@@ -1,0 +1,115 @@
+import * as tf from '@tensorflow/tfjs';
+import { buildUNet } from '../models/unet/unet.js';
+import { sigmoidCrossEntropy } from '../models/losses.js';
+import { mulberry32 } from '../util/random.js';
+
+/**
+ * Speed probes of the engine, shared by `detseg bench unet-step` and `bench/engine.bench.ts`.
+ * Call `initEngine()` first.
+ */
+
+/** Options of {@link prepareUNetStep}. */
+export interface UNetStepOptions {
+  /** Batch size (default 8). */
+  batch?: number;
+  /** Image side in pixels (default 128). */
+  size?: number;
+  /** Channels of the first block (default 16: blocks 16-32-64-128, 481,745 parameters). */
+  baseWidth?: number;
+}
+
+/** A prepared training step, and what it trains. */
+export interface PreparedStep {
+  /** Runs one Adam step with sigmoid cross-entropy; returns the loss. */
+  step: () => number;
+  /** Parameters of the model. */
+  parameters: number;
+  /** Frees the model, optimizer and data. */
+  dispose: () => void;
+}
+
+/**
+ * Builds the benchmark U-Net (3×3 convs, 2×2 transposed convs), an Adam optimizer and a fixed random
+ * batch `x [B, S, S, 1]`, `y [B, S, S, 1]`, and returns the training step to time.
+ */
+export function prepareUNetStep(options: UNetStepOptions = {}): PreparedStep {
+  const batch = options.batch ?? 8;
+  const size = options.size ?? 128;
+  const model = buildUNet({ depth: 3, baseWidth: options.baseWidth ?? 16, seed: 1 });
+  const random = mulberry32(42);
+  const n = batch * size * size;
+  const xData = new Float32Array(n);
+  const yData = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    xData[i] = random();
+    yData[i] = random() < 0.3 ? 1 : 0;
+  }
+  const x = tf.tensor4d(xData, [batch, size, size, 1]); // [B, S, S, 1]
+  const y = tf.tensor4d(yData, [batch, size, size, 1]); // [B, S, S, 1]
+  const optimizer = tf.train.adam(1e-3);
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const step = () => {
+    const cost = optimizer.minimize(() => sigmoidCrossEntropy(model.apply(x, { training: true }) as tf.Tensor, y), true, variables);
+    const value = cost ? (cost.dataSync()[0] as number) : NaN;
+    cost?.dispose();
+    return value;
+  };
+  return {
+    step,
+    parameters: model.countParams(),
+    dispose: () => {
+      tf.dispose([x, y]);
+      optimizer.dispose();
+      model.dispose();
+    },
+  };
+}
+
+/** Options of {@link prepareConvForward}. */
+export interface ConvProbeOptions {
+  batch?: number;
+  size?: number;
+  inChannels?: number;
+  outChannels?: number;
+}
+
+/**
+ * A 3×3 'same' convolution forward pass (default `[8, 64, 64, 32] → [8, 64, 64, 32]`, a middle layer
+ * of the benchmark U-Net) and its floating-point operations (2 per multiply-add).
+ */
+export function prepareConvForward(options: ConvProbeOptions = {}): { run: () => void; flops: number; dispose: () => void } {
+  const batch = options.batch ?? 8;
+  const size = options.size ?? 64;
+  const cin = options.inChannels ?? 32;
+  const cout = options.outChannels ?? 32;
+  const x = tf.randomNormal([batch, size, size, cin], 0, 1, 'float32', 1) as tf.Tensor4D; // [B, H, W, Cin]
+  const w = tf.randomNormal([3, 3, cin, cout], 0, 0.1, 'float32', 2) as tf.Tensor4D; // [3, 3, Cin, Cout]
+  return {
+    run: () => {
+      const y = tf.conv2d(x, w, 1, 'same');
+      y.dataSync();
+      y.dispose();
+    },
+    flops: 2 * batch * size * size * 9 * cin * cout,
+    dispose: () => tf.dispose([x, w]),
+  };
+}
+
+/** Median of a list of numbers. */
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Timings in ms of `reps` runs of `op` after `warmup` untimed runs: median, minimum and all of them. */
+export function timeRuns(op: () => unknown, reps: number, warmup = 1): { medianMs: number; minMs: number; times: number[] } {
+  for (let i = 0; i < warmup; i++) op();
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    op();
+    times.push(performance.now() - t0);
+  }
+  return { medianMs: median(times), minMs: Math.min(...times), times };
+}
