@@ -1,22 +1,22 @@
 /**
- * Recall of ground-truth boxes by selective search proposals on the 100 VOC2012 images of the shared
+ * Recall of ground-truth boxes by selective search proposals (or sliding windows, for comparison) on the 100 VOC2012 images of the shared
  * data (`voc2012_100`): for the top 100, 500, 1000 and 2000 ranked proposals, the fraction of
  * ground-truth objects (VOC "difficult" ones excluded) whose best proposal has IoU ≥ 0.5 and ≥ 0.7, the
  * mean best overlap (ABO), and the time per image (selective search only, not decoding).
  *
- *   node --import tsx scripts/proposal-recall.ts [--mode fast|quality|single] [--limit N] [--json out.json]
+ *   node --import tsx scripts/proposal-recall.ts [--method selective-search|sliding-window] [--mode fast|quality|single] [--stride 32] [--limit N] [--counts 100,500,1000,2000] [--json out.json]
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { XMLParser } from 'fast-xml-parser';
 import { boxIou } from '../src/boxes/iou.js';
-import { readRgbImage, selectiveSearch, type SelectiveSearchMode } from '../src/proposals/selective-search.js';
+import { proposeBoxes, type ProposalMethod } from '../src/cli/commands/proposals.js';
+import { readRgbImage, type SelectiveSearchMode } from '../src/proposals/selective-search.js';
 import { writeFileAtomic } from '../src/util/atomic.js';
 import { DetsegInputError } from '../src/util/errors.js';
 import { sharedDataDir } from '../src/util/paths.js';
 
-const PROPOSAL_COUNTS = [100, 500, 1000, 2000];
 const IOU_THRESHOLDS = [0.5, 0.7];
 
 /**
@@ -38,8 +38,12 @@ function readVocBoxes(path: string): Float32Array {
   return Float32Array.from(out);
 }
 
-const { values: args } = parseArgs({ options: { mode: { type: 'string', default: 'fast' }, limit: { type: 'string' }, json: { type: 'string' }, seed: { type: 'string', default: '0' } } });
+const { values: args } = parseArgs({ options: { method: { type: 'string', default: 'selective-search' }, stride: { type: 'string', default: '32' }, mode: { type: 'string', default: 'fast' }, limit: { type: 'string' }, json: { type: 'string' }, counts: { type: 'string', default: '100,500,1000,2000' }, seed: { type: 'string', default: '0' } } });
 const mode = args.mode as SelectiveSearchMode;
+const method = args.method as ProposalMethod;
+const label = method === 'selective-search' ? `selective search (${mode})` : `sliding windows (stride ${args.stride}, evenly subsampled)`;
+const PROPOSAL_COUNTS = args.counts!.split(',').map(Number);
+if (!PROPOSAL_COUNTS.every((n) => Number.isInteger(n) && n > 0)) throw new DetsegInputError(`expected positive integers separated by commas, got '${args.counts}'`, { field: '--counts' });
 const root = sharedDataDir();
 if (!root) throw new Error('shared data (voc2012_100) not found: set DETSEG_SHARED_DATA');
 const dir = join(root, 'voc2012_100');
@@ -55,7 +59,7 @@ for (const name of names) {
   const gt = readVocBoxes(join(dir, 'gts', 'pascalvoc_format', name.replace(/\.jpg$/, '.xml')));
   const image = await readRgbImage(join(dir, 'images', name));
   const t0 = performance.now();
-  const { boxes } = selectiveSearch(image, { mode, seed: Number(args.seed), maxBoxes: Math.max(...PROPOSAL_COUNTS) });
+  const { boxes } = proposeBoxes(image, { method, mode, seed: Number(args.seed), top: Math.max(...PROPOSAL_COUNTS), stride: Number(args.stride) });
   times.push(performance.now() - t0);
   const n = boxes.length / 4;
   proposalCounts.push(n);
@@ -82,8 +86,8 @@ const table = PROPOSAL_COUNTS.map((top, pi) => ({
   recall70: hits[pi][1] / objects,
   abo: overlapSum[pi] / objects,
 }));
-process.stdout.write(`selective search (${mode}) on ${names.length} VOC2012 images, ${objects} objects (difficult excluded)\n`);
+process.stdout.write(`${label} on ${names.length} VOC2012 images, ${objects} objects (difficult excluded)\n`);
 process.stdout.write(`time per image: median ${medianMs.toFixed(0)} ms, mean ${meanMs.toFixed(0)} ms, max ${sorted.at(-1)!.toFixed(0)} ms; proposals per image: mean ${(proposalCounts.reduce((s, v) => s + v, 0) / names.length).toFixed(0)}\n`);
 process.stdout.write('| proposals | recall@0.5 | recall@0.7 | ABO |\n| ---: | ---: | ---: | ---: |\n');
 for (const r of table) process.stdout.write(`| ${r.proposals} | ${r.recall50.toFixed(3)} | ${r.recall70.toFixed(3)} | ${r.abo.toFixed(3)} |\n`);
-if (args.json) writeFileAtomic(args.json, JSON.stringify({ mode, images: names.length, objects, medianMs, meanMs, table }, null, 2) + '\n');
+if (args.json) writeFileAtomic(args.json, JSON.stringify({ method, mode, images: names.length, objects, medianMs, meanMs, table }, null, 2) + '\n');

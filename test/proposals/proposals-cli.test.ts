@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { runCli } from '../helpers/cli.js';
+import { slidingWindows } from '../../src/proposals/sliding-window.js';
 
 /** A 96×64 PNG: a red square (20..50, 10..40) and a blue bar (60..90, 30..60) on white. */
 async function writeTestImage(dir: string): Promise<string> {
@@ -42,6 +43,26 @@ test('detseg proposals prints the count and time, writes JSON boxes and an SVG w
   assert.equal((text.match(/<rect /g) ?? []).length, 7);
 });
 
+test('detseg proposals --method sliding-window: all windows when they fit in --top, an evenly spaced subset otherwise', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'detseg-proposals-'));
+  const image = await writeTestImage(dir);
+  const sizes = [{ width: 32, height: 32 }, { width: 48, height: 24 }];
+  const all = slidingWindows(96, 64, sizes, 8); // 9×5 + 7×6 = 87 windows
+  assert.equal(all.length / 4, 87);
+  const asRows = (b: Float32Array) => Array.from({ length: b.length / 4 }, (_, i) => Array.from(b.subarray(4 * i, 4 * i + 4)));
+  const full = join(dir, 'all.json');
+  let r = runCli(['proposals', image, '--method', 'sliding-window', '--sizes', '32x32,48x24', '--stride', '8', '--json', full]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^sliding-window: 87 proposals in/);
+  assert.deepEqual(JSON.parse(readFileSync(full, 'utf8')).boxes, asRows(all));
+  const some = join(dir, 'some.json');
+  r = runCli(['proposals', image, '--method', 'sliding-window', '--sizes', '32x32,48x24', '--stride', '8', '--top', '10', '--json', some]);
+  assert.equal(r.code, 0, r.stderr);
+  // every (87/10)-th window: indices floor(i·87/10) = 0, 8, 17, 26, 34, 43, 52, 60, 69, 78
+  const want = [0, 8, 17, 26, 34, 43, 52, 60, 69, 78].map((j) => asRows(all)[j]);
+  assert.deepEqual(JSON.parse(readFileSync(some, 'utf8')).boxes, want);
+});
+
 test('detseg proposals: missing file, non-image, bad option → one-line error naming the problem, exit 1', () => {
   const dir = mkdtempSync(join(tmpdir(), 'detseg-proposals-'));
   const fake = join(dir, 'fake.jpg');
@@ -52,6 +73,7 @@ test('detseg proposals: missing file, non-image, bad option → one-line error n
     [['proposals', fake, '--method', 'edge-boxes'], /--method: unknown method 'edge-boxes'/],
     [['proposals', fake, '--top', '-3'], /--top: must be a whole number/],
     [['proposals', fake, '--mode', 'turbo'], /--mode: unknown mode 'turbo'/],
+    [['proposals', fake, '--stride', '0'], /--stride: must be at least 1/],
   ];
   for (const [args, pattern] of cases) {
     const r = runCli(args);

@@ -1,18 +1,64 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import sharp from 'sharp';
-import { readRgbImage, selectiveSearch, type SelectiveSearchMode } from '../../proposals/selective-search.js';
+import { readRgbImage, selectiveSearch, type RgbImage, type SelectiveSearchMode } from '../../proposals/selective-search.js';
+import { countWindows, slidingWindows } from '../../proposals/sliding-window.js';
 import { colour, image as svgImage, rect, svgDoc } from '../../report/svg.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { DetsegInputError } from '../../util/errors.js';
+import { parseWindowSizes } from './windows.js';
 
-const METHODS = ['selective-search'] as const;
+const METHODS = ['selective-search', 'sliding-window'] as const;
+/** Proposal methods of {@link proposeBoxes}. */
+export type ProposalMethod = (typeof METHODS)[number];
+/** Default window sizes of the sliding-window method: three scales, aspect ratios 1:1, 2:1, 1:2. */
+export const DEFAULT_WINDOW_SIZES = '64x64,128x128,256x256,128x64,64x128,256x128,128x256';
+/** Sliding windows enumerated at most before subsampling (16 bytes each). */
+const MAX_WINDOWS = 20_000_000;
 const MODES: SelectiveSearchMode[] = ['fast', 'quality', 'single'];
 
 function nonNegativeInt(value: string, option: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new DetsegInputError(`must be a whole number ≥ 0, got '${value}'`, { field: option });
   return n;
+}
+
+/** Options of {@link proposeBoxes}. */
+export interface ProposeOptions {
+  method: ProposalMethod;
+  /** Keep at most this many boxes. */
+  top: number;
+  /** Selective search: strategy set and ranking seed. */
+  mode?: SelectiveSearchMode;
+  seed?: number;
+  /** Sliding windows: sizes `WIDTHxHEIGHT,...` in pixels, and stride in pixels. */
+  sizes?: string;
+  stride?: number;
+}
+
+/**
+ * Proposals for an image by either method: `Float32Array [N, 4]` xyxy in pixels, N ≤ `top`, plus a
+ * one-line description. Selective search returns its ranked boxes; sliding windows have no ranking, so
+ * when there are more than `top` windows an evenly spaced subset of the scan (every (K/top)-th window,
+ * all sizes mixed) is kept.
+ */
+export function proposeBoxes(img: RgbImage, opts: ProposeOptions): { boxes: Float32Array; detail: string } {
+  if (opts.method === 'selective-search') {
+    const r = selectiveSearch(img, { mode: opts.mode ?? 'fast', maxBoxes: opts.top, seed: opts.seed ?? 0 });
+    return { boxes: r.boxes, detail: `${r.hierarchies} hierarchies, ${r.distinct} distinct boxes` };
+  }
+  const sizes = parseWindowSizes(opts.sizes ?? DEFAULT_WINDOW_SIZES);
+  const stride = opts.stride ?? 32;
+  const total = countWindows(img.width, img.height, sizes, stride);
+  if (total > MAX_WINDOWS) throw new DetsegInputError(`${total} windows is more than the ${MAX_WINDOWS} enumerated at most; use a larger stride`, { field: '--stride' });
+  const all = slidingWindows(img.width, img.height, sizes, stride);
+  if (total <= opts.top) return { boxes: all, detail: `${total} windows, stride ${stride}` };
+  const boxes = new Float32Array(4 * opts.top);
+  for (let i = 0; i < opts.top; i++) {
+    const j = Math.floor((i * total) / opts.top);
+    boxes.set(all.subarray(4 * j, 4 * j + 4), 4 * i);
+  }
+  return { boxes, detail: `${total} windows, stride ${stride}, evenly subsampled` };
 }
 
 /**
@@ -33,16 +79,18 @@ export function proposalsSvg(png: Uint8Array, width: number, height: number, box
 export function registerProposals(program: Command): void {
   program
     .command('proposals')
-    .description('object proposals for an image (selective search); prints the count and the time')
+    .description('object proposals for an image (selective search or sliding windows); prints the count and the time')
     .argument('<image>', 'image file (JPEG, PNG, WebP, TIFF, ...)')
     .option('--method <name>', `proposal method: ${METHODS.join(' | ')}`, 'selective-search')
     .option('--mode <mode>', `selective search strategies: ${MODES.join(' | ')} (Uijlings et al. 2013)`, 'fast')
     .option('--top <n>', 'keep the N best-ranked proposals', '2000')
     .option('--seed <n>', 'seed of the pseudo-random ranking', '0')
+    .option('--sizes <list>', 'sliding-window sizes WIDTHxHEIGHT, comma-separated', DEFAULT_WINDOW_SIZES)
+    .option('--stride <pixels>', 'sliding-window stride', '32')
     .option('--plot <file.svg>', 'write an SVG of the image with the top proposals drawn')
     .option('--plot-boxes <n>', 'how many of the top proposals the plot draws', '50')
     .option('--json <file.json>', 'write the proposals as JSON ({ boxes: [[x1, y1, x2, y2], ...], ... })')
-    .action(async (imagePath: string, opts: { method: string; mode: string; top: string; seed: string; plot?: string; plotBoxes: string; json?: string }) => {
+    .action(async (imagePath: string, opts: { method: string; mode: string; top: string; seed: string; sizes: string; stride: string; plot?: string; plotBoxes: string; json?: string }) => {
       if (!(METHODS as readonly string[]).includes(opts.method)) {
         throw new DetsegInputError(`unknown method '${opts.method}' (expected ${METHODS.join(' or ')})`, { field: '--method' });
       }
@@ -50,18 +98,19 @@ export function registerProposals(program: Command): void {
       const top = nonNegativeInt(opts.top, '--top');
       const seed = nonNegativeInt(opts.seed, '--seed');
       const plotBoxes = nonNegativeInt(opts.plotBoxes, '--plot-boxes');
+      const stride = nonNegativeInt(opts.stride, '--stride');
+      if (stride < 1) throw new DetsegInputError(`must be at least 1, got ${stride}`, { field: '--stride' });
+      const method = opts.method as ProposalMethod;
       const img = await readRgbImage(imagePath);
       const t0 = performance.now();
-      const result = selectiveSearch(img, { mode: opts.mode as SelectiveSearchMode, maxBoxes: top, seed });
+      const result = proposeBoxes(img, { method, top, mode: opts.mode as SelectiveSearchMode, seed, sizes: opts.sizes, stride });
       const seconds = (performance.now() - t0) / 1000;
       const count = result.boxes.length / 4;
-      process.stdout.write(
-        `${opts.method} (${opts.mode}): ${count} proposals in ${seconds.toFixed(2)} s ` +
-          `(${img.width}×${img.height} image, ${result.hierarchies} hierarchies, ${result.distinct} distinct boxes)\n`,
-      );
+      const label = method === 'selective-search' ? `${method} (${opts.mode})` : method;
+      process.stdout.write(`${label}: ${count} proposals in ${seconds.toFixed(2)} s (${img.width}×${img.height} image, ${result.detail})\n`);
       if (opts.json) {
         const boxes = Array.from({ length: count }, (_, i) => Array.from(result.boxes.subarray(4 * i, 4 * i + 4)));
-        const doc = { image: resolve(imagePath), method: opts.method, mode: opts.mode, seed, width: img.width, height: img.height, seconds, count, boxes };
+        const doc = { image: resolve(imagePath), method, ...(method === 'selective-search' ? { mode: opts.mode, seed } : { sizes: opts.sizes, stride }), width: img.width, height: img.height, seconds, count, boxes };
         writeFileAtomic(opts.json, `${JSON.stringify(doc)}\n`);
         process.stdout.write(`proposals written to ${opts.json}\n`);
       }
