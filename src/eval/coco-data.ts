@@ -173,10 +173,12 @@ export function annotationRle(table: CocoAnnotationTable, i: number, gt: CocoGro
  * `bbox`, every result's area is its box's w·h (and a missing segmentation becomes the box's polygon);
  * otherwise results carry RLE `segmentation`s, whose pixel count is the area and whose tight box is the
  * `bbox` when none is given. Every result must name an image and a category of the ground truth and hold a
- * finite `score`.
+ * finite `score`. A dataset object `{annotations: [...]}` is read as its annotation list.
  */
 export function loadResults(data: unknown, gt: CocoGroundTruth, iouType: 'bbox' | 'segm', file?: string): CocoAnnotationTable {
-  if (!Array.isArray(data)) throw new DetsegInputError('expected a JSON list of results', { file });
+  // a COCO dataset object whose annotations carry scores is read as its annotation list (pycocotools needs the list)
+  if (isObject(data) && Array.isArray(data.annotations)) data = data.annotations;
+  if (!Array.isArray(data)) throw new DetsegInputError('expected a JSON list of results (or a dataset object with an "annotations" list)', { file });
   const n = data.length;
   const table = emptyTable(n);
   if (n === 0) return table;

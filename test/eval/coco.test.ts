@@ -18,6 +18,8 @@ const CASES = [
   { key: 'bbox_instances_val2014_100', gt: 'instances_val2014_100.json', dt: 'instances_val2014_fakebbox100_results.json', iouType: 'bbox' },
   { key: 'segm_instances_val2014_100', gt: 'instances_val2014_100.json', dt: 'instances_val2014_fakesegm100_results.json', iouType: 'segm' },
   { key: 'bbox_sampled_gts_bbox_area', gt: 'sampled_gts_bbox_area.json', dt: 'instances_val2014_fakebbox100_results.json', iouType: 'bbox' },
+  // ground-truth annotation id 0: pycocotools records the matched id, and a recorded 0 counts as unmatched
+  { key: 'bbox_toy_cats_gt_ann_id0_as_committed', gt: 'toy_cats_gt.json', dt: 'toy_cats_dets.json', iouType: 'bbox' },
 ] as const;
 
 /**
@@ -58,7 +60,7 @@ test('the 12 printed lines equal pycocotools\' output character for character (b
 test('the shared-data originals give the same numbers as the copied fixtures', (t) => {
   const dir = sharedData(t, 'coco_eval_fixture');
   if (!dir) return;
-  for (const c of CASES) checkCase(dir, c);
+  for (const c of CASES.slice(0, 3)) checkCase(dir, c);
 });
 
 test('precision [T,R,K,A,M] and recall [T,K,A,M] have pycocotools\' shapes; per-class AP averages the precision cells', () => {
