@@ -10,6 +10,11 @@ import type { VocDataset, VocImage } from './voc.js';
  * ground truth as Pascal VOC XML (`<object><name>`, `<difficult>`, `<bndbox>`) or text lines, detections
  * as text lines (formats in `data/voc-eval-io.ts`). The small XML reader here covers what evaluation
  * needs: class, difficult flag and box of each object (parts and other fields are ignored).
+ *
+ * Why not `data/voc.ts` (the dataset reader, written later): that reader turns VOC's 1-based inclusive
+ * pixels into continuous coordinates (x1 = xmin − 1), stores float32, and requires `<size>` and boxes
+ * inside the image. Evaluation must compare the devkit's raw numbers, in double, with detections
+ * written in the same convention (the devkit and Padilla's tools do), with or without `--plus-one`.
  */
 
 /**
