@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { boxIou } from '../../src/boxes/iou.js';
 import { nms } from '../../src/nms/greedy.js';
-import { ReportContext } from '../../src/report/report.js';
-import { practicalSections, runPractical } from '../../src/report/practical.js';
+import { ReportContext, renderReport } from '../../src/report/report.js';
+import { practicalSections } from '../../src/report/practical.js';
+import { writeDirAtomic } from '../../src/util/atomic.js';
 import { anchorsSection } from '../../src/report/sections/anchors.js';
 import { iouExamplePairs, iouQualityBand, iouSection } from '../../src/report/sections/iou.js';
 import { crowdedScene, nmsSection } from '../../src/report/sections/nms.js';
@@ -62,13 +63,21 @@ test('anchors section: 9 anchors at each of 3 cells and the 16×12 grid of centr
   assert.match(section.html, /\(-34, -17, 34, 17\)/);
 });
 
-test('the practical lists iou, nms, anchors in that order and writes their figures', async () => {
+test('the practical lists iou, nms, anchors in that order; run as the practical runs them, they write their figures', async () => {
   const builders = await practicalSections();
-  const positions = [iouSection, nmsSection, anchorsSection].map((b) => builders.indexOf(b));
+  const mine = [iouSection, nmsSection, anchorsSection];
+  const positions = mine.map((b) => builders.indexOf(b));
   assert.ok(positions.every((p) => p >= 0) && positions[0] < positions[1] && positions[1] < positions[2], `positions ${positions}`);
+  // the same steps as runPractical, restricted to these sections (the others train or load models)
   const out = join(mkdtempSync(join(tmpdir(), 'detseg-practical-')), 'report');
-  await runPractical({ out, quick: true, log: () => {} });
+  await writeDirAtomic(out, async (dir) => {
+    const ctx = new ReportContext(dir, { retrain: false, quick: true, log: () => {} });
+    const sections = [];
+    for (const build of mine) sections.push(await build(ctx));
+    writeFileSync(join(dir, 'index.html'), renderReport('test', '', sections));
+  });
   for (const f of ['iou.svg', 'nms.svg', 'anchors.svg', 'index.html']) assert.ok(existsSync(join(out, f)), f);
   const index = readFileSync(join(out, 'index.html'), 'utf8');
   for (const id of ['iou', 'nms', 'anchors']) assert.match(index, new RegExp(`<section id="${id}">`));
+  for (const f of ['iou.svg', 'nms.svg', 'anchors.svg']) assert.match(index, new RegExp(`<img src="${f}"`));
 });
