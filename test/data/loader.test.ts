@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { readCocoDataset } from '../../src/data/coco.js';
 import { augmentedSource, batchCount, datasetSource, epochOrder, loaderBatches, stackImages, syntheticSource, type SampleSource } from '../../src/data/loader.js';
 import { syntheticSample } from '../../src/data/synthetic.js';
+import type { AugmentSample } from '../../src/data/augment.js';
 import { packageRoot } from '../../src/util/paths.js';
 
 /** A source of plain numbers that records which indices were made, and how many are alive at once. */
@@ -60,7 +61,7 @@ test('synthetic and augmented sources: sample i is generator image i; augmentati
   assert.deepEqual(a0.image.data, b0.image.data);
   assert.equal(a0.image.width, 48);
   assert.notDeepEqual(a0.image.data, a1.image.data);
-  const batch = (await loaderBatches(aug, 0, { batchSize: 4 }).next()).value!;
+  const batch = (await loaderBatches(aug, 0, { batchSize: 4 }).next()).value as AugmentSample[];
   const stacked = stackImages(batch.map((x) => x.image));
   assert.equal(stacked.length, 4 * 48 * 48 * 3);
   assert.equal(stacked[5], Math.fround(batch[0].image.data[5] / 255));
