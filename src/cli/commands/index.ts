@@ -6,6 +6,8 @@ import { registerEval } from './eval.js';
 import { registerProposals } from './proposals.js';
 import { registerWindows } from './windows.js';
 import { registerBench } from './bench.js';
+import { registerTrain } from './train.js';
+import { registerPredict } from './predict.js';
 
 /**
  * Every subcommand of `detseg`, one file each in this folder. A file exports `registerX(program)`,
@@ -19,4 +21,6 @@ export function registerCommands(program: Command): void {
   registerProposals(program);
   registerWindows(program);
   registerBench(program);
+  registerTrain(program);
+  registerPredict(program);
 }

@@ -1,0 +1,52 @@
+import type { Command } from 'commander';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { extname, join, parse, resolve } from 'node:path';
+import { encodePng, IMAGE_EXTENSIONS } from '../../data/images.js';
+import { initEngine } from '../../engine/setup.js';
+import { loadUNetCheckpoint } from '../../models/unet/checkpoint-meta.js';
+import { predictFullMasks, readGreyImage } from '../../models/unet/dataset.js';
+import { writeFileAtomic } from '../../util/atomic.js';
+import { DetsegInputError } from '../../util/errors.js';
+
+/**
+ * `detseg predict unet --checkpoint <file> --input <image or folder> --out <dir>`: binary masks of a
+ * trained U-Net (from `detseg train unet` or a shipped LV checkpoint), one PNG per image (255 inside),
+ * named after the image, each written atomically.
+ */
+export function registerPredict(program: Command): void {
+  const predict = program.command('predict').description('run a trained model');
+  predict
+    .command('unet')
+    .description('predict binary masks with a trained U-Net')
+    .requiredOption('--checkpoint <file>', 'checkpoint of detseg train unet (or assets/checkpoints/unet-lv-fold<k>.ckpt)')
+    .requiredOption('--input <path>', 'an image file or a folder of images')
+    .option('-o, --out <dir>', 'output folder for the mask PNGs', 'masks')
+    .action(async (opts: { checkpoint: string; input: string; out: string }) => {
+      await initEngine();
+      const input = resolve(opts.input);
+      if (!existsSync(input)) throw new DetsegInputError('input does not exist', { file: input, field: '--input' });
+      const files = statSync(input).isDirectory()
+        ? readdirSync(input)
+            .filter((f) => IMAGE_EXTENSIONS.includes(extname(f).toLowerCase()))
+            .sort()
+            .map((f) => join(input, f))
+        : [input];
+      if (files.length === 0) throw new DetsegInputError('holds no images', { file: input, field: '--input' });
+      const { model, depth } = loadUNetCheckpoint(resolve(opts.checkpoint));
+      const out = resolve(opts.out);
+      let foreground = 0;
+      for (const file of files) {
+        const img = await readGreyImage(file);
+        const [mask] = predictFullMasks(model, [img], 1 << depth);
+        const rgb = new Uint8Array(mask.length * 3);
+        for (let i = 0; i < mask.length; i++) {
+          const v = mask[i] ? 255 : 0;
+          rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = v;
+          foreground += mask[i];
+        }
+        writeFileAtomic(join(out, `${parse(file).name}.png`), await encodePng({ data: rgb, width: img.width, height: img.height }));
+      }
+      model.dispose();
+      process.stdout.write(`${files.length} mask(s) written to ${out} (${foreground} foreground pixels)\n`);
+    });
+}

@@ -1,0 +1,127 @@
+import * as tf from '@tensorflow/tfjs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { extname, join, parse } from 'node:path';
+import { decodeImage, IMAGE_EXTENSIONS } from '../../data/images.js';
+import { loadSunnybrook } from '../../data/sunnybrook.js';
+import { centreCropOrigin, cropInto } from '../../practical/lv.js';
+import type { Batch } from '../../engine/train.js';
+import { DetsegInputError } from '../../util/errors.js';
+
+/** One image with its binary mask, both row-major `[height, width]`. */
+export interface SegSample {
+  /** Name for messages and output files (file stem, or patient/image number). */
+  name: string;
+  height: number;
+  width: number;
+  /** Grey levels in [0, 1]: `Float32Array [H, W]`. */
+  image: Float32Array;
+  /** 1 inside the object: `Uint8Array [H, W]`. */
+  mask: Uint8Array;
+}
+
+/** Grey levels in [0, 1] of an image file (mean of R, G, B / 255): `Float32Array [H, W]`. */
+export async function readGreyImage(file: string): Promise<{ image: Float32Array; height: number; width: number }> {
+  const rgb = await decodeImage(file);
+  const image = new Float32Array(rgb.width * rgb.height);
+  for (let i = 0; i < image.length; i++) image[i] = (rgb.data[3 * i] + rgb.data[3 * i + 1] + rgb.data[3 * i + 2]) / (3 * 255);
+  return { image, height: rgb.height, width: rgb.width };
+}
+
+function imageFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => IMAGE_EXTENSIONS.includes(extname(f).toLowerCase()) && statSync(join(dir, f)).isFile())
+    .sort();
+}
+
+/**
+ * Loads a folder of image/mask pairs: `<dir>/images/<stem>.<ext>` and `<dir>/masks/<stem>.<ext>`
+ * (any format sharp reads; a mask pixel is foreground when its grey level is above one half).
+ * Throws a {@link DetsegInputError} naming the file for a missing mask or a size mismatch.
+ */
+export async function loadSegFolder(dir: string): Promise<SegSample[]> {
+  const imagesDir = join(dir, 'images');
+  const masksDir = join(dir, 'masks');
+  for (const d of [imagesDir, masksDir]) if (!existsSync(d)) throw new DetsegInputError('folder is missing (expected images/ and masks/ with the same file stems)', { file: d });
+  const masks = new Map(imageFiles(masksDir).map((f) => [parse(f).name, join(masksDir, f)]));
+  const samples: SegSample[] = [];
+  for (const f of imageFiles(imagesDir)) {
+    const stem = parse(f).name;
+    const maskFile = masks.get(stem);
+    if (!maskFile) throw new DetsegInputError(`has no mask ${stem}.* in ${masksDir}`, { file: join(imagesDir, f) });
+    const img = await readGreyImage(join(imagesDir, f));
+    const m = await readGreyImage(maskFile);
+    if (m.height !== img.height || m.width !== img.width) {
+      throw new DetsegInputError(`mask is ${m.width}×${m.height} but its image is ${img.width}×${img.height}`, { file: maskFile });
+    }
+    const mask = new Uint8Array(m.image.length);
+    for (let i = 0; i < mask.length; i++) mask[i] = m.image[i] > 0.5 ? 1 : 0;
+    samples.push({ name: stem, height: img.height, width: img.width, image: img.image, mask });
+  }
+  if (samples.length === 0) throw new DetsegInputError('holds no images', { file: imagesDir });
+  return samples;
+}
+
+/** The Sunnybrook LV slices (embedded subset by default, or a Sunnybrook-layout folder) as samples. */
+export function sunnybrookSamples(dir?: string): SegSample[] {
+  const data = loadSunnybrook(dir);
+  return data.slices.map((s) => ({ name: `${s.patientId}-${s.imageNumber}`, height: s.height, width: s.width, image: s.image, mask: s.mask }));
+}
+
+/** Augmentation and batching of {@link segBatches}. */
+export interface SegBatchOptions {
+  batchSize: number;
+  /** Side of the square training crop (divisible by 2^depth of the U-Net). */
+  crop: number;
+  /** Largest random shift of the crop from the image centre, in pixels (default 0). */
+  maxShift?: number;
+  /** Random left–right flips (default true). */
+  flip?: boolean;
+}
+
+/**
+ * The batches of one epoch over `indices` of `samples`, shuffled by `random`, each sample cropped
+ * (centre ± a random shift, optionally flipped): `x [B, crop, crop, 1]`, `y [B, crop, crop, 1]` (0/1).
+ */
+export function* segBatches(samples: SegSample[], indices: number[], options: SegBatchOptions, random: () => number): Generator<Batch> {
+  const order = indices.slice();
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  const size = options.crop;
+  const maxShift = options.maxShift ?? 0;
+  for (let start = 0; start < order.length; start += options.batchSize) {
+    const ids = order.slice(start, start + options.batchSize);
+    const x = new Float32Array(ids.length * size * size);
+    const y = new Float32Array(ids.length * size * size);
+    ids.forEach((index, b) => {
+      const s = samples[index];
+      const [r0, c0] = centreCropOrigin(s.height, s.width, size);
+      const shift = (lo: number, hi: number) => Math.max(lo, Math.min(hi, Math.round((2 * random() - 1) * maxShift)));
+      const row0 = r0 + shift(-r0, s.height - size - r0);
+      const col0 = c0 + shift(-c0, s.width - size - c0);
+      const flip = (options.flip ?? true) && random() < 0.5;
+      cropInto(s.image, s.width, row0, col0, size, flip, x, b * size * size);
+      cropInto(s.mask, s.width, row0, col0, size, flip, y, b * size * size);
+    });
+    yield { x: tf.tensor4d(x, [ids.length, size, size, 1]), y: tf.tensor4d(y, [ids.length, size, size, 1]) };
+  }
+}
+
+/**
+ * Binary masks predicted for whole images of any size: each image is zero-padded at the bottom/right to
+ * a multiple of `multiple` (2^depth), run through the model, and logit > 0 marks the object.
+ * @returns one `Uint8Array [H, W]` per image
+ */
+export function predictFullMasks(model: tf.LayersModel, images: Array<{ image: Float32Array; height: number; width: number }>, multiple: number): Uint8Array[] {
+  return images.map(({ image, height, width }) => {
+    const ph = Math.ceil(height / multiple) * multiple;
+    const pw = Math.ceil(width / multiple) * multiple;
+    const padded = new Float32Array(ph * pw);
+    for (let r = 0; r < height; r++) padded.set(image.subarray(r * width, (r + 1) * width), r * pw);
+    const logits = tf.tidy(() => (model.predict(tf.tensor4d(padded, [1, ph, pw, 1])) as tf.Tensor).dataSync() as Float32Array); // [1, ph, pw, 1]
+    const mask = new Uint8Array(height * width);
+    for (let r = 0; r < height; r++) for (let c = 0; c < width; c++) mask[r * width + c] = logits[r * pw + c] > 0 ? 1 : 0;
+    return mask;
+  });
+}

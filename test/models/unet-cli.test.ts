@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { encodePng } from '../../src/data/images.js';
+import { loadCheckpoint } from '../../src/engine/checkpoint.js';
+import { readGreyImage } from '../../src/models/unet/dataset.js';
+import { binaryDice } from '../../src/eval/segmentation.js';
+import { mulberry32 } from '../../src/util/random.js';
+import { runCli } from '../helpers/cli.js';
+
+/** Writes `count` 32×32 PNG pairs: a bright disc on a dark noisy background, and its mask. */
+async function discFolder(dir: string, count: number, seed: number): Promise<Uint8Array[]> {
+  mkdirSync(join(dir, 'images'), { recursive: true });
+  mkdirSync(join(dir, 'masks'), { recursive: true });
+  const random = mulberry32(seed);
+  const masks: Uint8Array[] = [];
+  for (let k = 0; k < count; k++) {
+    const size = 32;
+    const cx = 10 + 12 * random();
+    const cy = 10 + 12 * random();
+    const r = 5 + 4 * random();
+    const img = new Uint8Array(size * size * 3);
+    const mask = new Uint8Array(size * size * 3);
+    const truth = new Uint8Array(size * size);
+    for (let i = 0; i < size * size; i++) {
+      const inside = (Math.floor(i / size) + 0.5 - cy) ** 2 + ((i % size) + 0.5 - cx) ** 2 <= r * r;
+      const grey = Math.round((inside ? 180 : 60) + 40 * (random() - 0.5));
+      img.fill(grey, 3 * i, 3 * i + 3);
+      mask.fill(inside ? 255 : 0, 3 * i, 3 * i + 3);
+      truth[i] = inside ? 1 : 0;
+    }
+    const name = `disc${String(k).padStart(2, '0')}.png`;
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(dir, 'images', name), await encodePng({ data: img, width: size, height: size }));
+    writeFileSync(join(dir, 'masks', name), await encodePng({ data: mask, width: size, height: size }));
+    masks.push(truth);
+  }
+  return masks;
+}
+
+test('detseg train unet --data then predict unet: checkpoint written, masks of the image size, Dice on new images ≥ 0.8', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'detseg-unet-cli-'));
+  await discFolder(join(dir, 'train'), 16, 1);
+  const truths = await discFolder(join(dir, 'new'), 4, 2);
+  const ckpt = join(dir, 'unet.ckpt');
+  const trained = runCli(['train', 'unet', '--data', join(dir, 'train'), '--out', ckpt, '--epochs', '25', '--batch', '4', '--crop', '32', '--depth', '2', '--width', '8', '--lr', '3e-3', '--val', '0.25', '--seed', '1']);
+  assert.equal(trained.code, 0, trained.stderr);
+  assert.match(trained.stdout, /trained 25 epochs \(75 steps\)/);
+  const meta = loadCheckpoint(ckpt);
+  assert.equal(meta.epoch, 25);
+  assert.equal(meta.meta?.format, 'detseg-unet');
+
+  const predicted = runCli(['predict', 'unet', '--checkpoint', ckpt, '--input', join(dir, 'new', 'images'), '--out', join(dir, 'pred')]);
+  assert.equal(predicted.code, 0, predicted.stderr);
+  const files = readdirSync(join(dir, 'pred')).sort();
+  assert.deepEqual(files, ['disc00.png', 'disc01.png', 'disc02.png', 'disc03.png']);
+  let dice = 0;
+  for (const [k, f] of files.entries()) {
+    const m = await readGreyImage(join(dir, 'pred', f));
+    assert.equal(m.width, 32);
+    assert.equal(m.height, 32);
+    dice += binaryDice(Array.from(m.image, (v) => (v > 0.5 ? 1 : 0)), truths[k]);
+  }
+  assert.ok(dice / files.length >= 0.8, `mean Dice ${dice / files.length}`);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('bad input to train/predict unet: one-line errors naming the folder or option, exit code 1', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'detseg-unet-cli-'));
+  mkdirSync(join(dir, 'images'));
+  const noMasks = runCli(['train', 'unet', '--data', dir, '--epochs', '1']);
+  assert.equal(noMasks.code, 1);
+  assert.match(noMasks.stderr, /^detseg: error: .*masks: folder is missing/);
+  assert.equal(noMasks.stderr.trim().split('\n').length, 1);
+  const badCrop = runCli(['train', 'unet', '--sunnybrook', '--crop', '100', '--depth', '3']);
+  assert.equal(badCrop.code, 1);
+  assert.match(badCrop.stderr, /--crop: must be a multiple of 2\^depth = 8, got 100/);
+  const both = runCli(['train', 'unet', '--data', dir, '--sunnybrook']);
+  assert.match(both.stderr, /exactly one of --data/);
+  const badCkpt = runCli(['predict', 'unet', '--checkpoint', join(dir, 'none.ckpt'), '--input', join(dir, 'images')]);
+  assert.equal(badCkpt.code, 1);
+  assert.match(badCkpt.stderr, /holds no images|none\.ckpt/);
+  rmSync(dir, { recursive: true, force: true });
+});
