@@ -43,7 +43,8 @@ export function collectKept(order: Int32Array, kept: Uint8Array): Int32Array {
  * side is half the median box side (each box is listed in every cell it touches), and a kept box tests
  * only the candidates listed in the cells meeting its core (see the comment in the loop) — the only
  * boxes it can drop. When boxes are so unequal in size that the grid would hold more than 16 entries
- * per box, the plain loop is used instead. Both paths compute IoU exactly as `iouPair` does.
+ * per box, the plain loop is used instead (as a grid of one cell). IoU is computed exactly as
+ * `iouPair` does.
  */
 export function greedySuppress(boxes: BoxArray, order: Int32Array, iouThreshold: number, kept: Uint8Array, classes?: ArrayLike<number>): void {
   const k = order.length;
@@ -58,27 +59,10 @@ export function greedySuppress(boxes: BoxArray, order: Int32Array, iouThreshold:
     area[p] = (x2[p] - x1[p]) * (y2[p] - y1[p]);
   }
   const suppressed = new Uint8Array(k);
-  const grid = k >= GRID_MIN_CANDIDATES ? buildGrid(x1, y1, x2, y2) : undefined;
-  if (!grid) {
-    for (let p = 0; p < k; p++) {
-      if (suppressed[p]) continue;
-      kept[order[p]] = 1;
-      const px1 = x1[p], py1 = y1[p], px2 = x2[p], py2 = y2[p], pa = area[p], pl = label[p];
-      for (let q = p + 1; q < k; q++) {
-        if (suppressed[q] || label[q] !== pl) continue;
-        const iw = Math.min(px2, x2[q]) - Math.max(px1, x1[q]);
-        if (iw <= 0) continue;
-        const ih = Math.min(py2, y2[q]) - Math.max(py1, y1[q]);
-        if (ih <= 0) continue;
-        const inter = iw * ih;
-        const union = pa + area[q] - inter;
-        if (union > 0 && inter / union > iouThreshold) suppressed[q] = 1;
-      }
-    }
-    return;
-  }
+  const grid = (k >= GRID_MIN_CANDIDATES ? buildGrid(x1, y1, x2, y2) : undefined) ?? singleCell(k);
   const { cellStart, cellItems, cursor, gridWidth, gridHeight, cell, originX, originY } = grid;
   // rounding in the core's bounds must never hide a cell
+  const cells = gridWidth * gridHeight;
   const slack = cell * 1e-6 + 1e-12 * Math.max(Math.abs(originX), Math.abs(originY), Math.abs(originX + gridWidth * cell), Math.abs(originY + gridHeight * cell));
   const visitedBy = new Int32Array(k).fill(-1);
   for (let p = 0; p < k; p++) {
@@ -89,10 +73,13 @@ export function greedySuppress(boxes: BoxArray, order: Int32Array, iouThreshold:
     // so q has x1_q < x2_p − t·w_p and x2_q > x1_p + t·w_p: for t < 0.5 q meets the core
     // [x1_p + t·w_p, x2_p − t·w_p] of p, for t ≥ 0.5 q contains p's centre; the same in y. Only the
     // cells meeting that core (or holding that centre) can list a box to drop.
-    const sx = iouThreshold < 0.5 ? iouThreshold * (px2 - px1) : 0.5 * (px2 - px1);
-    const sy = iouThreshold < 0.5 ? iouThreshold * (py2 - py1) : 0.5 * (py2 - py1);
-    const cx1 = cellOf(px1 + sx - slack, originX, cell), cx2 = cellOf(px2 - sx + slack, originX, cell);
-    const cy1 = cellOf(py1 + sy - slack, originY, cell), cy2 = cellOf(py2 - sy + slack, originY, cell);
+    let cx1 = 0, cx2 = 0, cy1 = 0, cy2 = 0;
+    if (cells > 1) {
+      const sx = iouThreshold < 0.5 ? iouThreshold * (px2 - px1) : 0.5 * (px2 - px1);
+      const sy = iouThreshold < 0.5 ? iouThreshold * (py2 - py1) : 0.5 * (py2 - py1);
+      cx1 = cellOf(px1 + sx - slack, originX, cell); cx2 = cellOf(px2 - sx + slack, originX, cell);
+      cy1 = cellOf(py1 + sy - slack, originY, cell); cy2 = cellOf(py2 - sy + slack, originY, cell);
+    }
     for (let cy = Math.max(cy1, 0); cy <= Math.min(cy2, gridHeight - 1); cy++) {
       for (let cx = Math.max(cx1, 0); cx <= Math.min(cx2, gridWidth - 1); cx++) {
         const c = cy * gridWidth + cx;
@@ -116,6 +103,13 @@ export function greedySuppress(boxes: BoxArray, order: Int32Array, iouThreshold:
       }
     }
   }
+}
+
+/** The plain loop as a grid of one cell listing every candidate. */
+function singleCell(k: number): Grid {
+  const cellItems = new Int32Array(k);
+  for (let p = 0; p < k; p++) cellItems[p] = p;
+  return { cellStart: new Int32Array([0, k]), cellItems, cursor: new Int32Array(1), gridWidth: 1, gridHeight: 1, cell: Infinity, originX: 0, originY: 0 };
 }
 
 function cellOf(v: number, origin: number, cell: number): number {
