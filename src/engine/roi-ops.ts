@@ -10,6 +10,8 @@ import type { RoiArray } from '../roi/rois.js';
  * box losses act on the regression head instead).
  */
 
+type GradFunc = Parameters<typeof tf.customGrad>[0];
+
 function roiArray(rois: RoiArray | tf.Tensor2D): RoiArray {
   return rois instanceof tf.Tensor ? Float32Array.from(rois.dataSync()) : rois;
 }
@@ -21,14 +23,14 @@ function roiArray(rois: RoiArray | tf.Tensor2D): RoiArray {
 export function roiAlignOp(features: tf.Tensor4D, rois: RoiArray | tf.Tensor2D, options: RoiAlignOptions): tf.Tensor4D {
   const boxes = roiArray(rois);
   const k = boxes.length / 5;
-  const op = tf.customGrad((x: tf.Tensor) => {
+  const op = tf.customGrad(((x: tf.Tensor) => {
     const shape = x.shape as [number, number, number, number];
     const out = roiAlign(x.dataSync() as Float32Array, shape, boxes, options);
     return {
       value: tf.tensor4d(out, [k, options.outHeight, options.outWidth, shape[3]]),
       gradFunc: (dy: tf.Tensor) => tf.tensor4d(roiAlignBackward(dy.dataSync() as Float32Array, shape, boxes, options), shape),
     };
-  });
+  }) as unknown as GradFunc);
   return op(features) as tf.Tensor4D;
 }
 
@@ -39,13 +41,13 @@ export function roiAlignOp(features: tf.Tensor4D, rois: RoiArray | tf.Tensor2D, 
 export function roiPoolOp(features: tf.Tensor4D, rois: RoiArray | tf.Tensor2D, options: RoiPoolOptions): tf.Tensor4D {
   const boxes = roiArray(rois);
   const k = boxes.length / 5;
-  const op = tf.customGrad((x: tf.Tensor) => {
+  const op = tf.customGrad(((x: tf.Tensor) => {
     const shape = x.shape as [number, number, number, number];
     const { output, argmax } = roiPool(x.dataSync() as Float32Array, shape, boxes, options);
     return {
       value: tf.tensor4d(output, [k, options.outHeight, options.outWidth, shape[3]]),
       gradFunc: (dy: tf.Tensor) => tf.tensor4d(roiPoolBackward(dy.dataSync() as Float32Array, argmax, shape), shape),
     };
-  });
+  }) as unknown as GradFunc);
   return op(features) as tf.Tensor4D;
 }
