@@ -49,7 +49,7 @@ export function collectKept(order: Int32Array, kept: Uint8Array): Int32Array {
 export function greedySuppress(boxes: BoxArray, order: Int32Array, iouThreshold: number, kept: Uint8Array, classes?: ArrayLike<number>): void {
   const k = order.length;
   if (k === 0) return;
-  const label = new Int32Array(k); // [K] class of each candidate in score order; all 0 without classes
+  const label = new Float64Array(k); // [K] class of each candidate in score order (any integer); all 0 without classes
   if (classes) for (let p = 0; p < k; p++) label[p] = classes[order[p]];
   // candidate coordinates in score order, structure of arrays: [K] each
   const x1 = new Float64Array(k), y1 = new Float64Array(k), x2 = new Float64Array(k), y2 = new Float64Array(k), area = new Float64Array(k);
