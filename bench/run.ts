@@ -1,3 +1,4 @@
+import { roiBenchmarks } from './roi.bench.js';
 import { formatTable, runBench, type Bench, type BenchResult } from './harness.js';
 import { dataBenchmarks } from './data.bench.js';
 import { proposalsBenches } from './proposals.bench.js';
@@ -9,7 +10,7 @@ import { vocBenchmarks } from './voc.bench.js';
  * `npm run bench [filter]`: runs every benchmark suite (one file per part of the library) and prints
  * a table of medians. A filter argument keeps the benchmarks whose name contains it.
  */
-const suites: Array<() => Promise<Bench[]>> = [dataBenchmarks, proposalsBenches, boxesBenchmarks, engineBenches, vocBenchmarks];
+const suites: Array<() => Promise<Bench[]>> = [dataBenchmarks, proposalsBenches, roiBenchmarks, boxesBenchmarks, engineBenches, vocBenchmarks];
 
 const filter = process.argv[2];
 const results: BenchResult[] = [];

@@ -1,6 +1,7 @@
-import { nhwcSize, validateNhwc } from '../ops/nhwc.js';
+import { nhwcSize, validateNhwc, type NhwcShape } from '../ops/nhwc.js';
 import { DetsegInputError } from '../util/errors.js';
 import { AxisSamples } from './align-sampling.js';
+import { gatherKernel, scatterKernel, type ChannelImplementation } from './channel-kernels.js';
 import { validateRoiGrid, validateRois, type RoiArray, type RoiGridOptions } from './rois.js';
 
 /** Options of {@link roiAlign} and {@link roiAlignBackward}. */
@@ -16,6 +17,8 @@ export interface RoiAlignOptions extends RoiGridOptions {
    * made at least 1×1 cell.
    */
   aligned: boolean;
+  /** Channel loops: WebAssembly SIMD (default where available) or plain TypeScript; same results. */
+  implementation?: ChannelImplementation;
 }
 
 /**
@@ -101,10 +104,9 @@ function validateAlign(shape: readonly number[], rois: RoiArray, options: RoiAli
 export function roiAlign(features: Float32Array, shape: readonly number[], rois: RoiArray, options: RoiAlignOptions): Float32Array {
   const nhwc = validateNhwc(features, shape, 'features');
   const k = validateAlign(nhwc, rois, options);
-  const channels = nhwc[3];
-  const output = new Float32Array(k * options.outHeight * options.outWidth * channels);
-  forEachBin(nhwc, rois, k, options, (o, taps, tapOffset, tapWeight) => gatherBin(features, output, o, channels, taps, tapOffset, tapWeight));
-  return output;
+  const kernel = gatherKernel(features, k * options.outHeight * options.outWidth * nhwc[3], nhwc[3], options.implementation);
+  forEachBin(nhwc, rois, k, options, (o, taps, tapOffset, tapWeight) => kernel.run(o, taps, tapOffset, tapWeight));
+  return kernel.finish();
 }
 
 /**
@@ -115,72 +117,13 @@ export function roiAlign(features: Float32Array, shape: readonly number[], rois:
  * `rois` and `options` as in the forward pass → `Float32Array [B, H, W, C]`.
  */
 export function roiAlignBackward(gradOutput: Float32Array, shape: readonly number[], rois: RoiArray, options: RoiAlignOptions): Float32Array {
-  const gradInput = new Float32Array(nhwcSize(shape, 'shape'));
-  const nhwc = validateNhwc(gradInput, shape, 'shape');
+  const size = nhwcSize(shape, 'shape');
+  const nhwc: NhwcShape = [shape[0], shape[1], shape[2], shape[3]];
   const k = validateAlign(nhwc, rois, options);
   const channels = nhwc[3];
   const expected = k * options.outHeight * options.outWidth * channels;
   if (gradOutput.length !== expected) throw new DetsegInputError(`expected ${expected} elements [${k}, ${options.outHeight}, ${options.outWidth}, ${channels}], got ${gradOutput.length}`, { field: 'gradOutput' });
-  forEachBin(nhwc, rois, k, options, (o, taps, tapOffset, tapWeight) => scatterBin(gradOutput, gradInput, o, channels, taps, tapOffset, tapWeight));
-  return gradInput;
-}
-
-/**
- * out[o + c] = Σ_t w_t · features[offset_t + c] for c < channels: the channel loop runs over contiguous
- * memory, four taps at a time so that each output element is loaded and stored once per four taps.
- */
-function gatherBin(features: Float32Array, out: Float32Array, o: number, channels: number, taps: number, offsets: Int32Array, weights: Float64Array): void {
-  const end = o + channels;
-  if (taps === 0) return; // output already 0
-  let t = 0;
-  // First group assigns (no need to zero the output first).
-  if (taps >= 4) {
-    const w0 = weights[0], w1 = weights[1], w2 = weights[2], w3 = weights[3];
-    const p0 = offsets[0] - o, p1 = offsets[1] - o, p2 = offsets[2] - o, p3 = offsets[3] - o;
-    for (let i = o; i < end; i++) out[i] = w0 * features[p0 + i] + w1 * features[p1 + i] + w2 * features[p2 + i] + w3 * features[p3 + i];
-    t = 4;
-  } else if (taps === 3) {
-    const w0 = weights[0], w1 = weights[1], w2 = weights[2];
-    const p0 = offsets[0] - o, p1 = offsets[1] - o, p2 = offsets[2] - o;
-    for (let i = o; i < end; i++) out[i] = w0 * features[p0 + i] + w1 * features[p1 + i] + w2 * features[p2 + i];
-    return;
-  } else if (taps === 2) {
-    const w0 = weights[0], w1 = weights[1];
-    const p0 = offsets[0] - o, p1 = offsets[1] - o;
-    for (let i = o; i < end; i++) out[i] = w0 * features[p0 + i] + w1 * features[p1 + i];
-    return;
-  } else {
-    const w0 = weights[0];
-    const p0 = offsets[0] - o;
-    for (let i = o; i < end; i++) out[i] = w0 * features[p0 + i];
-    return;
-  }
-  for (; t + 4 <= taps; t += 4) {
-    const w0 = weights[t], w1 = weights[t + 1], w2 = weights[t + 2], w3 = weights[t + 3];
-    const p0 = offsets[t] - o, p1 = offsets[t + 1] - o, p2 = offsets[t + 2] - o, p3 = offsets[t + 3] - o;
-    for (let i = o; i < end; i++) out[i] += w0 * features[p0 + i] + w1 * features[p1 + i] + w2 * features[p2 + i] + w3 * features[p3 + i];
-  }
-  const rest = taps - t;
-  if (rest === 3) {
-    const w0 = weights[t], w1 = weights[t + 1], w2 = weights[t + 2];
-    const p0 = offsets[t] - o, p1 = offsets[t + 1] - o, p2 = offsets[t + 2] - o;
-    for (let i = o; i < end; i++) out[i] += w0 * features[p0 + i] + w1 * features[p1 + i] + w2 * features[p2 + i];
-  } else if (rest === 2) {
-    const w0 = weights[t], w1 = weights[t + 1];
-    const p0 = offsets[t] - o, p1 = offsets[t + 1] - o;
-    for (let i = o; i < end; i++) out[i] += w0 * features[p0 + i] + w1 * features[p1 + i];
-  } else if (rest === 1) {
-    const w0 = weights[t];
-    const p0 = offsets[t] - o;
-    for (let i = o; i < end; i++) out[i] += w0 * features[p0 + i];
-  }
-}
-
-/** gradInput[offset_t + c] += w_t · gradOutput[o + c] for every tap t and c < channels. */
-function scatterBin(gradOutput: Float32Array, gradInput: Float32Array, o: number, channels: number, taps: number, offsets: Int32Array, weights: Float64Array): void {
-  for (let t = 0; t < taps; t++) {
-    const w = weights[t];
-    const p = offsets[t] - o;
-    for (let i = o; i < o + channels; i++) gradInput[p + i] += w * gradOutput[i];
-  }
+  const kernel = scatterKernel(gradOutput, size, channels, options.implementation);
+  forEachBin(nhwc, rois, k, options, (o, taps, tapOffset, tapWeight) => kernel.run(o, taps, tapOffset, tapWeight));
+  return kernel.finish();
 }

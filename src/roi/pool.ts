@@ -1,5 +1,6 @@
 import { nhwcSize, validateNhwc } from '../ops/nhwc.js';
 import { DetsegInputError } from '../util/errors.js';
+import { maxKernel, type ChannelImplementation } from './channel-kernels.js';
 import { validateRoiGrid, validateRois, type RoiArray, type RoiGridOptions } from './rois.js';
 
 /** Output of {@link roiPool}. */
@@ -13,8 +14,11 @@ export interface RoiPoolResult {
   argmax: Int32Array;
 }
 
-/** The lowest finite float32, torchvision's starting value of a max (`-FLT_MAX`). */
-const LOWEST_FLOAT32 = -3.4028234663852886e38;
+/** Options of {@link roiPool}. */
+export interface RoiPoolOptions extends RoiGridOptions {
+  /** Channel loops: WebAssembly SIMD (default where available) or plain TypeScript; same results. */
+  implementation?: ChannelImplementation;
+}
 
 /** C's `round`: to the nearest integer, halves away from zero (JavaScript's Math.round goes to +∞). */
 function roundHalfAway(v: number): number {
@@ -35,15 +39,15 @@ function roundHalfAway(v: number): number {
  * {@link roiPoolBackward}. Throws {@link DetsegInputError} on a bad shape, a non-finite RoI or a batch
  * index out of range.
  */
-export function roiPool(features: Float32Array, shape: readonly number[], rois: RoiArray, options: RoiGridOptions): RoiPoolResult {
+export function roiPool(features: Float32Array, shape: readonly number[], rois: RoiArray, options: RoiPoolOptions): RoiPoolResult {
   const [batch, height, width, channels] = validateNhwc(features, shape, 'features');
   validateRoiGrid(options);
   const k = validateRois(rois, batch);
   const { outHeight, outWidth } = options;
   const scale = Math.fround(options.spatialScale);
-  const output = new Float32Array(k * outHeight * outWidth * channels);
-  const argmax = new Int32Array(output.length);
+  const kernel = maxKernel(features, k * outHeight * outWidth * channels, channels, options.implementation);
   const rowStride = width * channels;
+  let cells = new Int32Array(64); // flat index of (b, y, x, 0) for every cell of the current bin
   for (let r = 0; r < k; r++) {
     const imageBase = rois[5 * r] * height * rowStride; // features[b, 0, 0, 0]
     const startX = roundHalfAway(Math.fround(rois[5 * r + 1] * scale));
@@ -58,27 +62,16 @@ export function roiPool(features: Float32Array, shape: readonly number[], rois: 
       for (let pw = 0; pw < outWidth; pw++) {
         const x0 = Math.min(Math.max(Math.floor(Math.fround(pw * binW)) + startX, 0), width);
         const x1 = Math.min(Math.max(Math.ceil(Math.fround((pw + 1) * binW)) + startX, 0), width);
-        const o = ((r * outHeight + ph) * outWidth + pw) * channels; // output[r, ph, pw, 0]
-        const oEnd = o + channels;
-        argmax.fill(-1, o, oEnd);
-        if (y1 <= y0 || x1 <= x0) continue; // empty bin: output stays 0
-        output.fill(LOWEST_FLOAT32, o, oEnd);
-        for (let y = y0; y < y1; y++) {
-          for (let x = x0; x < x1; x++) {
-            const p = imageBase + y * rowStride + x * channels - o; // features[b, y, x, c] = features[p + o + c]
-            for (let i = o; i < oEnd; i++) {
-              const v = features[p + i];
-              if (v > output[i]) {
-                output[i] = v;
-                argmax[i] = p + i;
-              }
-            }
-          }
-        }
+        // An empty bin (y1 ≤ y0 or x1 ≤ x0) has no cells: the kernel writes 0 and argmax −1.
+        const count = y1 > y0 && x1 > x0 ? (y1 - y0) * (x1 - x0) : 0;
+        if (cells.length < count) cells = new Int32Array(2 * count);
+        let n = 0;
+        for (let y = y0; y < y1 && count > 0; y++) for (let x = x0; x < x1; x++) cells[n++] = imageBase + y * rowStride + x * channels;
+        kernel.run(((r * outHeight + ph) * outWidth + pw) * channels, count, cells); // output[r, ph, pw, :]
       }
     }
   }
-  return { output, argmax };
+  return kernel.finish();
 }
 
 /**

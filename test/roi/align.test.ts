@@ -96,9 +96,11 @@ test('roiAlign: hand-worked examples on the 4×4 ramp v = 4y + x', () => {
   assert.deepEqual(align1([0, 0, 0, 3, 3], { samplingRatio: 0 }), [7.5]);
 });
 
-test('roiAlign matches the naive per-sample loop on random maps and RoIs (edges, batch > 0, all options)', () => {
+for (const implementation of ['simd', 'scalar'] as const) {
+test(`roiAlign (${implementation}) matches the naive per-sample loop on random maps and RoIs (edges, batch > 0, all options)`, () => {
   const random = mulberry32(2024);
-  for (const [B, H, W, C] of [[1, 5, 6, 2], [2, 9, 11, 5], [3, 8, 13, 3]]) {
+  // Channel counts cover the SIMD paths: 16 at a time, 4 at a time, and the scalar rest.
+  for (const [B, H, W, C] of [[1, 5, 6, 2], [2, 9, 11, 5], [3, 8, 13, 3], [2, 7, 6, 21], [1, 6, 9, 36]]) {
     const features = Float32Array.from({ length: B * H * W * C }, () => random() * 2 - 1);
     for (const [scale, outH, outW] of [[1, 2, 2], [0.5, 3, 4], [0.25, 7, 7], [1 / 3, 5, 3]]) {
       const rows: number[] = [];
@@ -116,7 +118,7 @@ test('roiAlign matches the naive per-sample loop on random maps and RoIs (edges,
       const rois = Float32Array.from(rows);
       for (const samplingRatio of [0, 1, 2, 3]) {
         for (const aligned of [false, true]) {
-          const o = { outHeight: outH, outWidth: outW, spatialScale: scale, samplingRatio, aligned };
+          const o = { outHeight: outH, outWidth: outW, spatialScale: scale, samplingRatio, aligned, implementation };
           const fast = roiAlign(features, [B, H, W, C], rois, o);
           assertClose(fast, naiveRoiAlign(features, [B, H, W, C], rois, o), 1e-5, JSON.stringify({ shape: [B, H, W, C], ...o }));
         }
@@ -124,17 +126,19 @@ test('roiAlign matches the naive per-sample loop on random maps and RoIs (edges,
     }
   }
 });
+}
 
-test('roiAlignBackward matches finite differences and is the transpose of roiAlign', () => {
+for (const [implementation, C] of [['simd', 2], ['simd', 21], ['scalar', 3]] as const) {
+test(`roiAlignBackward (${implementation}, ${C} channels) matches finite differences and is the transpose of roiAlign`, () => {
   const random = mulberry32(99);
-  const [B, H, W, C] = [2, 5, 6, 2];
+  const [B, H, W] = [2, 5, 6];
   const n = B * H * W * C;
   const features = Float32Array.from({ length: n }, () => random() * 2 - 1);
   // Batch 1, partly outside, tiny, and a RoI reaching past the bottom-right border.
   const rois = Float32Array.from([0, 0.3, 0.7, 7.9, 6.1, 1, -2, -1.5, 3.3, 4.2, 1, 4.1, 3.2, 4.6, 3.9, 0, 6.5, 5.5, 14, 11]);
   for (const o of [
-    { outHeight: 3, outWidth: 2, spatialScale: 0.8, samplingRatio: 2, aligned: false },
-    { outHeight: 2, outWidth: 3, spatialScale: 0.8, samplingRatio: 0, aligned: true },
+    { outHeight: 3, outWidth: 2, spatialScale: 0.8, samplingRatio: 2, aligned: false, implementation },
+    { outHeight: 2, outWidth: 3, spatialScale: 0.8, samplingRatio: 0, aligned: true, implementation },
   ]) {
     const out = roiAlign(features, [B, H, W, C], rois, o);
     const g = Float32Array.from({ length: out.length }, () => random() * 2 - 1);
@@ -165,6 +169,7 @@ test('roiAlignBackward matches finite differences and is the transpose of roiAli
     assert.ok(Math.abs(lhs - rhs) < 1e-5 * (1 + Math.abs(lhs)), `adjoint: ${lhs} vs ${rhs}`);
   }
 });
+}
 
 test('roiAlign rejects bad input with DetsegInputError naming the field', () => {
   const opts = { outHeight: 2, outWidth: 2, spatialScale: 1, samplingRatio: 2, aligned: true };

@@ -88,9 +88,11 @@ test('roiPool: hand-worked 4×4 examples (whole map, overlapping bins, rounding,
   assert.deepEqual(Array.from(r.output), [15, 85]);
 });
 
-test('roiPool matches the naive per-element loop on random maps and RoIs (edges included)', () => {
+for (const implementation of ['simd', 'scalar'] as const) {
+test(`roiPool (${implementation}) matches the naive per-element loop on random maps and RoIs (edges included)`, () => {
   const random = mulberry32(42);
-  for (const [B, H, W, C] of [[1, 6, 7, 3], [2, 9, 11, 5], [3, 13, 8, 4]]) {
+  // Channel counts cover the SIMD paths: 16 at a time, 4 at a time, and the scalar rest.
+  for (const [B, H, W, C] of [[1, 6, 7, 3], [2, 9, 11, 5], [3, 13, 8, 4], [2, 7, 9, 23], [1, 8, 6, 32]]) {
     const features = Float32Array.from({ length: B * H * W * C }, () => random() * 2 - 1);
     for (const [scale, outH, outW] of [[1, 2, 2], [0.5, 3, 4], [0.25, 7, 7], [1 / 3, 5, 3]]) {
       const rows: number[] = [];
@@ -106,17 +108,36 @@ test('roiPool matches the naive per-element loop on random maps and RoIs (edges 
         rows.push(b, x1 + off, y1, x1 + off + w, y1 + h);
       }
       const rois = Float32Array.from(rows);
-      const fast = roiPool(features, [B, H, W, C], rois, { outHeight: outH, outWidth: outW, spatialScale: scale });
+      const fast = roiPool(features, [B, H, W, C], rois, { outHeight: outH, outWidth: outW, spatialScale: scale, implementation });
       const ref = naiveRoiPool(features, [B, H, W, C], rois, outH, outW, scale);
       assert.deepEqual(Array.from(fast.output), ref.out.map(fr), `shape ${[B, H, W, C]} scale ${scale}`);
       assert.deepEqual(Array.from(fast.argmax), ref.arg);
     }
   }
 });
+}
+
+test('roiPool: ties keep the first cell in scan order, NaN never wins, an all-NaN bin gives −FLT_MAX (torchvision)', () => {
+  for (const implementation of ['simd', 'scalar'] as const) {
+    // 2×2 map, 5 channels (4 through SIMD, 1 scalar): channel 0 all equal, channel 1 NaN at the
+    // first cell, channel 2 all NaN, channel 3 NaN at the last cell, channel 4 increasing.
+    const [nan, one] = [NaN, 1];
+    const f = Float32Array.from([
+      7, nan, nan, 1, 0, // cell (0,0)
+      7, 2, nan, 5, 1, // cell (0,1)
+      7, 3, nan, 2, 2, // cell (1,0)
+      7, one, nan, nan, 3, // cell (1,1)
+    ]);
+    const r = roiPool(f, [1, 2, 2, 5], Float32Array.from([0, 0, 0, 1, 1]), { outHeight: 1, outWidth: 1, spatialScale: 1, implementation });
+    assert.deepEqual(Array.from(r.output), [7, 3, -3.4028234663852886e38, 5, 3], implementation);
+    // Flat indices ((y·2 + x)·5 + c): ch0 first cell → 0; ch1 cell (1,0) → 11; ch2 none → −1; ch3 cell (0,1) → 8; ch4 cell (1,1) → 19.
+    assert.deepEqual(Array.from(r.argmax), [0, 11, -1, 8, 19], implementation);
+  }
+});
 
 test('roiPoolBackward matches finite differences of the pooled sum', () => {
   const random = mulberry32(7);
-  const [B, H, W, C] = [2, 5, 6, 3];
+  const [B, H, W, C] = [2, 5, 6, 7];
   const n = B * H * W * C;
   // Distinct values 0.01 apart, so a step of 1e-3 never changes which cell is the maximum.
   const order = Array.from({ length: n }, (_, i) => i);
