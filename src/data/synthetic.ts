@@ -92,13 +92,22 @@ function paintBackground(image: Uint8Array, size: number, random: () => number):
   const sx = (Math.cos(stripeAngle) * 2 * Math.PI) / period, sy = (Math.sin(stripeAngle) * 2 * Math.PI) / period;
   const noiseAmp = 8 + 24 * random();
   const half = size / 2;
+  // sin(x·sx + y·sy) = sin(x·sx)·cos(y·sy) + cos(x·sx)·sin(y·sy): per-column and per-row tables.
+  const sinX = new Float64Array(size), cosX = new Float64Array(size);
+  for (let x = 0; x < size; x++) {
+    sinX[x] = stripeAmp * Math.sin(x * sx);
+    cosX[x] = stripeAmp * Math.cos(x * sx);
+  }
+  const out = new Uint8ClampedArray(image.buffer, image.byteOffset, image.length); // clamps and rounds
   let o = 0;
   for (let y = 0; y < size; y++) {
+    const cy = Math.cos(y * sy), sny = Math.sin(y * sy);
+    const rowShade = (y - half) * gy;
     for (let x = 0; x < size; x++) {
-      const shade = (x - half) * gx + (y - half) * gy + stripeAmp * Math.sin(x * sx + y * sy) + noiseAmp * (random() - 0.5);
-      image[o] = Math.min(255, Math.max(0, base[0] + shade));
-      image[o + 1] = Math.min(255, Math.max(0, base[1] + shade));
-      image[o + 2] = Math.min(255, Math.max(0, base[2] + shade));
+      const shade = (x - half) * gx + rowShade + sinX[x] * cy + cosX[x] * sny + noiseAmp * (random() - 0.5);
+      out[o] = base[0] + shade;
+      out[o + 1] = base[1] + shade;
+      out[o + 2] = base[2] + shade;
       o += 3;
     }
   }
@@ -208,6 +217,7 @@ export function syntheticSample(seed: number, index: number, options: SyntheticO
     boxes[4 * i] = size;
     boxes[4 * i + 1] = size;
   }
+  const clamped = new Uint8ClampedArray(image.buffer); // clamps and rounds
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
       const p = y * size + x;
@@ -215,9 +225,9 @@ export function syntheticSample(seed: number, index: number, options: SyntheticO
       if (i < 0) continue;
       const s = shapes[i];
       const jitter = 12 * (random() - 0.5);
-      image[3 * p] = Math.min(255, Math.max(0, s.rgb[0] + jitter));
-      image[3 * p + 1] = Math.min(255, Math.max(0, s.rgb[1] + jitter));
-      image[3 * p + 2] = Math.min(255, Math.max(0, s.rgb[2] + jitter));
+      clamped[3 * p] = s.rgb[0] + jitter;
+      clamped[3 * p + 1] = s.rgb[1] + jitter;
+      clamped[3 * p + 2] = s.rgb[2] + jitter;
       masks[i][p] = 1;
       semantic[p] = s.label + 1;
       if (x < boxes[4 * i]) boxes[4 * i] = x;
