@@ -33,6 +33,15 @@ function checkSegmentation(seg: unknown, img: CocoImage | undefined, file: strin
   }
 }
 
+/** Checks that `raw` is an object with an integer `id` not yet in `seen`; returns it as a record. */
+function idRecord(raw: unknown, seen: { has(id: number): boolean }, kind: string, file: string, field: string): Record<string, unknown> {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new DetsegInputError('must be an object', { file, field });
+  const r = raw as Record<string, unknown>;
+  if (!Number.isInteger(r.id)) throw new DetsegInputError(`id must be an integer, got ${JSON.stringify(r.id)}`, { file, field: `${field}.id` });
+  if (seen.has(r.id as number)) throw new DetsegInputError(`duplicate ${kind} id ${r.id}`, { file, field: `${field}.id` });
+  return r;
+}
+
 /**
  * Checks that `value` is a well-formed COCO annotation file and returns it typed. Every error names
  * `file`, the field and the record index (e.g. `annotations[12].bbox`). Checks: the three lists exist;
@@ -51,11 +60,8 @@ export function validateCoco(value: unknown, file: string): CocoDataset {
   const annotations = d.annotations as unknown[];
   const imageById = new Map<number, CocoImage>();
   images.forEach((raw, i) => {
-    const im = raw as Record<string, unknown>;
     const field = `images[${i}]`;
-    if (im === null || typeof im !== 'object') throw new DetsegInputError('must be an object', { file, field });
-    if (!Number.isInteger(im.id)) throw new DetsegInputError(`id must be an integer, got ${JSON.stringify(im.id)}`, { file, field: `${field}.id` });
-    if (imageById.has(im.id as number)) throw new DetsegInputError(`duplicate image id ${im.id}`, { file, field: `${field}.id` });
+    const im = idRecord(raw, imageById, 'image', file, field);
     for (const k of ['width', 'height']) {
       if (!(isNum(im[k]) && (im[k] as number) > 0)) throw new DetsegInputError(`must be a positive number, got ${JSON.stringify(im[k])}`, { file, field: `${field}.${k}` });
     }
@@ -64,11 +70,8 @@ export function validateCoco(value: unknown, file: string): CocoDataset {
   });
   const categoryIds = new Set<number>();
   categories.forEach((raw, i) => {
-    const c = raw as Record<string, unknown>;
     const field = `categories[${i}]`;
-    if (c === null || typeof c !== 'object') throw new DetsegInputError('must be an object', { file, field });
-    if (!Number.isInteger(c.id)) throw new DetsegInputError(`id must be an integer, got ${JSON.stringify(c.id)}`, { file, field: `${field}.id` });
-    if (categoryIds.has(c.id as number)) throw new DetsegInputError(`duplicate category id ${c.id}`, { file, field: `${field}.id` });
+    const c = idRecord(raw, categoryIds, 'category', file, field);
     if (typeof c.name !== 'string') throw new DetsegInputError('must be a string', { file, field: `${field}.name` });
     categoryIds.add(c.id as number);
   });
@@ -89,6 +92,8 @@ export function validateCoco(value: unknown, file: string): CocoDataset {
     if (a.iscrowd !== undefined && a.iscrowd !== 0 && a.iscrowd !== 1) throw new DetsegInputError(`iscrowd must be 0 or 1, got ${JSON.stringify(a.iscrowd)}`, { file, field: `${field}.iscrowd` });
     if (a.area !== undefined && !(isNum(a.area) && a.area >= 0)) throw new DetsegInputError(`area must be a non-negative number, got ${JSON.stringify(a.area)}`, { file, field: `${field}.area` });
     if (a.segmentation !== undefined) checkSegmentation(a.segmentation, img, file, `${field}.segmentation`);
+    if (a.difficult !== undefined && a.difficult !== 0 && a.difficult !== 1 && typeof a.difficult !== 'boolean') throw new DetsegInputError(`difficult must be 0 or 1, got ${JSON.stringify(a.difficult)}`, { file, field: `${field}.difficult` });
+    if (a.truncated !== undefined && !isNum(a.truncated)) throw new DetsegInputError(`truncated must be a number, got ${JSON.stringify(a.truncated)}`, { file, field: `${field}.truncated` });
   });
   return d as unknown as CocoDataset;
 }

@@ -31,13 +31,16 @@ export function parseJsonText(text: string, file: string): unknown {
   }
 }
 
-/** Reads and parses a JSON file; a missing file or bad JSON throws a {@link DetsegInputError} naming it. */
-export function readJsonFile(file: string): unknown {
-  let text: string;
+/** Reads a UTF-8 text file; a missing or unreadable file throws a {@link DetsegInputError} naming it. */
+export function readTextFile(file: string): string {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (err) {
     throw new DetsegInputError(`cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { file });
   }
-  return parseJsonText(text, file);
+}
+
+/** Reads and parses a JSON file; a missing file or bad JSON throws a {@link DetsegInputError} naming it. */
+export function readJsonFile(file: string): unknown {
+  return parseJsonText(readTextFile(file), file);
 }

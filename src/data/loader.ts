@@ -1,5 +1,9 @@
 import { join } from 'node:path';
 import { mulberry32 } from '../util/random.js';
+import { DetsegInputError } from '../util/errors.js';
+import { decodeRle } from '../masks/rle.js';
+import { segmentationToRle } from '../masks/polygon.js';
+import type { CocoSegmentation } from './coco-types.js';
 import { augmentSample, type AugmentConfig, type AugmentSample } from './augment.js';
 import type { DetectionDataset } from './dataset.js';
 import { decodeImage, normalizeImage, type RgbImage } from './images.js';
@@ -85,10 +89,22 @@ export function syntheticSource(count: number, seed: number, options: SyntheticO
 }
 
 /**
+ * Row-major instance mask `Uint8Array [H, W]` of a COCO segmentation (polygons or RLE), rasterized
+ * with pycocotools' rules by `src/masks` (whose masks are column-major).
+ */
+export function segmentationMask(seg: CocoSegmentation, width: number, height: number, field = 'segmentation'): Uint8Array {
+  const colMajor = decodeRle(segmentationToRle(seg, height, width, field)); // [W, H]
+  const mask = new Uint8Array(width * height); // [H, W]
+  for (let x = 0; x < width; x++) for (let y = 0; y < height; y++) mask[y * width + x] = colMajor[x * height + y];
+  return mask;
+}
+
+/**
  * A dataset read from annotation files as a source: sample i decodes `imagesDir/<file>` when asked and
  * pairs it with its boxes and labels (crowd and difficult objects are left out of training samples).
+ * With `masks`, every kept object must have a segmentation, rasterized to an instance mask.
  */
-export function datasetSource(dataset: DetectionDataset, imagesDir: string): SampleSource<AugmentSample> {
+export function datasetSource(dataset: DetectionDataset, imagesDir: string, options: { masks?: boolean } = {}): SampleSource<AugmentSample> {
   return {
     length: dataset.images.length,
     async get(index) {
@@ -98,7 +114,15 @@ export function datasetSource(dataset: DetectionDataset, imagesDir: string): Sam
       for (let j = 0; j < im.labels.length; j++) if (!im.iscrowd[j] && !im.difficult[j]) keep.push(j);
       const boxes = new Float32Array(4 * keep.length);
       keep.forEach((j, k) => boxes.set(im.boxes.subarray(4 * j, 4 * j + 4), 4 * k));
-      return { image, boxes, labels: Int32Array.from(keep, (j) => im.labels[j]) };
+      const sample: AugmentSample = { image, boxes, labels: Int32Array.from(keep, (j) => im.labels[j]) };
+      if (options.masks) {
+        sample.masks = keep.map((j) => {
+          const seg = im.segmentations?.[j];
+          if (seg === undefined) throw new DetsegInputError(`object ${j} has no segmentation (masks were asked for)`, { file: im.file, field: 'segmentation' });
+          return segmentationMask(seg, image.width, image.height, `${im.file}: objects[${j}].segmentation`);
+        });
+      }
+      return sample;
     },
   };
 }

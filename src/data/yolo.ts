@@ -4,6 +4,7 @@ import { DetsegInputError } from '../util/errors.js';
 import { writeDirAtomic } from '../util/atomic.js';
 import { fileStem, labelFileNames, makeImage, validateDataset, type DatasetImage, type DetectionDataset } from './dataset.js';
 import { listImages, type ImageEntry } from './images.js';
+import { readTextFile } from './json-text.js';
 import { shortestDecimal } from './number-text.js';
 import { formatYoloYaml, parseYoloYaml } from './yolo-yaml.js';
 
@@ -23,7 +24,7 @@ import { formatYoloYaml, parseYoloYaml } from './yolo-yaml.js';
 export function findYoloNames(dir: string): string[] | undefined {
   const files = readdirSync(dir).sort();
   const yaml = files.filter((f) => /\.ya?ml$/i.test(f));
-  if (yaml.length > 1) throw new DetsegInputError(`holds several YAML files (${yaml.join(', ')}); name one with --data`, { file: dir });
+  if (yaml.length > 1) throw new DetsegInputError(`holds several YAML files (${yaml.join(', ')}); pass the class names with --classes`, { file: dir });
   if (yaml.length === 1) return readYoloNamesFile(join(dir, yaml[0]));
   const names = files.filter((f) => /\.names$/i.test(f));
   if (names.length === 1) return readYoloNamesFile(join(dir, names[0]));
@@ -32,12 +33,7 @@ export function findYoloNames(dir: string): string[] | undefined {
 
 /** Class names from a data YAML or a darknet `.names` file (one name per line). */
 export function readYoloNamesFile(file: string): string[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new DetsegInputError(`cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { file });
-  }
+  const text = readTextFile(file);
   if (/\.ya?ml$/i.test(file)) return parseYoloYaml(text, file).names;
   const names = text.split(/\r?\n/).map((s) => s.trim()).filter((s) => s !== '');
   if (names.length === 0) throw new DetsegInputError('no class names', { file });

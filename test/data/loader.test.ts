@@ -75,4 +75,15 @@ test('dataset source decodes images lazily and leaves crowd objects out of train
   assert.deepEqual([s.image.width, s.image.height], [500, 375]);
   assert.equal(s.labels.length, 20);
   assert.deepEqual(s.boxes.subarray(0, 4), coco.images[2].boxes.subarray(0, 4));
+  // With masks: each polygon mask lies within its box (pycocotools rasterization rounds to pixels,
+  // so its extent may differ from the float box by up to 1 px) and has the annotation's area to ±5%.
+  const withMasks = await datasetSource({ ...coco, images: coco.images.slice(1) }, join(root, 'images'), { masks: true }).get(0, 0);
+  assert.equal(withMasks.masks!.length, coco.images[1].labels.length);
+  withMasks.masks!.forEach((m, j) => {
+    let area = 0, x1 = Infinity, y1 = Infinity, x2 = -Infinity, y2 = -Infinity;
+    for (let y = 0; y < 336; y++) for (let x = 0; x < 448; x++) if (m[y * 448 + x]) { area++; x1 = Math.min(x1, x); y1 = Math.min(y1, y); x2 = Math.max(x2, x + 1); y2 = Math.max(y2, y + 1); }
+    const b = withMasks.boxes.subarray(4 * j, 4 * j + 4);
+    assert.ok(x1 >= b[0] - 1 && y1 >= b[1] - 1 && x2 <= b[2] + 1 && y2 <= b[3] + 1, `object ${j}: mask [${x1}, ${y1}, ${x2}, ${y2}] vs box ${b}`);
+    assert.ok(Math.abs(area - coco.images[1].areas![j]) <= 0.05 * coco.images[1].areas![j] + 10, `object ${j}: area ${area} vs ${coco.images[1].areas![j]}`);
+  });
 });
