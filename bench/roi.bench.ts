@@ -1,6 +1,6 @@
 import type { Bench } from './harness.js';
 import { roiAlign, roiAlignBackward } from '../src/roi/align.js';
-import { roiPool, roiPoolBackward } from '../src/roi/pool.js';
+import { roiPool, roiPoolBackward, roiPoolWithArgmax } from '../src/roi/pool.js';
 import { mulberry32 } from '../src/util/random.js';
 
 /** Feature map [2, 64, 64, 256] (a stride-16 map of a 1024×1024 image) with seeded values in [−1, 1). */
@@ -52,8 +52,17 @@ export async function roiBenchmarks(): Promise<Bench[]> {
       },
     },
     {
-      name: 'roi/pool 1000 RoIs [2,64,64,256] → 7×7',
+      // torchvision's roi_pool forward always computes the argmax: this is the like-for-like row.
+      name: 'roi/pool+argmax 1000 RoIs [2,64,64,256] → 7×7',
       goal: '≤ 100 ms (torchvision 232 ms)',
+      setup: () => {
+        const { features, shape } = featureMap();
+        const rois = randomRois(1000, 2);
+        return () => roiPoolWithArgmax(features, shape, rois, poolOptions);
+      },
+    },
+    {
+      name: 'roi/pool (no argmax) 1000 RoIs [2,64,64,256] → 7×7',
       setup: () => {
         const { features, shape } = featureMap();
         const rois = randomRois(1000, 2);
@@ -65,7 +74,7 @@ export async function roiBenchmarks(): Promise<Bench[]> {
       setup: () => {
         const { features, shape } = featureMap();
         const rois = randomRois(1000, 2);
-        const { output, argmax } = roiPool(features, shape, rois, poolOptions);
+        const { output, argmax } = roiPoolWithArgmax(features, shape, rois, poolOptions);
         output.fill(1);
         return () => roiPoolBackward(output, argmax, shape);
       },

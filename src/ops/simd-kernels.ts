@@ -3,7 +3,7 @@ import { F32, I32, V128, encodeModule, op, v128, type WasmFunction } from './was
 /**
  * WebAssembly SIMD kernels for the channel loops of RoI Align and RoI Pool on NHWC maps, where the
  * channels of one cell are contiguous: a weighted sum over a list of cells (gather), its transpose
- * (scatter-add), and a max with argmax. Each works on 4 float32 channels per instruction. The kernels
+ * (scatter-add), and a max with or without argmax. Each works on 4 float32 channels per instruction. The kernels
  * read and write one shared WebAssembly memory ({@link SimdKernels.memory}); callers copy their arrays
  * in, lay out tap lists there and call with byte addresses. Built once, at first use, by
  * {@link simdKernels}; where WebAssembly SIMD is missing it returns undefined and callers fall back to
@@ -36,9 +36,13 @@ export interface SimdKernels {
    * Int32 element indices of each cell's channel 0 into the float32 array at byte address `features`.
    * Returns the first channel not done.
    */
-  max16(out: number, arg: number, cells: number, count: number, features: number, begin: number, end: number): number;
+  argmax16(out: number, arg: number, cells: number, count: number, features: number, begin: number, end: number): number;
+  /** {@link SimdKernels.argmax16} in steps of 4 channels. */
+  argmax4(out: number, arg: number, cells: number, count: number, features: number, begin: number, end: number): number;
+  /** {@link SimdKernels.argmax16} without the argmax: only out[c], the maxima. */
+  max16(out: number, cells: number, count: number, features: number, begin: number, end: number): number;
   /** {@link SimdKernels.max16} in steps of 4 channels. */
-  max4(out: number, arg: number, cells: number, count: number, features: number, begin: number, end: number): number;
+  max4(out: number, cells: number, count: number, features: number, begin: number, end: number): number;
 }
 
 const { block, loop, end, br, brIf, localGet: get, localSet: set, i32Const, i32Load, f32Load, i32Add, i32Shl, i32GeS, i32GtS } = op;
@@ -123,7 +127,7 @@ function scatter(name: string, blocks: number): WasmFunction {
   return { name, params: [I32, I32, I32, I32, I32, I32], results: [I32], locals: [I32, I32, I32, V128, ...ks.map(() => V128)], body: channelLoop(c, begin, stop, 16 * blocks, body) };
 }
 
-function max(name: string, blocks: number): WasmFunction {
+function argmax(name: string, blocks: number): WasmFunction {
   // params: 0 out, 1 arg, 2 cells, 3 count, 4 features, 5 begin, 6 end;
   // locals: 7 c, 8 t, 9 e, 10 v, 11 gt, 12 ev, then per block: iota, m, idx
   const [out, arg, cells, count, features, begin, stop, c, t, e, v, gt, ev] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
@@ -153,13 +157,31 @@ function max(name: string, blocks: number): WasmFunction {
   return { name, params: [I32, I32, I32, I32, I32, I32, I32], results: [I32], locals: [I32, I32, I32, V128, V128, V128, ...ks.flatMap(() => [V128, V128, V128])], body: [...setup, ...channelLoop(c, begin, stop, 4 * blocks, body)] };
 }
 
+function max(name: string, blocks: number): WasmFunction {
+  // params: 0 out, 1 cells, 2 count, 3 features, 4 begin, 5 end; locals: 6 c, 7 t, 8 e, then per block m
+  const [out, cells, count, features, begin, stop, c, t, e] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const m = (k: number) => 9 + k;
+  const ks = Array.from({ length: blocks }, (_, k) => k);
+  const body = [
+    ...ks.flatMap((k) => [...v128.const(splatBytes(-3.4028234663852886e38, 'f32')), ...set(m(k))]),
+    ...tapLoop(t, count, [
+      ...element(cells, t), ...i32Load, ...get(c), ...i32Add, ...set(e),
+      ...element(features, e), ...set(e), // e = byte address of features[e]
+      // m = pmax(m, v) = m < v ? v : m: torchvision's `if (v > max) max = v`, NaN never taken
+      ...ks.flatMap((k) => [...get(m(k)), ...get(e), ...v128.load(16 * k), ...v128.f32x4Pmax, ...set(m(k))]),
+    ]),
+    ...ks.flatMap((k) => [...element(out, c), ...get(m(k)), ...v128.store(16 * k)]),
+  ];
+  return { name, params: [I32, I32, I32, I32, I32, I32], results: [I32], locals: [I32, I32, I32, ...ks.map(() => V128)], body: channelLoop(c, begin, stop, 4 * blocks, body) };
+}
+
 let cached: SimdKernels | null | undefined;
 
 /** The SIMD kernels, built at first call; undefined where WebAssembly SIMD is unavailable. */
 export function simdKernels(): SimdKernels | undefined {
   if (cached !== undefined) return cached ?? undefined;
   try {
-    const bytes = encodeModule([gather('gather16', 4), gather('gather4', 1), scatter('scatter16', 4), scatter('scatter4', 1), max('max16', 4), max('max4', 1)]);
+    const bytes = encodeModule([gather('gather16', 4), gather('gather4', 1), scatter('scatter16', 4), scatter('scatter4', 1), argmax('argmax16', 4), argmax('argmax4', 1), max('max16', 4), max('max4', 1)]);
     const memory = new WebAssembly.Memory({ initial: 1 });
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
     const e = instance.exports as unknown as Omit<SimdKernels, 'memory' | 'reserve'>;
@@ -169,7 +191,8 @@ export function simdKernels(): SimdKernels | undefined {
         const missing = size - memory.buffer.byteLength;
         if (missing > 0) memory.grow(Math.ceil(missing / 65536));
       },
-      gather16: e.gather16, gather4: e.gather4, scatter16: e.scatter16, scatter4: e.scatter4, max16: e.max16, max4: e.max4,
+      gather16: e.gather16, gather4: e.gather4, scatter16: e.scatter16, scatter4: e.scatter4, argmax16: e.argmax16, argmax4: e.argmax4,
+      max16: e.max16, max4: e.max4,
     };
   } catch {
     cached = null;

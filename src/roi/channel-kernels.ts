@@ -27,6 +27,7 @@ export interface MaxKernel {
   /**
    * out[o + c] = max over t of features[cells[t] + c] (from −FLT_MAX, strictly greater wins) and
    * argmax[o + c] its flat index, for c < channels; `count` = 0 gives 0 and −1 (an empty bin).
+   * Without argmax, `finish()` returns an empty `argmax`.
    */
   run(o: number, count: number, cells: Int32Array): void;
   finish(): { output: Float32Array; argmax: Int32Array };
@@ -157,25 +158,27 @@ export function scatterKernel(gradOutput: Float32Array, inLength: number, channe
   };
 }
 
-/** Kernel for RoI Pool's forward pass: `features: Float32Array [B,H,W,C]` → output and argmax of `outLength`. */
-export function maxKernel(features: Float32Array, outLength: number, channels: number, implementation?: ChannelImplementation): MaxKernel {
+/**
+ * Kernel for RoI Pool's forward pass: `features: Float32Array [B,H,W,C]` → output of `outLength`
+ * elements, and with `withArgmax` the argmax of each (else `finish()` gives an empty argmax).
+ */
+export function maxKernel(features: Float32Array, outLength: number, channels: number, withArgmax: boolean, implementation?: ChannelImplementation): MaxKernel {
   const simd = resolve(implementation);
   if (!simd) {
     const output = new Float32Array(outLength);
-    const argmax = new Int32Array(outLength);
-    return { run: (o, count, cells) => maxScalar(features, output, argmax, o, channels, count, cells), finish: () => ({ output, argmax }) };
+    const argmax = new Int32Array(withArgmax ? outLength : 0);
+    return { run: (o, count, cells) => maxScalar(features, output, withArgmax ? argmax : undefined, o, channels, count, cells), finish: () => ({ output, argmax }) };
   }
   const layout = new Layout();
   const featPtr = layout.take(4 * features.length);
   const outPtr = layout.take(4 * outLength);
-  const argPtr = layout.take(4 * outLength);
+  const argPtr = layout.take(withArgmax ? 4 * outLength : 0);
   const area = new TapArea(simd, layout.top);
   area.ensure(64);
   let f32 = new Float32Array(simd.memory.buffer);
   let i32 = new Int32Array(simd.memory.buffer);
   f32.set(features, featPtr >> 2);
-  const vectorChannels = channels & ~3;
-  return {
+    return {
     run(o, count, cells) {
       if (area.ensure(count)) {
         f32 = new Float32Array(simd.memory.buffer);
@@ -184,23 +187,25 @@ export function maxKernel(features: Float32Array, outLength: number, channels: n
       const ci = area.offsets >> 2;
       for (let t = 0; t < count; t++) i32[ci + t] = cells[t];
       const outByte = outPtr + 4 * o, argByte = argPtr + 4 * o;
-      const done = simd.max4(outByte, argByte, area.offsets, count, featPtr, simd.max16(outByte, argByte, area.offsets, count, featPtr, 0, channels), channels);
-      if (done < channels) {
-        for (let c = vectorChannels; c < channels; c++) {
-          let best = LOWEST_FLOAT32, at = -1;
-          for (let t = 0; t < count; t++) {
-            const v = f32[(featPtr >> 2) + cells[t] + c];
-            if (v > best) { best = v; at = cells[t] + c; }
-          }
-          f32[(outPtr >> 2) + o + c] = best;
-          i32[(argPtr >> 2) + o + c] = at;
+      const done = withArgmax
+        ? simd.argmax4(outByte, argByte, area.offsets, count, featPtr, simd.argmax16(outByte, argByte, area.offsets, count, featPtr, 0, channels), channels)
+        : simd.max4(outByte, area.offsets, count, featPtr, simd.max16(outByte, area.offsets, count, featPtr, 0, channels), channels);
+      // The last channels (C mod 4) in scalar code.
+      for (let c = done; c < channels; c++) {
+        let best = LOWEST_FLOAT32, at = -1;
+        for (let t = 0; t < count; t++) {
+          const v = f32[(featPtr >> 2) + cells[t] + c];
+          if (v > best) { best = v; at = cells[t] + c; }
         }
+        f32[(outPtr >> 2) + o + c] = best;
+        if (withArgmax) i32[(argPtr >> 2) + o + c] = at;
       }
-      if (count === 0) {
-        f32.fill(0, (outPtr >> 2) + o, (outPtr >> 2) + o + channels);
-      }
+      if (count === 0) f32.fill(0, (outPtr >> 2) + o, (outPtr >> 2) + o + channels); // empty bin
     },
-    finish: () => ({ output: f32.slice(outPtr >> 2, (outPtr >> 2) + outLength), argmax: i32.slice(argPtr >> 2, (argPtr >> 2) + outLength) }),
+    finish: () => ({
+      output: f32.slice(outPtr >> 2, (outPtr >> 2) + outLength),
+      argmax: withArgmax ? i32.slice(argPtr >> 2, (argPtr >> 2) + outLength) : new Int32Array(0),
+    }),
   };
 }
 
@@ -233,15 +238,28 @@ function scatterScalar(gradOutput: Float32Array, gradInput: Float32Array, o: num
   }
 }
 
-/** Max and argmax over the cells of one bin, channel by channel (contiguous), as torchvision compares. */
-function maxScalar(features: Float32Array, output: Float32Array, argmax: Int32Array, o: number, channels: number, count: number, cells: Int32Array): void {
+/**
+ * Max (and argmax when `argmax` is given) over the cells of one bin, channel by channel (contiguous),
+ * as torchvision compares: from −FLT_MAX, a value wins only when strictly greater.
+ */
+function maxScalar(features: Float32Array, output: Float32Array, argmax: Int32Array | undefined, o: number, channels: number, count: number, cells: Int32Array): void {
   const end = o + channels;
   if (count === 0) {
     output.fill(0, o, end);
-    argmax.fill(-1, o, end);
+    argmax?.fill(-1, o, end);
     return;
   }
   output.fill(LOWEST_FLOAT32, o, end);
+  if (!argmax) {
+    for (let t = 0; t < count; t++) {
+      const p = cells[t] - o;
+      for (let i = o; i < end; i++) {
+        const v = features[p + i];
+        if (v > output[i]) output[i] = v;
+      }
+    }
+    return;
+  }
   argmax.fill(-1, o, end);
   for (let t = 0; t < count; t++) {
     const p = cells[t] - o;

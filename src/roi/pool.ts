@@ -31,21 +31,34 @@ function roundHalfAway(v: number): number {
  *   its size in cells is `end − start + 1`, at least 1 (so a reversed RoI becomes one cell);
  * - bin (ph, pw) covers rows `[floor(ph·h/outHeight), ceil((ph+1)·h/outHeight))` and likewise columns,
  *   offset by the RoI start and clamped to the map; an empty bin outputs 0 (argmax −1);
- * - each output element is the maximum over its bin of one channel.
+ * - each output element is the maximum over its bin of one channel (a value wins only when strictly
+ *   greater, from −FLT_MAX: ties keep the first cell in row-major order, NaN never wins).
  * Arithmetic on coordinates is done in float32, as torchvision's kernel does.
  *
  * `features: Float32Array [B, H, W, C]` with `shape`; `rois: Float32Array [K, 5]` (batch index, x1,
- * y1, x2, y2 in image pixels) → output `[K, outHeight, outWidth, C]` and the argmax indices for
- * {@link roiPoolBackward}. Throws {@link DetsegInputError} on a bad shape, a non-finite RoI or a batch
- * index out of range.
+ * y1, x2, y2 in image pixels) → output `Float32Array [K, outHeight, outWidth, C]` and the argmax
+ * indices for {@link roiPoolBackward}. Throws {@link DetsegInputError} on a bad shape, a non-finite
+ * RoI or a batch index out of range. {@link roiPool} is the same without the argmax (for inference).
  */
-export function roiPool(features: Float32Array, shape: readonly number[], rois: RoiArray, options: RoiPoolOptions): RoiPoolResult {
+export function roiPoolWithArgmax(features: Float32Array, shape: readonly number[], rois: RoiArray, options: RoiPoolOptions): RoiPoolResult {
+  return pool(features, shape, rois, options, true);
+}
+
+/**
+ * RoI Pool forward without the argmax: {@link roiPoolWithArgmax}'s output only, `Float32Array [K,
+ * outHeight, outWidth, C]` — cheaper where no gradient is needed.
+ */
+export function roiPool(features: Float32Array, shape: readonly number[], rois: RoiArray, options: RoiPoolOptions): Float32Array {
+  return pool(features, shape, rois, options, false).output;
+}
+
+function pool(features: Float32Array, shape: readonly number[], rois: RoiArray, options: RoiPoolOptions, withArgmax: boolean): RoiPoolResult {
   const [batch, height, width, channels] = validateNhwc(features, shape, 'features');
   validateRoiGrid(options);
   const k = validateRois(rois, batch);
   const { outHeight, outWidth } = options;
   const scale = Math.fround(options.spatialScale);
-  const kernel = maxKernel(features, k * outHeight * outWidth * channels, channels, options.implementation);
+  const kernel = maxKernel(features, k * outHeight * outWidth * channels, channels, withArgmax, options.implementation);
   const rowStride = width * channels;
   let cells = new Int32Array(64); // flat index of (b, y, x, 0) for every cell of the current bin
   for (let r = 0; r < k; r++) {
@@ -77,7 +90,7 @@ export function roiPool(features: Float32Array, shape: readonly number[], rois: 
 /**
  * RoI Pool backward: each output gradient flows to the feature cell its maximum came from (summed
  * where several outputs share one); empty bins pass nothing. `gradOutput: Float32Array [K, outHeight,
- * outWidth, C]`, `argmax: Int32Array` of the same length from {@link roiPool}, `shape` the feature map's
+ * outWidth, C]`, `argmax: Int32Array` of the same length from {@link roiPoolWithArgmax}, `shape` the feature map's
  * `[B, H, W, C]` → gradient `Float32Array [B, H, W, C]`.
  */
 export function roiPoolBackward(gradOutput: Float32Array, argmax: Int32Array, shape: readonly number[]): Float32Array {

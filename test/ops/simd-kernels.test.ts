@@ -32,13 +32,20 @@ test('SIMD kernels exist on this Node and agree with plain loops', () => {
     }
     // max with argmax over the same cells (element indices this time).
     cells.forEach((c, t) => { i32[(list >> 2) + t] = c; });
-    assert.equal(k.max16(out, arg, list, taps, feat, 0, C), 32);
-    assert.equal(k.max4(out, arg, list, taps, feat, 32, C), C);
+    assert.equal(k.argmax16(out, arg, list, taps, feat, 0, C), 32);
+    assert.equal(k.argmax4(out, arg, list, taps, feat, 32, C), C);
     for (let c = 0; c < C; c++) {
       let best = -3.4028234663852886e38, at = -1;
       for (let t = 0; t < taps; t++) if (f32[(feat >> 2) + cells[t] + c] > best) { best = f32[(feat >> 2) + cells[t] + c]; at = cells[t] + c; }
       assert.equal(f32[(out >> 2) + c], Math.fround(best), `max taps ${taps} channel ${c}`);
       assert.equal(i32[(arg >> 2) + c], at, `argmax taps ${taps} channel ${c}`);
+    }
+    f32.fill(0, out >> 2, (out >> 2) + C);
+    assert.equal(k.max4(out, list, taps, feat, k.max16(out, list, taps, feat, 0, C), C), C);
+    for (let c = 0; c < C; c++) {
+      let best = -3.4028234663852886e38;
+      for (let t = 0; t < taps; t++) best = Math.max(best, f32[(feat >> 2) + cells[t] + c]);
+      assert.equal(f32[(out >> 2) + c], Math.fround(best), `max (no argmax) taps ${taps} channel ${c}`);
     }
   }
   // scatter: gradIn[cell + c] += w · g[c], with a repeated cell to check accumulation.

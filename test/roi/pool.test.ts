@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { roiPool, roiPoolBackward } from '../../src/roi/pool.js';
+import { roiPool, roiPoolBackward, roiPoolWithArgmax } from '../../src/roi/pool.js';
 import { DetsegInputError } from '../../src/util/errors.js';
 import { mulberry32 } from '../../src/util/random.js';
 
@@ -66,25 +66,25 @@ test('roiPool: hand-worked 4×4 examples (whole map, overlapping bins, rounding,
   // RoI (0,0)–(3,3), scale 1: cells 0..3, size 4, bins of 2 cells. Channel 0 (v = 4y+x) peaks at the
   // bottom-right cell of each bin: v(1,1)=5, v(1,3)=7, v(3,1)=13, v(3,3)=15; channel 1 (100 − v) at the
   // top-left: 100, 98, 92, 90.
-  let r = roiPool(f, [1, 4, 4, 2], Float32Array.from([0, 0, 0, 3, 3]), { outHeight: 2, outWidth: 2, spatialScale: 1 });
+  let r = roiPoolWithArgmax(f, [1, 4, 4, 2], Float32Array.from([0, 0, 0, 3, 3]), { outHeight: 2, outWidth: 2, spatialScale: 1 });
   assert.deepEqual(Array.from(r.output), [5, 100, 7, 98, 13, 92, 15, 90]);
   // argmax of channel 0, bin (0,0): cell (1,1) → flat ((1·4 + 1)·2 + 0) = 10; channel 1: cell (0,0) → 1.
   assert.deepEqual(Array.from(r.argmax.subarray(0, 2)), [10, 1]);
 
   // RoI (1,0)–(3,2): columns 1..3 and rows 0..2 (size 3), bins of 1.5 → rows [0,2) and [1,3), columns
   // [1,3) and [2,4): the bins overlap. Channel 0 maxima: v(1,2)=6, v(1,3)=7, v(2,2)=10, v(2,3)=11.
-  r = roiPool(f, [1, 4, 4, 2], Float32Array.from([0, 1, 0, 3, 2]), { outHeight: 2, outWidth: 2, spatialScale: 1 });
+  r = roiPoolWithArgmax(f, [1, 4, 4, 2], Float32Array.from([0, 1, 0, 3, 2]), { outHeight: 2, outWidth: 2, spatialScale: 1 });
   assert.deepEqual(Array.from(r.output).filter((_, i) => i % 2 === 0), [6, 7, 10, 11]);
 
   // RoI (−1,−1)–(1,1) at scale 0.5: corners −0.5 and 0.5 round away from zero to −1 and 1 (JavaScript's
   // Math.round would give 0 and 1); size 3, 3×3 bins of one cell at −1, 0, 1. Row −1 and column −1 lie
   // outside the map: those bins are empty and give 0. The others read v(0,0)=0, v(0,1)=1, v(1,0)=4, v(1,1)=5.
-  r = roiPool(f, [1, 4, 4, 2], Float32Array.from([0, -1, -1, 1, 1]), { outHeight: 3, outWidth: 3, spatialScale: 0.5 });
+  r = roiPoolWithArgmax(f, [1, 4, 4, 2], Float32Array.from([0, -1, -1, 1, 1]), { outHeight: 3, outWidth: 3, spatialScale: 0.5 });
   assert.deepEqual(Array.from(r.output).filter((_, i) => i % 2 === 0), [0, 0, 0, 0, 0, 1, 0, 4, 5]);
   assert.deepEqual(Array.from(r.argmax).filter((_, i) => i % 2 === 0), [-1, -1, -1, -1, 0, 2, -1, 8, 10]);
 
   // A reversed RoI (x2 < x1) is forced to one cell: (3,3)–(1,1) reads cell (3,3) only: 15 and 85.
-  r = roiPool(f, [1, 4, 4, 2], Float32Array.from([0, 3, 3, 1, 1]), { outHeight: 1, outWidth: 1, spatialScale: 1 });
+  r = roiPoolWithArgmax(f, [1, 4, 4, 2], Float32Array.from([0, 3, 3, 1, 1]), { outHeight: 1, outWidth: 1, spatialScale: 1 });
   assert.deepEqual(Array.from(r.output), [15, 85]);
 });
 
@@ -108,10 +108,12 @@ test(`roiPool (${implementation}) matches the naive per-element loop on random m
         rows.push(b, x1 + off, y1, x1 + off + w, y1 + h);
       }
       const rois = Float32Array.from(rows);
-      const fast = roiPool(features, [B, H, W, C], rois, { outHeight: outH, outWidth: outW, spatialScale: scale, implementation });
+      const opts = { outHeight: outH, outWidth: outW, spatialScale: scale, implementation };
+      const fast = roiPoolWithArgmax(features, [B, H, W, C], rois, opts);
       const ref = naiveRoiPool(features, [B, H, W, C], rois, outH, outW, scale);
       assert.deepEqual(Array.from(fast.output), ref.out.map(fr), `shape ${[B, H, W, C]} scale ${scale}`);
       assert.deepEqual(Array.from(fast.argmax), ref.arg);
+      assert.deepEqual(Array.from(roiPool(features, [B, H, W, C], rois, opts)), ref.out.map(fr), 'without argmax');
     }
   }
 });
@@ -128,10 +130,11 @@ test('roiPool: ties keep the first cell in scan order, NaN never wins, an all-Na
       7, 3, nan, 2, 2, // cell (1,0)
       7, one, nan, nan, 3, // cell (1,1)
     ]);
-    const r = roiPool(f, [1, 2, 2, 5], Float32Array.from([0, 0, 0, 1, 1]), { outHeight: 1, outWidth: 1, spatialScale: 1, implementation });
+    const r = roiPoolWithArgmax(f, [1, 2, 2, 5], Float32Array.from([0, 0, 0, 1, 1]), { outHeight: 1, outWidth: 1, spatialScale: 1, implementation });
     assert.deepEqual(Array.from(r.output), [7, 3, -3.4028234663852886e38, 5, 3], implementation);
     // Flat indices ((y·2 + x)·5 + c): ch0 first cell → 0; ch1 cell (1,0) → 11; ch2 none → −1; ch3 cell (0,1) → 8; ch4 cell (1,1) → 19.
     assert.deepEqual(Array.from(r.argmax), [0, 11, -1, 8, 19], implementation);
+    assert.deepEqual(Array.from(roiPool(f, [1, 2, 2, 5], Float32Array.from([0, 0, 0, 1, 1]), { outHeight: 1, outWidth: 1, spatialScale: 1, implementation })), [7, 3, -3.4028234663852886e38, 5, 3]);
   }
 });
 
@@ -148,10 +151,10 @@ test('roiPoolBackward matches finite differences of the pooled sum', () => {
   const features = Float32Array.from(order, (v) => v * 0.01 - 1);
   const rois = Float32Array.from([0, 0, 0, 5, 4, 1, 2, 1, 11, 9, 1, -3, -3, 4, 4, 0, 6, 6, 7, 7]);
   const opts = { outHeight: 3, outWidth: 2, spatialScale: 0.5 };
-  const { output, argmax } = roiPool(features, [B, H, W, C], rois, opts);
+  const { output, argmax } = roiPoolWithArgmax(features, [B, H, W, C], rois, opts);
   const g = Float32Array.from({ length: output.length }, () => random() * 2 - 1);
   const loss = (f: Float32Array) => {
-    const o = roiPool(f, [B, H, W, C], rois, opts).output;
+    const o = roiPoolWithArgmax(f, [B, H, W, C], rois, opts).output;
     let s = 0;
     for (let i = 0; i < o.length; i++) s += o[i] * g[i];
     return s;
