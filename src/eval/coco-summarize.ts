@@ -111,25 +111,26 @@ function summarizeOne(input: SummaryInput, req: SummaryRequest): number {
   for (let t = 0; t < T; t++) if (req.iouThr === undefined || p.iouThrs[t] === req.iouThr) tList.push(t);
   const a = p.areaRngLbl.indexOf(req.areaRng);
   const m = p.maxDets.indexOf(req.maxDets);
-  const values: number[] = [];
+  const values = new Float64Array(tList.length * (req.ap ? R * K : K));
+  let n = 0;
   if (a >= 0 && m >= 0) {
     for (const t of tList) {
       if (req.ap) {
         for (let r = 0; r < R; r++) {
           for (let k = 0; k < K; k++) {
             const v = input.precision[(((t * R + r) * K + k) * A + a) * M + m];
-            if (v > -1) values.push(v);
+            if (v > -1) values[n++] = v;
           }
         }
       } else {
         for (let k = 0; k < K; k++) {
           const v = input.recall[((t * K + k) * A + a) * M + m];
-          if (v > -1) values.push(v);
+          if (v > -1) values[n++] = v;
         }
       }
     }
   }
-  return values.length === 0 ? -1 : numpyMean(values);
+  return n === 0 ? -1 : numpyMean(values.subarray(0, n));
 }
 
 function summaryLine(p: CocoEvalParams, req: SummaryRequest, value: number): string {

@@ -1,5 +1,5 @@
-import { boxIouCrowd, rleBoxes, rleIou } from '../masks/iou.js';
-import type { Rle } from '../masks/rle.js';
+import { boxIouCrowd, rleIou } from '../masks/iou.js';
+import { rleToBbox, type Rle } from '../masks/rle.js';
 import { accumulateCategory, type AccumulateTarget, type PooledDetections } from './coco-accumulate.js';
 import { annotationRle, indexGroundTruth, loadResults, type CocoAnnotationTable, type CocoGroundTruth } from './coco-data.js';
 import { matchCell, type CellInput } from './coco-match.js';
@@ -100,12 +100,22 @@ export function evaluateCoco(gt: CocoGroundTruth, dt: CocoAnnotationTable, optio
   const segm = params.iouType === 'segm';
   let gRles: Array<Rle | undefined> = [];
   let dRles: Array<Rle | undefined> = [];
+  let gMaskBox = new Float64Array(0);
+  let dMaskBox = new Float64Array(0);
   if (segm) {
     gRles = new Array(g.count);
     dRles = new Array(dt.count);
     for (const i of gCells.items) gRles[i] = annotationRle(g, i, gt, gt.file, 'annotations');
     for (const i of dCells.items) dRles[i] = annotationRle(dt, i, gt, undefined, 'results');
+    // tight boxes of the masks, once per annotation (pycocotools' rleIou recomputes them per cell)
+    gMaskBox = new Float64Array(4 * g.count);
+    dMaskBox = new Float64Array(4 * dt.count);
+    for (const i of gCells.items) rleToBbox(gRles[i]!, gMaskBox, 4 * i);
+    for (const i of dCells.items) rleToBbox(dRles[i]!, dMaskBox, 4 * i);
   }
+  // boxes the IoU reads: the annotations' boxes (bbox) or their masks' tight boxes (segm, prefilter)
+  const gBoxes = segm ? gMaskBox : g.bbox;
+  const dBoxes = segm ? dMaskBox : dt.bbox;
 
   const out: AccumulateTarget = {
     precision: new Float64Array(T * R * K * A * M).fill(-1),
@@ -167,14 +177,14 @@ export function evaluateCoco(gt: CocoGroundTruth, dt: CocoAnnotationTable, optio
         pooledRank[base + j] = j;
       }
       // IoU [D,G], once per cell
+      for (let j = 0; j < G; j++) for (let c = 0; c < 4; c++) gtBox[4 * j + c] = gBoxes[4 * gtIdx[j] + c];
+      for (let j = 0; j < D; j++) for (let c = 0; c < 4; c++) dtBox[4 * j + c] = dBoxes[4 * dtIdx[j] + c];
       if (segm) {
         const gr: Rle[] = new Array(G), dr: Rle[] = new Array(D);
         for (let j = 0; j < G; j++) gr[j] = gRles[gtIdx[j]]!;
         for (let j = 0; j < D; j++) dr[j] = dRles[dtIdx[j]]!;
-        cell.ious = rleIou(dr, gr, cell.gtCrowd.subarray(0, G), rleBoxes(dr), rleBoxes(gr));
+        cell.ious = rleIou(dr, gr, cell.gtCrowd.subarray(0, G), dtBox.subarray(0, 4 * D), gtBox.subarray(0, 4 * G));
       } else {
-        for (let j = 0; j < G; j++) for (let c = 0; c < 4; c++) gtBox[4 * j + c] = g.bbox[4 * gtIdx[j] + c];
-        for (let j = 0; j < D; j++) for (let c = 0; c < 4; c++) dtBox[4 * j + c] = dt.bbox[4 * dtIdx[j] + c];
         if (cell.ious.length < D * G) cell.ious = new Float64Array(D * G * 2);
         boxIouCrowd(dtBox.subarray(0, 4 * D), gtBox.subarray(0, 4 * G), cell.gtCrowd.subarray(0, G), cell.ious);
       }
@@ -194,16 +204,17 @@ export function evaluateCoco(gt: CocoGroundTruth, dt: CocoAnnotationTable, optio
   const { stats, lines } = summarizeDetections({ params, precision: out.precision, recall: out.recall, K });
   const perClass: CocoEvalResult['perClass'] = [];
   if (useCats) {
+    const values = new Float64Array(T * R);
     for (let k = 0; k < K; k++) {
-      const values: number[] = [];
+      let n = 0;
       for (let t = 0; t < T; t++) {
         for (let r = 0; r < R; r++) {
           const v = out.precision[(((t * R + r) * K + k) * A + 0) * M + (M - 1)];
-          if (v > -1) values.push(v);
+          if (v > -1) values[n++] = v;
         }
       }
       const catId = params.catIds[k];
-      perClass.push({ categoryId: catId, name: gt.categoryName.get(catId) ?? String(catId), ap: values.length ? numpyMean(values) : -1 });
+      perClass.push({ categoryId: catId, name: gt.categoryName.get(catId) ?? String(catId), ap: n ? numpyMean(values.subarray(0, n)) : -1 });
     }
   }
   return { params, precision: out.precision, recall: out.recall, scores: out.scores, dims: { T, R, K, A, M }, stats, lines, perClass };

@@ -12,6 +12,15 @@ import { countsFromString } from './rle-string.js';
 
 const SCALE = 5;
 
+/** Reused work buffers (the rasterizer allocates nothing per polygon but its result). */
+const intScratchBuffers = [new Int32Array(256), new Int32Array(256)];
+let posScratch = new Uint32Array(1024);
+
+function intScratch(slot: number, size: number): Int32Array {
+  if (intScratchBuffers[slot].length < size) intScratchBuffers[slot] = new Int32Array(2 * size);
+  return intScratchBuffers[slot];
+}
+
 /** C's `(int)` cast of a double: truncation toward zero. */
 const toInt = Math.trunc;
 
@@ -21,18 +30,22 @@ const toInt = Math.trunc;
  */
 export function polygonToRle(xy: ArrayLike<number>, h: number, w: number): Rle {
   const k = xy.length >> 1;
-  const x = new Int32Array(k + 1);
-  const y = new Int32Array(k + 1);
+  const x = intScratch(0, k + 1);
+  const y = intScratch(1, k + 1);
   for (let j = 0; j < k; j++) x[j] = toInt(SCALE * xy[2 * j] + 0.5);
   x[k] = x[0];
   for (let j = 0; j < k; j++) y[j] = toInt(SCALE * xy[2 * j + 1] + 0.5);
   y[k] = y[0];
+  // Walk every edge on the upsampled grid, one point per step of its longer axis (the dense boundary of
+  // pycocotools); wherever two consecutive points change column, keep the crossing if it falls on a pixel
+  // column back on the pixel grid, with its row rounded as pycocotools does.
   let total = 0;
   for (let j = 0; j < k; j++) total += Math.max(Math.abs(x[j] - x[j + 1]), Math.abs(y[j] - y[j + 1])) + 1;
-  // dense boundary points on the upsampled grid
-  const u = new Int32Array(total);
-  const v = new Int32Array(total);
-  let m = 0;
+  if (posScratch.length < total + 1) posScratch = new Uint32Array(2 * (total + 1));
+  const pos = posScratch; // crossings as x*h + y (uint32)
+  let n = 0;
+  let first = true;
+  let pu = 0, pv = 0; // previous boundary point
   for (let j = 0; j < k; j++) {
     let xs = x[j], xe = x[j + 1], ys = y[j], ye = y[j + 1];
     const dx = Math.abs(xe - xs), dy = Math.abs(ys - ye);
@@ -45,41 +58,37 @@ export function polygonToRle(xy: ArrayLike<number>, h: number, w: number): Rle {
       ys = ye;
       ye = t;
     }
-    if (dx >= dy) {
-      const s = (ye - ys) / dx;
-      for (let d = 0; d <= dx; d++) {
-        const t = flip ? dx - d : d;
-        u[m] = t + xs;
-        v[m] = toInt(ys + s * t + 0.5);
-        m++;
+    const steps = dx >= dy ? dx : dy;
+    const s = dx >= dy ? (ye - ys) / dx : (xe - xs) / dy;
+    for (let d = 0; d <= steps; d++) {
+      const t = flip ? steps - d : d;
+      let u: number, v: number;
+      if (dx >= dy) {
+        u = t + xs;
+        v = toInt(ys + s * t + 0.5);
+      } else {
+        v = t + ys;
+        u = toInt(xs + s * t + 0.5);
       }
-    } else {
-      const s = (xe - xs) / dy;
-      for (let d = 0; d <= dy; d++) {
-        const t = flip ? dy - d : d;
-        v[m] = t + ys;
-        u[m] = toInt(xs + s * t + 0.5);
-        m++;
+      if (first) first = false;
+      else if (u !== pu) {
+        let xd = u < pu ? u : u - 1;
+        xd = (xd + 0.5) / SCALE - 0.5;
+        if (Math.floor(xd) === xd && xd >= 0 && xd <= w - 1) {
+          let yd = v < pv ? v : pv;
+          yd = (yd + 0.5) / SCALE - 0.5;
+          if (yd < 0) yd = 0;
+          else if (yd > h) yd = h;
+          yd = Math.ceil(yd);
+          pos[n++] = (toInt(xd) * h + toInt(yd)) >>> 0;
+        }
       }
+      pu = u;
+      pv = v;
     }
   }
-  // points where the boundary crosses a column, back on the pixel grid
-  const pos = new Float64Array(m + 1); // x*h + y, as uint32
-  let n = 0;
-  for (let j = 1; j < m; j++) {
-    if (u[j] === u[j - 1]) continue;
-    let xd = u[j] < u[j - 1] ? u[j] : u[j] - 1;
-    xd = (xd + 0.5) / SCALE - 0.5;
-    if (Math.floor(xd) !== xd || xd < 0 || xd > w - 1) continue;
-    let yd = v[j] < v[j - 1] ? v[j] : v[j - 1];
-    yd = (yd + 0.5) / SCALE - 0.5;
-    if (yd < 0) yd = 0;
-    else if (yd > h) yd = h;
-    yd = Math.ceil(yd);
-    pos[n++] = (toInt(xd) * h + toInt(yd)) >>> 0;
-  }
   pos[n++] = (h * w) >>> 0;
-  const sorted = pos.subarray(0, n).sort();
+  const sorted = pos.subarray(0, n).sort(); // numeric, as qsort with uintCompare
   // differences between consecutive crossings; a zero difference cancels two crossings
   let previous = 0;
   for (let j = 0; j < n; j++) {
@@ -130,7 +139,8 @@ export function segmentationToRle(seg: CocoSegmentation, h: number, w: number, f
         if (poly.length !== 4) throw new DetsegInputError(`expected a box of 4 numbers like the first entry, got ${poly.length}`, where);
         parts.push(boxToRle(poly[0], poly[1], poly[2], poly[3], h, w));
       } else {
-        if (poly.length < 6 || poly.length % 2 !== 0) throw new DetsegInputError(`a polygon needs an even number (≥ 6) of coordinates, got ${poly.length}`, where);
+        // pycocotools rasterizes short polygons too (a 2-point one covers nothing); an odd count is malformed
+        if (poly.length < 2 || poly.length % 2 !== 0) throw new DetsegInputError(`a polygon needs an even number of coordinates (x, y pairs), got ${poly.length}`, where);
         parts.push(polygonToRle(poly, h, w));
       }
     }

@@ -104,11 +104,13 @@ export function mergeRles(rles: readonly Rle[], intersect = false): Rle {
   const { h, w } = rles[0];
   if (rles.length === 1) return { h, w, counts: rles[0].counts.slice() };
   let acc = rles[0].counts;
-  const out = new Uint32Array(h * w + 1);
+  let out = new Uint32Array(0);
   for (let i = 1; i < rles.length; i++) {
     const b = rles[i];
     if (b.h !== h || b.w !== w) return { h: 0, w: 0, counts: new Uint32Array(0) };
     const bc = b.counts;
+    // every output run ends where a run of either input ends: at most their two counts plus one
+    if (out.length < acc.length + bc.length + 1) out = new Uint32Array(acc.length + bc.length + 1);
     let ca = acc[0], cb = bc[0];
     let va = 0, vb = 0, v = 0, m = 0, ia = 1, ib = 1, cc = 0, ct = 1;
     while (ct > 0) {

@@ -58,7 +58,7 @@ test('ground truth with missing or wrong fields, named with the file and the ann
   rejects(noSeg, [good()], [/annotations\[0\]\.segmentation: missing field "segmentation"/], 'segm');
   const badPoly = gt();
   badPoly.annotations[0].segmentation = [[0, 0, 1]];
-  rejects(badPoly, [good()], [/gt\.json: annotations\[0\]\.segmentation\[0\]: a polygon needs an even number/], 'segm');
+  rejects(badPoly, [good()], [/gt\.json: annotations\[0\]\.segmentation\[0\]: a polygon needs an even number of coordinates/], 'segm');
   rejects({ images: [], categories: [] }, [], [/gt\.json: annotations: missing or not a list/]);
   const crowdRle = gt();
   (crowdRle.annotations[0] as Record<string, unknown>).segmentation = { size: [10, 10], counts: [100] };
