@@ -1,0 +1,51 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeDirAtomic } from '../util/atomic.js';
+import { ReportContext, renderReport, type ReportSection } from './report.js';
+import { anchorsSection } from './sections/anchors.js';
+import { dataSection } from './sections/data.js';
+import { iouSection } from './sections/iou.js';
+import { nmsSection } from './sections/nms.js';
+import { lvSection } from './sections/lv.js';
+
+/** A section builder of the practical report. */
+export type SectionBuilder = (ctx: ReportContext) => Promise<ReportSection>;
+
+/**
+ * The sections of the practical session, in lecture order. Each lives in `src/report/sections/`.
+ */
+export async function practicalSections(): Promise<SectionBuilder[]> {
+  return [iouSection, nmsSection, anchorsSection, dataSection, lvSection];
+}
+
+/** Options of {@link runPractical}. */
+export interface PracticalOptions {
+  /** Output folder (replaced atomically). */
+  out: string;
+  /** Train every model from scratch instead of loading the shipped checkpoints. */
+  retrain?: boolean;
+  /** Smaller workloads (for tests). */
+  quick?: boolean;
+  log?: (line: string) => void;
+}
+
+/** Runs the practical session and writes `out/index.html` with its figures. Returns the section titles. */
+export async function runPractical(opts: PracticalOptions): Promise<string[]> {
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const builders = await practicalSections();
+  const titles: string[] = [];
+  await writeDirAtomic(opts.out, async (dir) => {
+    const ctx = new ReportContext(dir, { retrain: !!opts.retrain, quick: !!opts.quick, log });
+    const sections: ReportSection[] = [];
+    for (const build of builders) {
+      const t0 = performance.now();
+      const section = await build(ctx);
+      log(`practical: ${section.title} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+      sections.push(section);
+      titles.push(section.title);
+    }
+    const intro = 'The practical session of the object detection and segmentation lecture, run end to end by <code>detseg practical</code>.';
+    writeFileSync(join(dir, 'index.html'), renderReport('detseg — practical session', intro, sections));
+  });
+  return titles;
+}
