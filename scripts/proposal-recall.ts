@@ -41,7 +41,7 @@ function readVocBoxes(path: string): Float32Array {
 const { values: args } = parseArgs({ options: { method: { type: 'string', default: 'selective-search' }, stride: { type: 'string', default: '32' }, mode: { type: 'string', default: 'fast' }, limit: { type: 'string' }, json: { type: 'string' }, counts: { type: 'string', default: '100,500,1000,2000' }, seed: { type: 'string', default: '0' } } });
 const mode = args.mode as SelectiveSearchMode;
 const method = args.method as ProposalMethod;
-const label = method === 'selective-search' ? `selective search (${mode})` : `sliding windows (stride ${args.stride}, evenly subsampled)`;
+const label = method === 'selective-search' ? `selective search (${mode})` : `sliding windows (stride ${args.stride}, evenly subsampled to each count)`;
 const PROPOSAL_COUNTS = args.counts!.split(',').map(Number);
 if (!PROPOSAL_COUNTS.every((n) => Number.isInteger(n) && n > 0)) throw new DetsegInputError(`expected positive integers separated by commas, got '${args.counts}'`, { field: '--counts' });
 const root = sharedDataDir();
@@ -65,11 +65,14 @@ for (const name of names) {
   proposalCounts.push(n);
   const g = gt.length / 4;
   objects += g;
-  const iou = boxIou(gt, boxes); // [G, N]
   PROPOSAL_COUNTS.forEach((top, pi) => {
+    // Selective search: the best-ranked `top`. Sliding windows (no ranking): an evenly spaced `top` of all windows.
+    const subset = method === 'selective-search' ? boxes.subarray(0, 4 * Math.min(top, n)) : proposeBoxes(image, { method, top, stride: Number(args.stride) }).boxes;
+    const m = subset.length / 4;
+    const iou = boxIou(gt, subset); // [G, m]
     for (let i = 0; i < g; i++) {
       let best = 0;
-      for (let j = 0; j < Math.min(top, n); j++) best = Math.max(best, iou[i * n + j]);
+      for (let j = 0; j < m; j++) best = Math.max(best, iou[i * m + j]);
       overlapSum[pi] += best;
       IOU_THRESHOLDS.forEach((thr, ti) => { if (best >= thr) hits[pi][ti]++; });
     }
