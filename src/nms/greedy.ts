@@ -53,17 +53,19 @@ export function greedySuppress(boxes: BoxArray, order: Int32Array, iouThreshold:
   if (classes) for (let p = 0; p < k; p++) label[p] = classes[order[p]];
   // candidate coordinates in score order, structure of arrays: [K] each
   const x1 = new Float64Array(k), y1 = new Float64Array(k), x2 = new Float64Array(k), y2 = new Float64Array(k), area = new Float64Array(k);
+  let magnitude = 0; // largest |coordinate|
   for (let p = 0; p < k; p++) {
     const o = 4 * order[p];
     x1[p] = boxes[o]; y1[p] = boxes[o + 1]; x2[p] = boxes[o + 2]; y2[p] = boxes[o + 3];
     area[p] = (x2[p] - x1[p]) * (y2[p] - y1[p]);
+    magnitude = Math.max(magnitude, Math.abs(x1[p]), Math.abs(y1[p]), Math.abs(x2[p]), Math.abs(y2[p]));
   }
   const suppressed = new Uint8Array(k);
   const grid = (k >= GRID_MIN_CANDIDATES ? buildGrid(x1, y1, x2, y2) : undefined) ?? singleCell(k);
   const { cellStart, cellItems, cursor, gridWidth, gridHeight, cell, originX, originY } = grid;
-  // rounding in the core's bounds must never hide a cell
   const cells = gridWidth * gridHeight;
-  const slack = cell * 1e-6 + 1e-12 * Math.max(Math.abs(originX), Math.abs(originY), Math.abs(originX + gridWidth * cell), Math.abs(originY + gridHeight * cell));
+  // rounding in the core's bounds (a few ulps of the coordinates) must never hide a box
+  const slack = 1e-12 * (magnitude + 1);
   const visitedBy = new Int32Array(k).fill(-1);
   for (let p = 0; p < k; p++) {
     if (suppressed[p]) continue;
@@ -72,13 +74,15 @@ export function greedySuppress(boxes: BoxArray, order: Int32Array, iouThreshold:
     // IoU > t implies an x-overlap > t·w_p (the intersection is > t·area_p and at most overlap·h_p),
     // so q has x1_q < x2_p − t·w_p and x2_q > x1_p + t·w_p: for t < 0.5 q meets the core
     // [x1_p + t·w_p, x2_p − t·w_p] of p, for t ≥ 0.5 q contains p's centre; the same in y. Only the
-    // cells meeting that core (or holding that centre) can list a box to drop.
+    // cells meeting that core (or holding that centre) can list a box to drop, and a box that misses
+    // the core is skipped before its IoU is computed.
+    const sx = iouThreshold < 0.5 ? iouThreshold * (px2 - px1) : 0.5 * (px2 - px1);
+    const sy = iouThreshold < 0.5 ? iouThreshold * (py2 - py1) : 0.5 * (py2 - py1);
+    const coreX1 = px1 + sx - slack, coreX2 = px2 - sx + slack, coreY1 = py1 + sy - slack, coreY2 = py2 - sy + slack;
     let cx1 = 0, cx2 = 0, cy1 = 0, cy2 = 0;
     if (cells > 1) {
-      const sx = iouThreshold < 0.5 ? iouThreshold * (px2 - px1) : 0.5 * (px2 - px1);
-      const sy = iouThreshold < 0.5 ? iouThreshold * (py2 - py1) : 0.5 * (py2 - py1);
-      cx1 = cellOf(px1 + sx - slack, originX, cell); cx2 = cellOf(px2 - sx + slack, originX, cell);
-      cy1 = cellOf(py1 + sy - slack, originY, cell); cy2 = cellOf(py2 - sy + slack, originY, cell);
+      cx1 = cellOf(coreX1, originX, cell); cx2 = cellOf(coreX2, originX, cell);
+      cy1 = cellOf(coreY1, originY, cell); cy2 = cellOf(coreY2, originY, cell);
     }
     for (let cy = Math.max(cy1, 0); cy <= Math.min(cy2, gridHeight - 1); cy++) {
       for (let cx = Math.max(cx1, 0); cx <= Math.min(cx2, gridWidth - 1); cx++) {
@@ -92,10 +96,10 @@ export function greedySuppress(boxes: BoxArray, order: Int32Array, iouThreshold:
           const q = cellItems[s];
           if (suppressed[q] || visitedBy[q] === p || label[q] !== pl) continue;
           visitedBy[q] = p;
+          if (!(x1[q] < coreX2 && x2[q] > coreX1 && y1[q] < coreY2 && y2[q] > coreY1)) continue;
           const iw = Math.min(px2, x2[q]) - Math.max(px1, x1[q]);
-          if (iw <= 0) continue;
           const ih = Math.min(py2, y2[q]) - Math.max(py1, y1[q]);
-          if (ih <= 0) continue;
+          if (iw <= 0 || ih <= 0) continue; // as iouPair: no overlap, IoU 0
           const inter = iw * ih;
           const union = pa + area[q] - inter;
           if (union > 0 && inter / union > iouThreshold) suppressed[q] = 1;

@@ -55,6 +55,17 @@ test('nms edge cases: empty, one box, degenerate boxes, identical boxes with equ
   assert.deepEqual(Array.from(nms(new Float32Array([0, 0, 1, 1, 5, 5, 6, 6, 9, 9, 10, 10]), [0.5, 0.9, 0.5], 0.5)), [1, 0, 2]);
 });
 
+test('nms on a tiling of touching squares: IoU 0 between neighbours, so nothing is dropped even at threshold 0 (grid path)', () => {
+  const n = 20 * 20;
+  const tiles = new Float32Array(4 * 2 * n);
+  for (let r = 0; r < 20; r++) for (let c = 0; c < 20; c++) tiles.set([c * 7, r * 7, c * 7 + 7, r * 7 + 7], 4 * (r * 20 + c));
+  // a second layer shifted by half a tile overlaps four tiles each
+  for (let r = 0; r < 20; r++) for (let c = 0; c < 20; c++) tiles.set([c * 7 + 3.5, r * 7 + 3.5, c * 7 + 10.5, r * 7 + 10.5], 4 * (n + r * 20 + c));
+  const scores = randomScores(2 * n, 13, 3);
+  assert.equal(nms(tiles.subarray(0, 4 * n), scores.subarray(0, n), 0).length, n);
+  for (const t of [0, 0.1, 0.2, 0.25]) assert.deepEqual(Array.from(nms(tiles, scores, t)), naiveNms(tiles, scores, t), `threshold ${t}`);
+});
+
 test('nms rejects bad input with the field named', () => {
   const boxes = new Float32Array([0, 0, 1, 1, 2, 2, 3, 3]);
   const bad = (fn: () => unknown, re: RegExp) => assert.throws(fn, (e) => e instanceof DetsegInputError && re.test(e.message));
