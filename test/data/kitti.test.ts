@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { readCocoDataset } from '../../src/data/coco.js';
 import { KITTI_CLASSES, kittiLabelText, parseKittiLabels, readKittiLabels, writeKittiDir } from '../../src/data/kitti.js';
 import { packageRoot } from '../../src/util/paths.js';
+import { sharedData } from '../helpers/shared.js';
 import { assertSameObjects, tempDir } from './roundtrip-helpers.js';
 
 const fixtures = join(packageRoot(), 'test', 'fixtures', 'data');
@@ -12,6 +13,13 @@ const kittiImages = [
   { file: '000000.png', width: 1224, height: 370 },
   { file: '000001.png', width: 1242, height: 375 },
 ];
+
+/** A temporary folder holding one KITTI label file, `000000000643.txt`, with `text`. */
+function tempDirWith(text: string): string {
+  const dir = tempDir();
+  writeFileSync(join(dir, '000000000643.txt'), text);
+  return dir;
+}
 
 test('KITTI read: bbox is left/top/right/bottom px, 3-D fields and flags kept, DontCare is an ignore region', () => {
   const d = readKittiLabels(join(fixtures, 'kitti'), kittiImages);
@@ -54,12 +62,6 @@ test('COCO → KITTI: crowd becomes DontCare, names lose their spaces, unset 3-D
   assert.equal(assertSameObjects({ ...coco, images: [im] }, { ...back, classNames: coco.classNames }, 0, (_, j) => !im.iscrowd[j]), 20);
 });
 
-function tempDirWith(text: string): string {
-  const dir = tempDir();
-  writeFileSync(join(dir, '000000000643.txt'), text);
-  return dir;
-}
-
 test('KITTI bad input: field count, numbers, box outside, unknown type, label without image', () => {
   const p = (t: string) => () => parseKittiLabels(t, 'k.txt', 100, 50);
   assert.throws(p('Car 0 0 0 1 2 3 4 1 1 1 0 0 0\n'), /k\.txt: line 1: expected 15 fields/);
@@ -68,4 +70,22 @@ test('KITTI bad input: field count, numbers, box outside, unknown type, label wi
   assert.throws(p('Car 0 7 0 1 2 3 4 1 1 1 0 0 0 0\n'), /k\.txt: line 1 occluded: occluded must be 0, 1, 2 or 3/);
   assert.throws(() => readKittiLabels(join(fixtures, 'kitti'), kittiImages, { classNames: ['Car', 'Cyclist'] }), /000000\.txt: object 0 type: unknown object type "Pedestrian"/);
   assert.throws(() => readKittiLabels(join(fixtures, 'kitti'), kittiImages.slice(0, 1)), /000001\.txt: label file has no image/);
+});
+
+test('coco128: COCO → KITTI → COCO keeps all 929 non-crowd boxes exactly; the 10 crowd boxes become DontCare regions', async (t) => {
+  const ann = sharedData(t, 'coco128', 'annotations', 'instances_coco128.json');
+  if (!ann) return;
+  const coco = readCocoDataset(ann);
+  const dir = join(tempDir(), 'kitti');
+  await writeKittiDir(coco, dir);
+  const back = readKittiLabels(dir, coco.images, { classNames: coco.classNames.map((n) => n.replace(/ /g, '_')) });
+  assert.equal(assertSameObjects(coco, { ...back, classNames: coco.classNames }, 0, (i, j) => !coco.images[i].iscrowd[j]), 929);
+  let crowd = 0;
+  coco.images.forEach((im, i) => {
+    const want: number[] = [];
+    for (let j = 0; j < im.labels.length; j++) if (im.iscrowd[j]) want.push(...im.boxes.subarray(4 * j, 4 * j + 4));
+    assert.deepEqual(Array.from(back.images[i].ignore!), want);
+    crowd += want.length / 4;
+  });
+  assert.equal(crowd, 10);
 });
