@@ -58,6 +58,16 @@ export function appendSyntheticSample(coco: CocoDataset, index: number, sample: 
   }
 }
 
+/**
+ * The COCO ground truth of synthetic images `0..count-1` of `seed`, in memory (no files): what
+ * `detseg synth` writes as `annotations.json`, for evaluating detectors with the COCO evaluator.
+ */
+export function syntheticCoco(count: number, seed: number, options: SyntheticOptions = {}): CocoDataset {
+  const coco = emptySyntheticCoco();
+  for (let i = 0; i < count; i++) appendSyntheticSample(coco, i, syntheticSample(seed, i, options));
+  return coco;
+}
+
 /** Encodes a `Uint8Array [H, W]` grey image (e.g. a semantic label map) as PNG. */
 export async function encodeGreyPng(data: Uint8Array, width: number, height: number): Promise<Buffer> {
   return sharp(Buffer.from(data.buffer, data.byteOffset, data.byteLength), { raw: { width, height, channels: 1 } }).png().toBuffer();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { readCocoFile } from '../../src/data/coco.js';
 import type { CocoRleCompressed } from '../../src/data/coco-types.js';
 import { decodeImage } from '../../src/data/images.js';
-import { maskToCocoRle } from '../../src/data/synthetic-coco.js';
+import { maskToCocoRle, syntheticCoco } from '../../src/data/synthetic-coco.js';
 import { syntheticSample } from '../../src/data/synthetic.js';
 import { decodeRle } from '../../src/masks/rle.js';
 import { rleFromString } from '../../src/masks/rle-string.js';
@@ -51,6 +51,7 @@ test('detseg synth: same seed → same bytes; the COCO file decodes to the gener
       assert.equal(a.area, area);
     });
   }
+  assert.deepEqual(syntheticCoco(6, 42, { size: 64 }), coco, 'in-memory ground truth = the file written');
   const r = runCli(['synth', '--out', join(dir, 'c'), '--count', '0']);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /--count: must be an integer in 1\.\./);
