@@ -39,31 +39,54 @@ function resolve(implementation: ChannelImplementation | undefined): SimdKernels
   return implementation === 'scalar' ? undefined : simdKernels();
 }
 
-/** 16-byte aligned bump allocator over the kernels' memory. */
-class Layout {
-  top = 0;
-  take(bytes: number): number {
-    const at = this.top;
-    this.top = (at + bytes + 15) & ~15;
-    return at;
-  }
-}
+/**
+ * The kernels' memory during one op call: up to three 16-byte aligned regions (`regions[i]` is the
+ * byte address of the i-th), then a growable tap list (Int32 offsets, float32 weights), and views.
+ */
+class SimdSession {
+  readonly regions: number[] = [];
+  f32: Float32Array;
+  i32: Int32Array;
+  /** Byte address of the tap offsets and of the tap weights. */
+  tapOffsets = 0;
+  tapWeights = 0;
+  private capacity = 0;
+  private readonly tapBase: number;
 
-/** Growable tap lists (Int32 byte addresses and float32 weights) at the end of the kernels' memory. */
-class TapArea {
-  offsets = 0;
-  weights = 0;
-  capacity = 0;
-  constructor(private readonly simd: SimdKernels, private readonly base: number) {}
-  /** Makes room for `n` taps; returns true when the memory grew (views must be remade). */
-  ensure(n: number): boolean {
-    if (n <= this.capacity) return false;
-    this.capacity = Math.max(n, 2 * this.capacity, 64);
-    this.offsets = this.base;
-    this.weights = this.base + 4 * this.capacity;
-    const before = this.simd.memory.buffer.byteLength;
-    this.simd.reserve(this.weights + 4 * this.capacity);
-    return this.simd.memory.buffer.byteLength !== before;
+  constructor(readonly simd: SimdKernels, regionBytes: number[]) {
+    let top = 0;
+    for (const bytes of regionBytes) {
+      this.regions.push(top);
+      top = (top + bytes + 15) & ~15;
+    }
+    this.tapBase = top;
+    this.f32 = new Float32Array(0);
+    this.i32 = new Int32Array(0);
+    this.reserveTaps(64);
+  }
+
+  /**
+   * Copies `taps` entries of `offsets` into the tap list — as byte addresses `base + 4·offset` when
+   * `base` is given, else as they are (element indices) — and of `weights` when given.
+   */
+  writeTaps(taps: number, offsets: Int32Array, weights: Float64Array | undefined, base: number | undefined): void {
+    if (taps > this.capacity) this.reserveTaps(Math.max(taps, 2 * this.capacity));
+    const oi = this.tapOffsets >> 2, wi = this.tapWeights >> 2, i32 = this.i32;
+    if (base === undefined) for (let t = 0; t < taps; t++) i32[oi + t] = offsets[t];
+    else for (let t = 0; t < taps; t++) i32[oi + t] = base + 4 * offsets[t];
+    if (weights) for (let t = 0; t < taps; t++) this.f32[wi + t] = weights[t];
+  }
+
+  private reserveTaps(capacity: number): void {
+    this.capacity = capacity;
+    this.tapOffsets = this.tapBase;
+    this.tapWeights = this.tapBase + 4 * capacity;
+    this.simd.reserve(this.tapWeights + 4 * capacity);
+    // Growing the memory detaches the old buffer: the views are made again.
+    if (this.f32.buffer !== this.simd.memory.buffer || this.f32.length === 0) {
+      this.f32 = new Float32Array(this.simd.memory.buffer);
+      this.i32 = new Int32Array(this.simd.memory.buffer);
+    }
   }
 }
 
@@ -77,39 +100,24 @@ export function gatherKernel(features: Float32Array, outLength: number, channels
     const out = new Float32Array(outLength);
     return { run: (o, taps, offsets, weights) => gatherScalar(features, out, o, channels, taps, offsets, weights), finish: () => out };
   }
-  const layout = new Layout();
-  const featPtr = layout.take(4 * features.length);
-  const outPtr = layout.take(4 * outLength);
-  const area = new TapArea(simd, layout.top);
-  area.ensure(64);
-  let f32 = new Float32Array(simd.memory.buffer);
-  let i32 = new Int32Array(simd.memory.buffer);
-  f32.set(features, featPtr >> 2);
+  const session = new SimdSession(simd, [4 * features.length, 4 * outLength]);
+  const [featPtr, outPtr] = session.regions;
+  session.f32.set(features, featPtr >> 2);
   const bytes = 4 * channels;
-  const vectorChannels = channels & ~3;
   return {
     run(o, taps, offsets, weights) {
-      if (area.ensure(taps)) {
-        f32 = new Float32Array(simd.memory.buffer);
-        i32 = new Int32Array(simd.memory.buffer);
-      }
-      const oi = area.offsets >> 2, wi = area.weights >> 2;
-      for (let t = 0; t < taps; t++) {
-        i32[oi + t] = featPtr + 4 * offsets[t];
-        f32[wi + t] = weights[t];
-      }
+      session.writeTaps(taps, offsets, weights, featPtr);
+      const { tapOffsets, tapWeights, f32 } = session;
       const outByte = outPtr + 4 * o;
-      const done = simd.gather4(outByte, area.offsets, area.weights, taps, simd.gather16(outByte, area.offsets, area.weights, taps, 0, bytes), bytes);
-      if (done < bytes) {
-        // The last channels (C mod 4) in scalar code.
-        for (let c = vectorChannels; c < channels; c++) {
-          let s = 0;
-          for (let t = 0; t < taps; t++) s += weights[t] * f32[(featPtr >> 2) + offsets[t] + c];
-          f32[(outPtr >> 2) + o + c] = s;
-        }
+      const done = simd.gather4(outByte, tapOffsets, tapWeights, taps, simd.gather16(outByte, tapOffsets, tapWeights, taps, 0, bytes), bytes);
+      // The last channels (C mod 4) in scalar code.
+      for (let c = done >> 2; c < channels; c++) {
+        let s = 0;
+        for (let t = 0; t < taps; t++) s += weights[t] * f32[(featPtr >> 2) + offsets[t] + c];
+        f32[(outPtr >> 2) + o + c] = s;
       }
     },
-    finish: () => f32.slice(outPtr >> 2, (outPtr >> 2) + outLength),
+    finish: () => session.f32.slice(outPtr >> 2, (outPtr >> 2) + outLength),
   };
 }
 
@@ -123,38 +131,23 @@ export function scatterKernel(gradOutput: Float32Array, inLength: number, channe
     const gradInput = new Float32Array(inLength);
     return { run: (o, taps, offsets, weights) => scatterScalar(gradOutput, gradInput, o, channels, taps, offsets, weights), finish: () => gradInput };
   }
-  const layout = new Layout();
-  const gradInPtr = layout.take(4 * inLength);
-  const gradOutPtr = layout.take(4 * gradOutput.length);
-  const area = new TapArea(simd, layout.top);
-  area.ensure(64);
-  let f32 = new Float32Array(simd.memory.buffer);
-  let i32 = new Int32Array(simd.memory.buffer);
-  f32.fill(0, gradInPtr >> 2, (gradInPtr >> 2) + inLength);
-  f32.set(gradOutput, gradOutPtr >> 2);
+  const session = new SimdSession(simd, [4 * inLength, 4 * gradOutput.length]);
+  const [gradInPtr, gradOutPtr] = session.regions;
+  session.f32.fill(0, gradInPtr >> 2, (gradInPtr >> 2) + inLength);
+  session.f32.set(gradOutput, gradOutPtr >> 2);
   const bytes = 4 * channels;
-  const vectorChannels = channels & ~3;
   return {
     run(o, taps, offsets, weights) {
-      if (area.ensure(taps)) {
-        f32 = new Float32Array(simd.memory.buffer);
-        i32 = new Int32Array(simd.memory.buffer);
-      }
-      const oi = area.offsets >> 2, wi = area.weights >> 2;
-      for (let t = 0; t < taps; t++) {
-        i32[oi + t] = gradInPtr + 4 * offsets[t];
-        f32[wi + t] = weights[t];
-      }
+      session.writeTaps(taps, offsets, weights, gradInPtr);
+      const { tapOffsets, tapWeights, f32 } = session;
       const gByte = gradOutPtr + 4 * o;
-      const done = simd.scatter4(gByte, area.offsets, area.weights, taps, simd.scatter16(gByte, area.offsets, area.weights, taps, 0, bytes), bytes);
-      if (done < bytes) {
-        for (let t = 0; t < taps; t++) {
-          const p = (gradInPtr >> 2) + offsets[t];
-          for (let c = vectorChannels; c < channels; c++) f32[p + c] += weights[t] * f32[(gradOutPtr >> 2) + o + c];
-        }
+      const done = simd.scatter4(gByte, tapOffsets, tapWeights, taps, simd.scatter16(gByte, tapOffsets, tapWeights, taps, 0, bytes), bytes);
+      for (let t = 0; t < taps && done < bytes; t++) {
+        const p = (gradInPtr >> 2) + offsets[t];
+        for (let c = done >> 2; c < channels; c++) f32[p + c] += weights[t] * f32[(gradOutPtr >> 2) + o + c];
       }
     },
-    finish: () => f32.slice(gradInPtr >> 2, (gradInPtr >> 2) + inLength),
+    finish: () => session.f32.slice(gradInPtr >> 2, (gradInPtr >> 2) + inLength),
   };
 }
 
@@ -169,27 +162,17 @@ export function maxKernel(features: Float32Array, outLength: number, channels: n
     const argmax = new Int32Array(withArgmax ? outLength : 0);
     return { run: (o, count, cells) => maxScalar(features, output, withArgmax ? argmax : undefined, o, channels, count, cells), finish: () => ({ output, argmax }) };
   }
-  const layout = new Layout();
-  const featPtr = layout.take(4 * features.length);
-  const outPtr = layout.take(4 * outLength);
-  const argPtr = layout.take(withArgmax ? 4 * outLength : 0);
-  const area = new TapArea(simd, layout.top);
-  area.ensure(64);
-  let f32 = new Float32Array(simd.memory.buffer);
-  let i32 = new Int32Array(simd.memory.buffer);
-  f32.set(features, featPtr >> 2);
-    return {
+  const session = new SimdSession(simd, [4 * features.length, 4 * outLength, withArgmax ? 4 * outLength : 0]);
+  const [featPtr, outPtr, argPtr] = session.regions;
+  session.f32.set(features, featPtr >> 2);
+  return {
     run(o, count, cells) {
-      if (area.ensure(count)) {
-        f32 = new Float32Array(simd.memory.buffer);
-        i32 = new Int32Array(simd.memory.buffer);
-      }
-      const ci = area.offsets >> 2;
-      for (let t = 0; t < count; t++) i32[ci + t] = cells[t];
+      session.writeTaps(count, cells, undefined, undefined);
+      const { tapOffsets, f32, i32 } = session;
       const outByte = outPtr + 4 * o, argByte = argPtr + 4 * o;
       const done = withArgmax
-        ? simd.argmax4(outByte, argByte, area.offsets, count, featPtr, simd.argmax16(outByte, argByte, area.offsets, count, featPtr, 0, channels), channels)
-        : simd.max4(outByte, area.offsets, count, featPtr, simd.max16(outByte, area.offsets, count, featPtr, 0, channels), channels);
+        ? simd.argmax4(outByte, argByte, tapOffsets, count, featPtr, simd.argmax16(outByte, argByte, tapOffsets, count, featPtr, 0, channels), channels)
+        : simd.max4(outByte, tapOffsets, count, featPtr, simd.max16(outByte, tapOffsets, count, featPtr, 0, channels), channels);
       // The last channels (C mod 4) in scalar code.
       for (let c = done; c < channels; c++) {
         let best = LOWEST_FLOAT32, at = -1;
@@ -203,8 +186,8 @@ export function maxKernel(features: Float32Array, outLength: number, channels: n
       if (count === 0) f32.fill(0, (outPtr >> 2) + o, (outPtr >> 2) + o + channels); // empty bin
     },
     finish: () => ({
-      output: f32.slice(outPtr >> 2, (outPtr >> 2) + outLength),
-      argmax: withArgmax ? i32.slice(argPtr >> 2, (argPtr >> 2) + outLength) : new Int32Array(0),
+      output: session.f32.slice(outPtr >> 2, (outPtr >> 2) + outLength),
+      argmax: withArgmax ? session.i32.slice(argPtr >> 2, (argPtr >> 2) + outLength) : new Int32Array(0),
     }),
   };
 }

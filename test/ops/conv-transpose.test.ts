@@ -5,25 +5,12 @@ import { conv2d, type Conv2dOptions } from '../../src/ops/conv2d.js';
 import { conv2dTranspose } from '../../src/ops/conv-transpose.js';
 import { DetsegInputError } from '../../src/util/errors.js';
 import { mulberry32 } from '../../src/util/random.js';
-
-function randomArray(n: number, random: () => number): Float32Array {
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) a[i] = random() * 2 - 1;
-  return a;
-}
+import { assertClose, randomArray } from './arrays.js';
 
 function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];
   return s;
-}
-
-function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what: string): void {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  for (let i = 0; i < actual.length; i++) {
-    const d = Math.abs(actual[i] - expected[i]);
-    if (!(d <= tol * (1 + Math.abs(expected[i])))) assert.fail(`${what}: element ${i} is ${actual[i]}, expected ${expected[i]}`);
-  }
 }
 
 test("conv2dTranspose: the lecture's 2×2 example gives [[0,0,1],[0,4,6],[4,12,9]]", () => {

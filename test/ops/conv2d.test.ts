@@ -4,20 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { conv2d } from '../../src/ops/conv2d.js';
 import { DetsegInputError } from '../../src/util/errors.js';
 import { mulberry32 } from '../../src/util/random.js';
-
-function randomArray(n: number, random: () => number): Float32Array {
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) a[i] = random() * 2 - 1;
-  return a;
-}
-
-function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what: string): void {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  for (let i = 0; i < actual.length; i++) {
-    const d = Math.abs(actual[i] - expected[i]);
-    if (!(d <= tol * (1 + Math.abs(expected[i])))) assert.fail(`${what}: element ${i} is ${actual[i]}, expected ${expected[i]}`);
-  }
-}
+import { assertClose, randomArray } from './arrays.js';
 
 test('conv2d: hand-worked 3×3 input, 2×2 kernel, valid and same padding', () => {
   // x = [[1,2,3],[4,5,6],[7,8,9]], k = [[1,0],[0,-1]] (one channel in, one out).

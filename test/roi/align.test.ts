@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { roiAlign, roiAlignBackward, type RoiAlignOptions } from '../../src/roi/align.js';
 import { DetsegInputError } from '../../src/util/errors.js';
 import { mulberry32 } from '../../src/util/random.js';
+import { assertClose } from '../ops/arrays.js';
+import { randomRois } from './random-rois.js';
 
 const fr = Math.fround;
 
@@ -54,13 +56,6 @@ function naiveRoiAlign(features: Float32Array, [, H, W, C]: number[], rois: Floa
   return out;
 }
 
-function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what: string): void {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  for (let i = 0; i < actual.length; i++) {
-    if (!(Math.abs(actual[i] - expected[i]) <= tol * (1 + Math.abs(expected[i])))) assert.fail(`${what}: element ${i} is ${actual[i]}, expected ${expected[i]}`);
-  }
-}
-
 /** A 4×4 one-channel map holding v(y, x) = 4y + x: bilinear interpolation reproduces it exactly inside. */
 const RAMP = Float32Array.from({ length: 16 }, (_, i) => i);
 const align1 = (roi: number[], o: Partial<RoiAlignOptions>) =>
@@ -103,19 +98,7 @@ test(`roiAlign (${implementation}) matches the naive per-sample loop on random m
   for (const [B, H, W, C] of [[1, 5, 6, 2], [2, 9, 11, 5], [3, 8, 13, 3], [2, 7, 6, 21], [1, 6, 9, 36]]) {
     const features = Float32Array.from({ length: B * H * W * C }, () => random() * 2 - 1);
     for (const [scale, outH, outW] of [[1, 2, 2], [0.5, 3, 4], [0.25, 7, 7], [1 / 3, 5, 3]]) {
-      const rows: number[] = [];
-      const imgH = H / scale, imgW = W / scale;
-      for (let i = 0; i < 30; i++) {
-        const b = Math.floor(random() * B);
-        const x1 = (random() * 1.6 - 0.3) * imgW, y1 = (random() * 1.6 - 0.3) * imgH;
-        const kind = i % 5;
-        // 0: ordinary, 1: tiny (under one cell), 2: zero size, 3: far outside the map, 4: reversed
-        const w = kind === 1 ? random() / scale : kind === 2 ? 0 : kind === 4 ? -random() * imgW * 0.3 : random() * imgW;
-        const h = kind === 1 ? random() / scale : kind === 2 ? 0 : kind === 4 ? -random() * imgH * 0.3 : random() * imgH;
-        const off = kind === 3 ? (random() < 0.5 ? -2 : 2) * imgW : 0;
-        rows.push(b, x1 + off, y1, x1 + off + w, y1 + h);
-      }
-      const rois = Float32Array.from(rows);
+      const rois = randomRois(random, B, H / scale, W / scale, scale, 30);
       for (const samplingRatio of [0, 1, 2, 3]) {
         for (const aligned of [false, true]) {
           const o = { outHeight: outH, outWidth: outW, spatialScale: scale, samplingRatio, aligned, implementation };
@@ -170,6 +153,27 @@ test(`roiAlignBackward (${implementation}, ${C} channels) matches finite differe
   }
 });
 }
+
+test('roiAlign: adaptive sampling with thousands of taps in one bin matches the naive loop (simd and scalar)', () => {
+  // A 40×40 map pooled to 1×2 over the whole map: ceil(40/1) × ceil(40/2) = 800 samples and ~1,700
+  // merged taps in each bin, far more than the kernels' initial tap list holds.
+  const random = mulberry32(8);
+  const shape = [2, 40, 40, 20];
+  const features = Float32Array.from({ length: 2 * 40 * 40 * 20 }, () => random() * 2 - 1);
+  const rois = Float32Array.from([1, 0, 0, 40, 40, 0, 3.3, 1.7, 38.2, 39.9]);
+  for (const implementation of ['simd', 'scalar'] as const) {
+    const o = { outHeight: 1, outWidth: 2, spatialScale: 1, samplingRatio: 0, aligned: false, implementation };
+    assertClose(roiAlign(features, shape, rois, o), naiveRoiAlign(features, shape, rois, o), 1e-5, implementation);
+    const g = Float32Array.from({ length: 2 * 2 * 20 }, () => random() * 2 - 1);
+    // The backward pass is the transpose: ⟨align(x), g⟩ = ⟨x, align*(g)⟩.
+    const grad = roiAlignBackward(g, shape, rois, o);
+    const out = roiAlign(features, shape, rois, o);
+    let lhs = 0, rhs = 0;
+    for (let i = 0; i < out.length; i++) lhs += out[i] * g[i];
+    for (let i = 0; i < features.length; i++) rhs += features[i] * grad[i];
+    assert.ok(Math.abs(lhs - rhs) < 1e-5 * (1 + Math.abs(lhs)), `${implementation} adjoint: ${lhs} vs ${rhs}`);
+  }
+});
 
 test('roiAlign rejects bad input with DetsegInputError naming the field', () => {
   const opts = { outHeight: 2, outWidth: 2, spatialScale: 1, samplingRatio: 2, aligned: true };

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { roiPool, roiPoolBackward, roiPoolWithArgmax } from '../../src/roi/pool.js';
 import { DetsegInputError } from '../../src/util/errors.js';
 import { mulberry32 } from '../../src/util/random.js';
+import { randomRois } from './random-rois.js';
 
 const fr = Math.fround;
 /** C's round(): halves away from zero. */
@@ -95,19 +96,7 @@ test(`roiPool (${implementation}) matches the naive per-element loop on random m
   for (const [B, H, W, C] of [[1, 6, 7, 3], [2, 9, 11, 5], [3, 13, 8, 4], [2, 7, 9, 23], [1, 8, 6, 32]]) {
     const features = Float32Array.from({ length: B * H * W * C }, () => random() * 2 - 1);
     for (const [scale, outH, outW] of [[1, 2, 2], [0.5, 3, 4], [0.25, 7, 7], [1 / 3, 5, 3]]) {
-      const rows: number[] = [];
-      const imgH = H / scale, imgW = W / scale;
-      for (let i = 0; i < 40; i++) {
-        const b = Math.floor(random() * B);
-        const x1 = (random() * 1.4 - 0.2) * imgW, y1 = (random() * 1.4 - 0.2) * imgH;
-        const kind = i % 5;
-        // 0: ordinary, 1: tiny (under one cell), 2: zero size, 3: far outside the map, 4: reversed
-        const w = kind === 1 ? random() / scale : kind === 2 ? 0 : kind === 4 ? -random() * imgW * 0.3 : random() * imgW * 0.8;
-        const h = kind === 1 ? random() / scale : kind === 2 ? 0 : kind === 4 ? -random() * imgH * 0.3 : random() * imgH * 0.8;
-        const off = kind === 3 ? (random() < 0.5 ? -2 : 2) * imgW : 0;
-        rows.push(b, x1 + off, y1, x1 + off + w, y1 + h);
-      }
-      const rois = Float32Array.from(rows);
+      const rois = randomRois(random, B, H / scale, W / scale, scale, 40);
       const opts = { outHeight: outH, outWidth: outW, spatialScale: scale, implementation };
       const fast = roiPoolWithArgmax(features, [B, H, W, C], rois, opts);
       const ref = naiveRoiPool(features, [B, H, W, C], rois, outH, outW, scale);
