@@ -1,14 +1,15 @@
 /**
- * pycocotools' `accumulate` for one category and one area range: the detections of every image, pooled
- * and sorted by descending score (stable, as numpy's mergesort), give cumulative true and false positives
- * per IoU threshold; precision is made non-increasing from the right, and read at each recall threshold
- * with `searchsorted(recall, recThrs, 'left')` (cells past the last reachable recall stay 0).
+ * pycocotools' `accumulate` for one category: for each area range and maxDets, the detections of every
+ * image, pooled and sorted by descending score (stable, as numpy's mergesort), give cumulative true and
+ * false positives per IoU threshold; precision is made non-increasing from the right and read at each
+ * recall threshold with `searchsorted(recall, recThrs, 'left')` (cells past the last reachable recall stay
+ * 0); where no ground truth counts, everything stays −1.
  */
 
 /** `np.spacing(1)`: added to the denominator of precision, as pycocotools does. */
 const EPS = 2.220446049250313e-16;
 
-/** One category's pooled detections, for one area range. `P` detections, `T` thresholds. */
+/** One category's pooled detections. `P` detections, `T` thresholds, `A` area ranges. */
 export interface PooledDetections {
   /** Number of detections `P` (every image, each image's first maxDets[-1] by score). */
   count: number;
@@ -18,12 +19,12 @@ export interface PooledDetections {
   rank: Int32Array;
   /** Pooled order: detection indices sorted by descending score, stable `[P]`. */
   order: Int32Array;
-  /** Matched ground-truth id per detection and threshold `[P,T]`, 0 = unmatched. */
-  dtMatch: Float64Array;
-  /** Ignored flag per detection and threshold `[P,T]`. */
-  dtIgnore: Uint8Array;
-  /** Number of non-ignored ground truth of this category and area range. */
-  npig: number;
+  /** Per area range: matched ground-truth id per detection and threshold `[P,T]`, 0 = unmatched. */
+  dtMatch: Float64Array[];
+  /** Per area range: ignored flag per detection and threshold `[P,T]`. */
+  dtIgnore: Uint8Array[];
+  /** Per area range: number of non-ignored ground truth of this category. */
+  npig: Float64Array;
 }
 
 /** Output arrays of the whole evaluation, with their sizes; indices as in pycocotools' `eval` dict. */
@@ -41,35 +42,51 @@ export interface AccumulateTarget {
   M: number;
 }
 
-let rc = new Float64Array(1024);
-let pr = new Float64Array(1024);
+let rc = new Float64Array(1024); // [T, nd]
+let pr = new Float64Array(1024); // [T, nd]
 let sortedScore = new Float64Array(1024);
+let selected = new Int32Array(1024);
+let qLocal = new Float64Array(0); // [A, M, T, R]
+let sLocal = new Float64Array(0); // [A, M, T, R]
 
-/** Index of the first `v[i] >= x` in the non-decreasing `v[0..n)` (numpy `searchsorted` side 'left'). */
-function searchLeft(v: Float64Array, n: number, x: number): number {
+/** Index of the first `v[from + i] >= x` in the non-decreasing `v[from..from+n)` (searchsorted 'left'). */
+function searchLeft(v: Float64Array, from: number, n: number, x: number): number {
   let lo = 0, hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (v[mid] < x) lo = mid + 1;
+    if (v[from + mid] < x) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
 /**
- * Fills precision, recall and scores for category index `k`, area index `a`, every maxDets `m` (from
- * `maxDets [M]`) and threshold, from `pooled`. Leaves −1 when there is no non-ignored ground truth.
+ * Fills precision, recall and scores of category index `k` for every area range, maxDets (`maxDets [M]`)
+ * and threshold, from `pooled`. Curves are built in a local `[A,M,T,R]` buffer and written to the
+ * `[T,R,K,A,M]` arrays in their memory order.
  */
-export function accumulateCategory(pooled: PooledDetections, k: number, a: number, maxDets: number[], recThrs: Float64Array, out: AccumulateTarget): void {
+export function accumulateCategory(pooled: PooledDetections, k: number, maxDets: number[], recThrs: Float64Array, out: AccumulateTarget): void {
   const { T, R, K, A, M } = out;
-  if (pooled.npig === 0) return;
   const P = pooled.count;
-  if (rc.length < P) {
-    rc = new Float64Array(P * 2);
-    pr = new Float64Array(P * 2);
+  if (rc.length < T * P) {
+    rc = new Float64Array(T * P * 2);
+    pr = new Float64Array(T * P * 2);
+  }
+  if (selected.length < P) {
+    selected = new Int32Array(P * 2);
     sortedScore = new Float64Array(P * 2);
   }
-  const selected = new Int32Array(P);
+  if (qLocal.length < A * M * T * R) {
+    qLocal = new Float64Array(A * M * T * R);
+    sLocal = new Float64Array(A * M * T * R);
+  }
+  let sortedThresholds = true;
+  for (let ri = 1; ri < R; ri++) if (!(recThrs[ri] >= recThrs[ri - 1])) sortedThresholds = false;
+  const tp = new Float64Array(T), fp = new Float64Array(T);
+  let anyArea = false;
+  for (let a = 0; a < A; a++) if (pooled.npig[a] !== 0) anyArea = true;
+  if (!anyArea) return;
+
   for (let mi = 0; mi < M; mi++) {
     const maxDet = maxDets[mi];
     let nd = 0;
@@ -81,30 +98,57 @@ export function accumulateCategory(pooled: PooledDetections, k: number, a: numbe
         nd++;
       }
     }
-    for (let t = 0; t < T; t++) {
-      let tp = 0, fp = 0;
+    for (let a = 0; a < A; a++) {
+      const npig = pooled.npig[a];
+      const local = (a * M + mi) * T * R;
+      if (npig === 0) {
+        qLocal.fill(-1, local, local + T * R);
+        sLocal.fill(-1, local, local + T * R);
+        continue;
+      }
+      const match = pooled.dtMatch[a], ignore = pooled.dtIgnore[a];
+      tp.fill(0);
+      fp.fill(0);
       for (let j = 0; j < nd; j++) {
-        const cell = selected[j] * T + t;
-        if (!pooled.dtIgnore[cell]) {
-          if (pooled.dtMatch[cell] !== 0) tp++;
-          else fp++;
+        const row = selected[j] * T;
+        for (let t = 0; t < T; t++) {
+          if (!ignore[row + t]) {
+            if (match[row + t] !== 0) tp[t]++;
+            else fp[t]++;
+          }
+          rc[t * nd + j] = tp[t] / npig;
+          pr[t * nd + j] = tp[t] / (fp[t] + tp[t] + EPS);
         }
-        rc[j] = tp / pooled.npig;
-        pr[j] = tp / (fp + tp + EPS);
       }
-      out.recall[((t * K + k) * A + a) * M + mi] = nd ? rc[nd - 1] : 0;
-      for (let i = nd - 1; i > 0; i--) if (pr[i] > pr[i - 1]) pr[i - 1] = pr[i];
-      for (let ri = 0; ri < R; ri++) {
-        const cell = (((t * R + ri) * K + k) * A + a) * M + mi;
-        out.precision[cell] = 0;
-        out.scores[cell] = 0;
+      for (let t = 0; t < T; t++) {
+        const base = t * nd;
+        out.recall[((t * K + k) * A + a) * M + mi] = nd ? rc[base + nd - 1] : 0;
+        for (let i = nd - 1; i > 0; i--) if (pr[base + i] > pr[base + i - 1]) pr[base + i - 1] = pr[base + i];
+        const q = local + t * R;
+        let pi = 0;
+        let ri = 0;
+        for (; ri < R; ri++) {
+          if (sortedThresholds) while (pi < nd && rc[base + pi] < recThrs[ri]) pi++;
+          else pi = searchLeft(rc, base, nd, recThrs[ri]);
+          if (pi >= nd) break; // pycocotools stops at the first unreachable recall threshold
+          qLocal[q + ri] = pr[base + pi];
+          sLocal[q + ri] = sortedScore[pi];
+        }
+        qLocal.fill(0, q + ri, q + R);
+        sLocal.fill(0, q + ri, q + R);
       }
-      for (let ri = 0; ri < R; ri++) {
-        const pi = searchLeft(rc, nd, recThrs[ri]);
-        if (pi >= nd) break; // pycocotools stops at the first unreachable recall threshold
-        const cell = (((t * R + ri) * K + k) * A + a) * M + mi;
-        out.precision[cell] = pr[pi];
-        out.scores[cell] = sortedScore[pi];
+    }
+  }
+  // write out in the memory order of [T,R,K,A,M]
+  for (let t = 0; t < T; t++) {
+    for (let ri = 0; ri < R; ri++) {
+      const cell = ((t * R + ri) * K + k) * A * M;
+      for (let a = 0; a < A; a++) {
+        for (let mi = 0; mi < M; mi++) {
+          const src = ((a * M + mi) * T + t) * R + ri;
+          out.precision[cell + a * M + mi] = qLocal[src];
+          out.scores[cell + a * M + mi] = sLocal[src];
+        }
       }
     }
   }

@@ -195,10 +195,8 @@ export function evaluateCoco(gt: CocoGroundTruth, dt: CocoAnnotationTable, optio
     }
     // pooled order: descending score, stable over (image, rank)
     const order = Int32Array.from({ length: P }, (_, j) => j).sort((x, y) => pooledScore[y] - pooledScore[x] || x - y);
-    for (let a = 0; a < A; a++) {
-      const pooled: PooledDetections = { count: P, score: pooledScore, rank: pooledRank, order, dtMatch: dtMatch[a], dtIgnore: dtIgnore[a], npig: npig[a] };
-      accumulateCategory(pooled, k, a, maxDets, recThrs, out);
-    }
+    const pooled: PooledDetections = { count: P, score: pooledScore, rank: pooledRank, order, dtMatch, dtIgnore, npig };
+    accumulateCategory(pooled, k, maxDets, recThrs, out);
   }
 
   const { stats, lines } = summarizeDetections({ params, precision: out.precision, recall: out.recall, K });

@@ -65,10 +65,10 @@ export function polygonToRle(xy: ArrayLike<number>, h: number, w: number): Rle {
       let u: number, v: number;
       if (dx >= dy) {
         u = t + xs;
-        v = toInt(ys + s * t + 0.5);
+        v = (ys + s * t + 0.5) | 0; // C's (int): truncation (in int range: between two int endpoints)
       } else {
         v = t + ys;
-        u = toInt(xs + s * t + 0.5);
+        u = (xs + s * t + 0.5) | 0;
       }
       if (first) first = false;
       else if (u !== pu) {
