@@ -64,6 +64,28 @@ function bucket(keys: Int32Array, nKeys: number): { start: Int32Array; items: In
   return { start, items };
 }
 
+/**
+ * Writes `items[from..from+n)` to `out[0..n)` sorted by descending `score`, stable (numpy's mergesort
+ * order): insertion sort for the few detections of a typical cell, the built-in stable sort otherwise.
+ */
+function sortByScore(items: Int32Array, from: number, n: number, score: Float64Array, out: Int32Array): void {
+  if (n > 32) {
+    const sorted = Array.from(items.subarray(from, from + n)).sort((x, y) => score[y] - score[x]);
+    for (let i = 0; i < n; i++) out[i] = sorted[i];
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    const item = items[from + i];
+    const s = score[item];
+    let j = i;
+    while (j > 0 && score[out[j - 1]] < s) {
+      out[j] = out[j - 1];
+      j--;
+    }
+    out[j] = item;
+  }
+}
+
 /** Cell key (image index × categories + category index) of each annotation, −1 when not evaluated. */
 function cellKeys(table: CocoAnnotationTable, imgIndex: Map<number, number>, catIndex: Map<number, number>, nCats: number): Int32Array {
   const keys = new Int32Array(table.count);
@@ -126,7 +148,7 @@ export function evaluateCoco(gt: CocoGroundTruth, dt: CocoAnnotationTable, optio
 
   // scratch, grown as needed
   let gtIdx = new Int32Array(64);
-  let dtIdx: number[] = [];
+  let dtIdx = new Int32Array(64);
   let gtBox = new Float64Array(256), dtBox = new Float64Array(256);
   const cell: CellInput = { ious: new Float64Array(0), nDt: 0, nGt: 0, gtId: new Float64Array(64), gtArea: new Float64Array(64), gtCrowd: new Uint8Array(64), dtArea: new Float64Array(64) };
 
@@ -149,8 +171,8 @@ export function evaluateCoco(gt: CocoGroundTruth, dt: CocoAnnotationTable, optio
       const d0 = dCells.start[lo], Dall = dCells.start[hi] - d0;
       if (G === 0 && Dall === 0) continue;
       // detections by descending score, stable, cut to maxDets[-1]
-      dtIdx = Array.from(dCells.items.subarray(d0, d0 + Dall));
-      dtIdx.sort((x, y) => dt.score[y] - dt.score[x]);
+      if (dtIdx.length < Dall) dtIdx = new Int32Array(Dall * 2);
+      sortByScore(dCells.items, d0, Dall, dt.score, dtIdx);
       const D = Math.min(Dall, maxDetLast);
       if (gtIdx.length < G) {
         gtIdx = new Int32Array(G * 2);

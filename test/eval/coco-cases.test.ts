@@ -150,3 +150,16 @@ test('the best-scoring detections are kept first; equal scores keep file order (
   close(evaluateCocoJson(gt, [good, bad]).stats[6], 1, 'AR1, good first');
   close(evaluateCocoJson(gt, [bad, good]).stats[6], 0, 'AR1, bad first');
 });
+
+test('stable order also for a cell of more than 32 detections: the good box 36th of 40 equal scores', () => {
+  // 40 detections of score 0.5 on one ground truth, only the 36th (index 35) overlapping it: with one or
+  // ten detections per image it is cut off (AR1 = AR10 = 0); with 100 it is found (AR100 = 1), and the
+  // 35 false positives before it give precision 1/36 up to recall 1 at IoU ≥ .5 → AP = 1/36.
+  const gt = { images: [img(1)], categories: cats, annotations: [box(1, 1, 1, [0, 0, 10, 10])] };
+  const dets = Array.from({ length: 40 }, (_, i) => det(1, 1, i === 35 ? [0, 0, 10, 10] : [80, 80, 5, 5], 0.5));
+  const s = evaluateCocoJson(gt, dets).stats;
+  close(s[6], 0, 'AR1');
+  close(s[7], 0, 'AR10');
+  close(s[8], 1, 'AR100');
+  close(s[0], 1 / 36, 'AP');
+});
