@@ -1,3 +1,4 @@
+import { buildBoxGrid, gridCell, singleCellGrid } from './grid.js';
 import type { BoxArray } from './types.js';
 import { validateBoxes } from './validate.js';
 
@@ -19,55 +20,58 @@ export function iouPair(ax1: number, ay1: number, ax2: number, ay2: number, bx1:
   return union > 0 ? inter / union : 0;
 }
 
+/** Below this many boxes in `b`, {@link boxIou} loops over all pairs instead of building a grid. */
+const GRID_MIN_BOXES = 32;
+
 /**
  * Pairwise IoU matrix. `a: [N,4] xyxy`, `b: [M,4] xyxy` → `Float32Array [N,M]` (row i holds box i of
  * `a` against every box of `b`). Boxes are validated (finite, x1 ≤ x2, y1 ≤ y2) unless `trusted`.
  *
  * Pairs that do not overlap have IoU 0, and in detection most pairs do not overlap, so the boxes of `b`
- * are sorted by x1 once (copied into separate coordinate arrays, `Float64Array [M]` each) and each box of
- * `a` visits only the run of `b` whose x-range can meet its own: x1 of b in (a.x1 − widest b, a.x2).
- * Every pair that is visited is computed with the same arithmetic as {@link iouPair}, so the values are
- * those of the plain double loop; the worst case (every box overlaps every other in x) is that loop.
+ * are binned into a uniform grid (`buildBoxGrid`, cell side the median side of `b`) and each box of `a`
+ * visits only the boxes of `b` listed in the cells it touches. Every visited pair is computed with the
+ * same arithmetic as {@link iouPair}, so the values are those of the plain double loop, which is used
+ * when `b` is small or its boxes too unequal in size for a grid. At 10,000 × 1,000 the output alone is
+ * 40 MB, and allocating it is a large part of the time.
  */
 export function boxIou(a: BoxArray, b: BoxArray, options: { trusted?: boolean } = {}): Float32Array {
   const n = options.trusted ? a.length >> 2 : validateBoxes(a, 'a');
   const m = options.trusted ? b.length >> 2 : validateBoxes(b, 'b');
   const out = new Float32Array(n * m); // [N, M]
   if (n === 0 || m === 0) return out;
-  // b sorted by x1 (ties by index), structure of arrays: [M] each
-  const order = new Int32Array(m);
-  for (let j = 0; j < m; j++) order[j] = j;
-  order.sort((p, q) => b[4 * p] - b[4 * q] || p - q);
+  // b as structure of arrays: [M] each
   const bx1 = new Float64Array(m), by1 = new Float64Array(m), bx2 = new Float64Array(m), by2 = new Float64Array(m);
   const areaB = new Float64Array(m);
-  let widest = 0;
-  for (let k = 0; k < m; k++) {
-    const j = 4 * order[k];
-    bx1[k] = b[j]; by1[k] = b[j + 1]; bx2[k] = b[j + 2]; by2[k] = b[j + 3];
-    areaB[k] = (bx2[k] - bx1[k]) * (by2[k] - by1[k]);
-    if (bx2[k] - bx1[k] > widest) widest = bx2[k] - bx1[k];
+  for (let j = 0; j < m; j++) {
+    bx1[j] = b[4 * j]; by1[j] = b[4 * j + 1]; bx2[j] = b[4 * j + 2]; by2[j] = b[4 * j + 3];
+    areaB[j] = (bx2[j] - bx1[j]) * (by2[j] - by1[j]);
   }
-  // A b box with x1 < a.x1 − widest ends before a starts. The margin guards against rounding in the subtraction.
-  const margin = widest * 1e-9 + 1e-9;
+  const grid = (m >= GRID_MIN_BOXES ? buildBoxGrid(bx1, by1, bx2, by2, 1, 64) : undefined) ?? singleCellGrid(m);
+  const { cellStart, cellItems, gridWidth, gridHeight, cell, originX, originY } = grid;
+  const single = gridWidth * gridHeight === 1;
+  const visitedBy = new Int32Array(m).fill(-1); // a box of b listed in several cells is computed once per row
   for (let i = 0; i < n; i++) {
     const ax1 = a[4 * i], ay1 = a[4 * i + 1], ax2 = a[4 * i + 2], ay2 = a[4 * i + 3];
     const areaA = (ax2 - ax1) * (ay2 - ay1);
     const row = i * m;
-    const start = ax1 - widest - margin;
-    let lo = 0, hi = m;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (bx1[mid] < start) lo = mid + 1;
-      else hi = mid;
-    }
-    for (let k = lo; k < m && bx1[k] < ax2; k++) {
-      const iw = Math.min(ax2, bx2[k]) - Math.max(ax1, bx1[k]);
-      if (iw <= 0) continue;
-      const ih = Math.min(ay2, by2[k]) - Math.max(ay1, by1[k]);
-      if (ih <= 0) continue;
-      const inter = iw * ih;
-      const union = areaA + areaB[k] - inter;
-      out[row + order[k]] = union > 0 ? inter / union : 0;
+    const cx1 = single ? 0 : Math.max(gridCell(ax1, originX, cell), 0), cx2 = single ? 0 : Math.min(gridCell(ax2, originX, cell), gridWidth - 1);
+    const cy1 = single ? 0 : Math.max(gridCell(ay1, originY, cell), 0), cy2 = single ? 0 : Math.min(gridCell(ay2, originY, cell), gridHeight - 1);
+    for (let cy = cy1; cy <= cy2; cy++) {
+      for (let cx = cx1; cx <= cx2; cx++) {
+        const c = cy * gridWidth + cx;
+        for (let s = cellStart[c], end = cellStart[c + 1]; s < end; s++) {
+          const j = cellItems[s];
+          if (visitedBy[j] === i) continue;
+          visitedBy[j] = i;
+          const iw = Math.min(ax2, bx2[j]) - Math.max(ax1, bx1[j]);
+          if (iw <= 0) continue;
+          const ih = Math.min(ay2, by2[j]) - Math.max(ay1, by1[j]);
+          if (ih <= 0) continue;
+          const inter = iw * ih;
+          const union = areaA + areaB[j] - inter;
+          out[row + j] = union > 0 ? inter / union : 0;
+        }
+      }
     }
   }
   return out;

@@ -1,3 +1,4 @@
+import { buildBoxGrid, gridCell, singleCellGrid } from '../boxes/grid.js';
 import type { BoxArray } from '../boxes/types.js';
 import { orderByScore, validateNmsInput } from './input.js';
 
@@ -40,7 +41,7 @@ export function collectKept(order: Int32Array, kept: Uint8Array): Int32Array {
  * `classes: [N]` (integer labels), only boxes of the same class suppress each other.
  *
  * Few candidates: the plain loop. Otherwise the candidates are binned into a uniform grid whose cell
- * side is half the median box side (each box is listed in every cell it touches), and a kept box tests
+ * side is half the median box side (`buildBoxGrid`: each box is listed in every cell it touches), and a kept box tests
  * only the candidates listed in the cells meeting its core (see the comment in the loop) — the only
  * boxes it can drop. When boxes are so unequal in size that the grid would hold more than 16 entries
  * per box, the plain loop is used instead (as a grid of one cell). IoU is computed exactly as
@@ -61,9 +62,11 @@ export function greedySuppress(boxes: BoxArray, order: Int32Array, iouThreshold:
     magnitude = Math.max(magnitude, Math.abs(x1[p]), Math.abs(y1[p]), Math.abs(x2[p]), Math.abs(y2[p]));
   }
   const suppressed = new Uint8Array(k);
-  const grid = (k >= GRID_MIN_CANDIDATES ? buildGrid(x1, y1, x2, y2) : undefined) ?? singleCell(k);
-  const { cellStart, cellItems, cursor, gridWidth, gridHeight, cell, originX, originY } = grid;
+  // cell side half the median box side: measured fastest among 0.35, 0.5 and 1 × median on the benchmark's boxes
+  const grid = (k >= GRID_MIN_CANDIDATES ? buildBoxGrid(x1, y1, x2, y2, 0.5) : undefined) ?? singleCellGrid(k);
+  const { cellStart, cellItems, gridWidth, gridHeight, cell, originX, originY } = grid;
   const cells = gridWidth * gridHeight;
+  const cursor = cellStart.slice(0, cells); // per cell, the first item not yet passed by the greedy loop
   // rounding in the core's bounds (a few ulps of the coordinates) must never hide a box
   const slack = 1e-12 * (magnitude + 1);
   const visitedBy = new Int32Array(k).fill(-1);
@@ -81,8 +84,8 @@ export function greedySuppress(boxes: BoxArray, order: Int32Array, iouThreshold:
     const coreX1 = px1 + sx - slack, coreX2 = px2 - sx + slack, coreY1 = py1 + sy - slack, coreY2 = py2 - sy + slack;
     let cx1 = 0, cx2 = 0, cy1 = 0, cy2 = 0;
     if (cells > 1) {
-      cx1 = cellOf(coreX1, originX, cell); cx2 = cellOf(coreX2, originX, cell);
-      cy1 = cellOf(coreY1, originY, cell); cy2 = cellOf(coreY2, originY, cell);
+      cx1 = gridCell(coreX1, originX, cell); cx2 = gridCell(coreX2, originX, cell);
+      cy1 = gridCell(coreY1, originY, cell); cy2 = gridCell(coreY2, originY, cell);
     }
     for (let cy = Math.max(cy1, 0); cy <= Math.min(cy2, gridHeight - 1); cy++) {
       for (let cx = Math.max(cx1, 0); cx <= Math.min(cx2, gridWidth - 1); cx++) {
@@ -107,71 +110,4 @@ export function greedySuppress(boxes: BoxArray, order: Int32Array, iouThreshold:
       }
     }
   }
-}
-
-/** The plain loop as a grid of one cell listing every candidate. */
-function singleCell(k: number): Grid {
-  const cellItems = new Int32Array(k);
-  for (let p = 0; p < k; p++) cellItems[p] = p;
-  return { cellStart: new Int32Array([0, k]), cellItems, cursor: new Int32Array(1), gridWidth: 1, gridHeight: 1, cell: Infinity, originX: 0, originY: 0 };
-}
-
-function cellOf(v: number, origin: number, cell: number): number {
-  return Math.floor((v - origin) / cell);
-}
-
-interface Grid {
-  /** CSR layout: the items of cell c are cellItems[cellStart[c] .. cellStart[c+1]), ascending. */
-  cellStart: Int32Array;
-  cellItems: Int32Array;
-  /** Per cell, the first item not yet passed by the greedy loop. */
-  cursor: Int32Array;
-  gridWidth: number;
-  gridHeight: number;
-  cell: number;
-  originX: number;
-  originY: number;
-}
-
-/** Bins boxes (coordinates `[K]` each) into a uniform grid, or returns undefined when a grid would not pay. */
-function buildGrid(x1: Float64Array, y1: Float64Array, x2: Float64Array, y2: Float64Array): Grid | undefined {
-  const k = x1.length;
-  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-  const sides = new Float64Array(k);
-  for (let p = 0; p < k; p++) {
-    if (x1[p] < minX) minX = x1[p];
-    if (y1[p] < minY) minY = y1[p];
-    if (x2[p] > maxX) maxX = x2[p];
-    if (y2[p] > maxY) maxY = y2[p];
-    sides[p] = Math.max(x2[p] - x1[p], y2[p] - y1[p]);
-  }
-  sides.sort();
-  // half the median side: measured fastest among 0.35, 0.5 and 1 × median on the benchmark's boxes
-  let cell = 0.5 * sides[k >> 1];
-  // at most about 4 cells per box, so that empty cells do not dominate
-  const spanX = maxX - minX, spanY = maxY - minY;
-  const minCell = Math.sqrt((spanX * spanY) / (4 * k));
-  if (!(cell >= minCell)) cell = minCell;
-  if (!(cell > 0)) return undefined; // all boxes are one point: nothing overlaps
-  const gridWidth = Math.floor(spanX / cell) + 1, gridHeight = Math.floor(spanY / cell) + 1;
-  const cells = gridWidth * gridHeight;
-  const counts = new Int32Array(cells + 1);
-  let total = 0;
-  for (let p = 0; p < k; p++) {
-    const cx1 = cellOf(x1[p], minX, cell), cx2 = cellOf(x2[p], minX, cell);
-    const cy1 = cellOf(y1[p], minY, cell), cy2 = cellOf(y2[p], minY, cell);
-    total += (cx2 - cx1 + 1) * (cy2 - cy1 + 1);
-    if (total > 16 * k) return undefined;
-    for (let cy = cy1; cy <= cy2; cy++) for (let cx = cx1; cx <= cx2; cx++) counts[cy * gridWidth + cx + 1]++;
-  }
-  for (let c = 0; c < cells; c++) counts[c + 1] += counts[c];
-  const cellStart = counts;
-  const fill = cellStart.slice(0, cells);
-  const cellItems = new Int32Array(total);
-  for (let p = 0; p < k; p++) {
-    const cx1 = cellOf(x1[p], minX, cell), cx2 = cellOf(x2[p], minX, cell);
-    const cy1 = cellOf(y1[p], minY, cell), cy2 = cellOf(y2[p], minY, cell);
-    for (let cy = cy1; cy <= cy2; cy++) for (let cx = cx1; cx <= cx2; cx++) cellItems[fill[cy * gridWidth + cx]++] = p;
-  }
-  return { cellStart, cellItems, cursor: cellStart.slice(0, cells), gridWidth, gridHeight, cell, originX: minX, originY: minY };
 }

@@ -49,6 +49,16 @@ test('boxIou equals the naive double loop on random boxes of mixed sizes (severa
   }
 });
 
+test('boxIou equals the naive loop when b mixes tiny and huge boxes (too unequal for a grid: plain loop)', () => {
+  const tiny = randomBoxes(60, 31, { extent: 1000, minSize: 0.5, maxSize: 2 });
+  const huge = randomBoxes(40, 32, { extent: 100, minSize: 800, maxSize: 1000 });
+  const b = new Float32Array(4 * 100);
+  b.set(tiny);
+  b.set(huge, 4 * 60);
+  const a = randomBoxes(200, 33, { extent: 1000, minSize: 1, maxSize: 300 });
+  assertClose(boxIou(a, b), naiveIou(a, b), 1e-6);
+});
+
 test('boxIou edge cases: empty, one box, degenerate boxes, identical boxes, touching edges', () => {
   assert.equal(boxIou(new Float32Array(0), randomBoxes(3, 1)).length, 0);
   assert.equal(boxIou(randomBoxes(3, 1), new Float32Array(0)).length, 0);
