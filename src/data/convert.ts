@@ -1,9 +1,10 @@
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DetsegInputError } from '../util/errors.js';
 import { readCocoDataset, writeCocoDataset } from './coco.js';
 import type { DetectionDataset } from './dataset.js';
 import { readImageSize } from './images.js';
+import { checkReplaceableDir } from './output-dir.js';
 import { readKittiDataset, writeKittiDir } from './kitti.js';
 import { readVocDir, writeVocDir } from './voc.js';
 import { readYoloDataset, readYoloNamesFile, writeYoloDir } from './yolo.js';
@@ -81,12 +82,12 @@ export interface WriteSummary {
 
 /**
  * Writes `dataset` in `format` to `out` (a JSON file for COCO, a folder otherwise), atomically: a failed
- * conversion leaves nothing behind. A folder output must not exist yet or be empty unless `overwrite`.
+ * conversion leaves nothing behind. A folder output must be absent or empty unless `overwrite`.
  */
 export async function writeDataset(format: DatasetFormat, dataset: DetectionDataset, out: string, options: { overwrite?: boolean } = {}): Promise<WriteSummary> {
-  if (format !== 'coco' && existsSync(out) && !options.overwrite) {
-    if (!statSync(out).isDirectory() || readdirSync(out).length > 0) throw new DetsegInputError('output folder exists and is not empty (it would be replaced): choose another or pass --overwrite', { file: out });
-  }
+  // Label files are too common a sight to tell an earlier output from a user's folder: any non-empty
+  // folder needs `overwrite`.
+  if (format !== 'coco') checkReplaceableDir(out, () => false, options.overwrite);
   if (format === 'coco' && existsSync(out) && statSync(out).isDirectory()) throw new DetsegInputError('COCO output must be a .json file path, not a folder', { file: out });
   const objects = dataset.images.reduce((s, im) => s + im.labels.length, 0);
   let skipped = 0;

@@ -6,6 +6,7 @@ import { encodeMask } from '../masks/rle.js';
 import { countsToString } from '../masks/rle-string.js';
 import type { CocoDataset, CocoRleCompressed } from './coco-types.js';
 import { encodePng } from './images.js';
+import { checkReplaceableDir } from './output-dir.js';
 import { SHAPE_CLASSES, syntheticSample, type SyntheticOptions, type SyntheticSample } from './synthetic.js';
 
 /** File name of synthetic image `index`: `synth_000042.png`. */
@@ -77,9 +78,11 @@ export async function encodeGreyPng(data: Uint8Array, width: number, height: num
  * Writes `count` synthetic images into `outDir` atomically: `images/synth_XXXXXX.png` (RGB),
  * `semantic/synth_XXXXXX.png` (8-bit grey, 0 background, 1 + class index), and `annotations.json`
  * (COCO, see {@link appendSyntheticSample}). Images are made and written one at a time (constant
- * memory). Returns the COCO dataset written.
+ * memory). An existing `outDir` is replaced only when it holds nothing but an earlier set, or with
+ * `overwrite`. Returns the COCO dataset written.
  */
-export async function writeSyntheticSet(outDir: string, count: number, seed: number, options: SyntheticOptions = {}, onProgress?: (done: number) => void): Promise<CocoDataset> {
+export async function writeSyntheticSet(outDir: string, count: number, seed: number, options: SyntheticOptions = {}, overwrite = false): Promise<CocoDataset> {
+  checkReplaceableDir(outDir, (name) => ['images', 'semantic', 'annotations.json'].includes(name), overwrite);
   const coco = emptySyntheticCoco();
   await writeDirAtomic(outDir, async (tmp) => {
     mkdirSync(join(tmp, 'images'));
@@ -90,7 +93,6 @@ export async function writeSyntheticSet(outDir: string, count: number, seed: num
       writeFileSync(join(tmp, 'images', name), await encodePng({ data: sample.image, width: sample.width, height: sample.height }));
       writeFileSync(join(tmp, 'semantic', name), await encodeGreyPng(sample.semantic, sample.width, sample.height));
       appendSyntheticSample(coco, i, sample);
-      onProgress?.(i + 1);
     }
     writeFileSync(join(tmp, 'annotations.json'), JSON.stringify(coco));
   });

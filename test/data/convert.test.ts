@@ -52,6 +52,10 @@ test('detseg convert: missing image files, unknown formats and a non-empty outpu
   writeFileSync(join(dir, 'precious.txt'), 'keep');
   r = runCli(['convert', '--from', 'coco', '--to', 'yolo', '--in', cocoJson, '--out', dir]);
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /output folder exists and is not empty/);
+  assert.match(r.stderr, /output folder holds other files \(precious\.txt\) and would be replaced/);
   assert.ok(existsSync(join(dir, 'precious.txt')));
+  r = runCli(['convert', '--from', 'coco', '--to', 'yolo', '--in', cocoJson, '--out', dir, '--overwrite']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(existsSync(join(dir, 'precious.txt')), false);
+  assert.ok(existsSync(join(dir, 'data.yaml')));
 });
