@@ -205,23 +205,31 @@ export function selectiveSearch(image: RgbImage, options: SelectiveSearchOptions
   if (!(Number.isInteger(maxBoxes) && maxBoxes >= 0)) throw new DetsegInputError(`must be an integer ≥ 0, got ${maxBoxes}`, { field: 'maxBoxes' });
   const random = mulberry32(options.seed ?? 0);
 
-  // Per colour space: the converted image, its sorted grid graph and texture codes; per (space, k): the segmentation.
+  // Per colour space: the converted image, its sorted grid graph and texture codes. Per (space, k): the
+  // segmentation and its initial region features (with the histograms any strategy on it needs), which
+  // each strategy then copies, since grouping appends to them.
+  const key = (s: SelectiveSearchStrategy) => `${s.colourSpace}/${s.k}`;
+  const needs = (k: string, feature: 'colour' | 'texture') => strategies.some((t) => key(t) === k && t.similarity[feature]);
   const spaceCache = new Map<ColourSpace, { values: Float32Array; graph: SortedGridGraph; codes?: Uint8Array }>();
-  const segCache = new Map<string, { labels: Int32Array; count: number }>();
+  const segCache = new Map<string, { labels: Int32Array; features: RegionFeatures }>();
   const hierarchies: Hierarchy[] = [];
   for (const s of strategies) {
     const channels = channelCount(s.colourSpace);
-    let space = spaceCache.get(s.colourSpace);
-    if (!space) {
-      const values = convertColourSpace(image.data, s.colourSpace);
-      spaceCache.set(s.colourSpace, (space = { values, graph: sortedImageGraph(values, width, height, channels, sigma) }));
-    }
-    if (s.similarity.texture && !space.codes) space.codes = textureCodes(space.values, width, height, channels);
-    const segKey = `${s.colourSpace}/${s.k}`;
+    const segKey = key(s);
     let seg = segCache.get(segKey);
-    if (!seg) segCache.set(segKey, (seg = segmentGraph(space.graph, s.k, s.k)));
-    const features = initialRegions(seg.labels, seg.count, width, height, channels, s.similarity.colour ? space.values : undefined, s.similarity.texture ? space.codes : undefined);
-    hierarchies.push(hierarchicalGrouping(features, seg.labels, width, height, s.similarity, options.queue));
+    if (!seg) {
+      let space = spaceCache.get(s.colourSpace);
+      if (!space) {
+        const values = convertColourSpace(image.data, s.colourSpace);
+        spaceCache.set(s.colourSpace, (space = { values, graph: sortedImageGraph(values, width, height, channels, sigma) }));
+      }
+      const texture = needs(segKey, 'texture');
+      if (texture && !space.codes) space.codes = textureCodes(space.values, width, height, channels);
+      const { labels, count } = segmentGraph(space.graph, s.k, s.k);
+      const features = initialRegions(labels, count, width, height, channels, needs(segKey, 'colour') ? space.values : undefined, texture ? space.codes : undefined);
+      segCache.set(segKey, (seg = { labels, features }));
+    }
+    hierarchies.push(hierarchicalGrouping(seg.features.clone(), seg.labels, width, height, s.similarity, options.queue));
   }
 
   let candidates = 0;

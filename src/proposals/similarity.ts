@@ -105,6 +105,17 @@ export class RegionFeatures {
     this.colour = new Float32Array(capacity * colourDims);
     this.texture = new Float32Array(capacity * textureDims);
   }
+
+  /** A deep copy (same capacity and contents). */
+  clone(): RegionFeatures {
+    const copy = new RegionFeatures(this.size.length, this.colourDims, this.textureDims);
+    copy.count = this.count;
+    copy.size.set(this.size);
+    copy.boxes.set(this.boxes);
+    copy.colour.set(this.colour);
+    copy.texture.set(this.texture);
+    return copy;
+  }
 }
 
 /**

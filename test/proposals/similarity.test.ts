@@ -93,3 +93,15 @@ test('SimilarityHeap and SimilarityScan pop pairs in the order of a full sort, s
     assert.deepEqual(got, want);
   }
 });
+
+test('RegionFeatures.clone is a deep copy: merging into the copy leaves the original untouched', () => {
+  const labels = Int32Array.from([0, 1, 1, 1]);
+  const f = initialRegions(labels, 2, 4, 1, 1, Float32Array.from([0, 255, 255, 255]));
+  const copy = f.clone();
+  assert.deepEqual(copy, f);
+  mergeRegions(copy, 0, 1);
+  assert.equal(copy.count, 3);
+  assert.equal(f.count, 2);
+  assert.equal(f.size[2], 0);
+  assert.equal(f.colour[2 * 25], 0);
+});
