@@ -54,13 +54,17 @@ const hits = PROPOSAL_COUNTS.map(() => IOU_THRESHOLDS.map(() => 0));
 const overlapSum = PROPOSAL_COUNTS.map(() => 0);
 let objects = 0;
 const times: number[] = [];
+const cpuTimes: number[] = []; // CPU time of this process (user + system), robust to other processes on a shared machine
 const proposalCounts: number[] = [];
 for (const name of names) {
   const gt = readVocBoxes(join(dir, 'gts', 'pascalvoc_format', name.replace(/\.jpg$/, '.xml')));
   const image = await readRgbImage(join(dir, 'images', name));
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const { boxes } = proposeBoxes(image, { method, mode, seed: Number(args.seed), top: Math.max(...PROPOSAL_COUNTS), stride: Number(args.stride) });
   times.push(performance.now() - t0);
+  const cpu = process.cpuUsage(cpu0);
+  cpuTimes.push((cpu.user + cpu.system) / 1000);
   const n = boxes.length / 4;
   proposalCounts.push(n);
   const g = gt.length / 4;
@@ -77,12 +81,17 @@ for (const name of names) {
       IOU_THRESHOLDS.forEach((thr, ti) => { if (best >= thr) hits[pi][ti]++; });
     }
   });
-  process.stderr.write(`${name}: ${image.width}×${image.height}, ${g} objects, ${n} proposals, ${times.at(-1)!.toFixed(0)} ms\n`);
+  process.stderr.write(`${name}: ${image.width}×${image.height}, ${g} objects, ${n} proposals, ${times.at(-1)!.toFixed(0)} ms (${cpuTimes.at(-1)!.toFixed(0)} ms CPU)\n`);
 }
 
+const median = (values: number[]) => {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
 const sorted = [...times].sort((a, b) => a - b);
-const medianMs = sorted.length % 2 ? sorted[sorted.length >> 1] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+const medianMs = median(times);
 const meanMs = times.reduce((s, v) => s + v, 0) / times.length;
+const medianCpuMs = median(cpuTimes);
 const table = PROPOSAL_COUNTS.map((top, pi) => ({
   proposals: top,
   recall50: hits[pi][0] / objects,
@@ -90,7 +99,7 @@ const table = PROPOSAL_COUNTS.map((top, pi) => ({
   abo: overlapSum[pi] / objects,
 }));
 process.stdout.write(`${label} on ${names.length} VOC2012 images, ${objects} objects (difficult excluded)\n`);
-process.stdout.write(`time per image: median ${medianMs.toFixed(0)} ms, mean ${meanMs.toFixed(0)} ms, max ${sorted.at(-1)!.toFixed(0)} ms; proposals per image: mean ${(proposalCounts.reduce((s, v) => s + v, 0) / names.length).toFixed(0)}\n`);
+process.stdout.write(`time per image: median ${medianMs.toFixed(0)} ms, mean ${meanMs.toFixed(0)} ms, max ${sorted.at(-1)!.toFixed(0)} ms (wall); median ${medianCpuMs.toFixed(0)} ms CPU; proposals per image: mean ${(proposalCounts.reduce((s, v) => s + v, 0) / names.length).toFixed(0)}\n`);
 process.stdout.write('| proposals | recall@0.5 | recall@0.7 | ABO |\n| ---: | ---: | ---: | ---: |\n');
 for (const r of table) process.stdout.write(`| ${r.proposals} | ${r.recall50.toFixed(3)} | ${r.recall70.toFixed(3)} | ${r.abo.toFixed(3)} |\n`);
-if (args.json) writeFileAtomic(args.json, JSON.stringify({ method, mode, images: names.length, objects, medianMs, meanMs, table }, null, 2) + '\n');
+if (args.json) writeFileAtomic(args.json, JSON.stringify({ method, mode, images: names.length, objects, medianMs, meanMs, medianCpuMs, table }, null, 2) + '\n');
