@@ -24,6 +24,11 @@ function intScratch(slot: number, size: number): Int32Array {
 /** C's `(int)` cast of a double: truncation toward zero. */
 const toInt = Math.trunc;
 
+/** C's `(int)` cast as x86-64 performs it, NaN included (a zero-length edge divides 0 by 0): INT_MIN. */
+function cInt(value: number): number {
+  return Number.isNaN(value) ? -2147483648 : Math.trunc(value);
+}
+
 /**
  * Rasterizes one polygon. `xy: [k*2]` = x0, y0, x1, y1, … in pixels (a pixel's centre is at +0.5),
  * `h`, `w`: image rows and columns → RLE `h×w`.
@@ -36,16 +41,29 @@ export function polygonToRle(xy: ArrayLike<number>, h: number, w: number): Rle {
   x[k] = x[0];
   for (let j = 0; j < k; j++) y[j] = toInt(SCALE * xy[2 * j + 1] + 0.5);
   y[k] = y[0];
-  // Walk every edge on the upsampled grid, one point per step of its longer axis (the dense boundary of
-  // pycocotools); wherever two consecutive points change column, keep the crossing if it falls on a pixel
-  // column back on the pixel grid, with its row rounded as pycocotools does.
-  let total = 0;
+  // pycocotools walks every edge on the upsampled grid, one point per step of its longer axis, and keeps
+  // the steps where two consecutive points change column and the column falls on a pixel column back on
+  // the pixel grid. Crossings are sorted afterwards, so they may be collected in any order: along an edge
+  // that is longer in x, the column changes at every step and only every fifth step can be kept, so those
+  // steps are visited directly; edges longer in y are walked step by step.
+  let total = 1;
   for (let j = 0; j < k; j++) total += Math.max(Math.abs(x[j] - x[j + 1]), Math.abs(y[j] - y[j + 1])) + 1;
-  if (posScratch.length < total + 1) posScratch = new Uint32Array(2 * (total + 1));
+  if (posScratch.length < total) posScratch = new Uint32Array(2 * total);
   const pos = posScratch; // crossings as x*h + y (uint32)
   let n = 0;
   let first = true;
-  let pu = 0, pv = 0; // previous boundary point
+  let pu = 0, pv = 0; // last point of the previous edge
+  const keep = (u: number, v: number, uPrev: number, vPrev: number): void => {
+    let xd = u < uPrev ? u : u - 1;
+    xd = (xd + 0.5) / SCALE - 0.5;
+    if (Math.floor(xd) !== xd || xd < 0 || xd > w - 1) return;
+    let yd = v < vPrev ? v : vPrev;
+    yd = (yd + 0.5) / SCALE - 0.5;
+    if (yd < 0) yd = 0;
+    else if (yd > h) yd = h;
+    yd = Math.ceil(yd);
+    pos[n++] = (toInt(xd) * h + toInt(yd)) >>> 0;
+  };
   for (let j = 0; j < k; j++) {
     let xs = x[j], xe = x[j + 1], ys = y[j], ye = y[j + 1];
     const dx = Math.abs(xe - xs), dy = Math.abs(ys - ye);
@@ -58,33 +76,39 @@ export function polygonToRle(xy: ArrayLike<number>, h: number, w: number): Rle {
       ys = ye;
       ye = t;
     }
-    const steps = dx >= dy ? dx : dy;
-    const s = dx >= dy ? (ye - ys) / dx : (xe - xs) / dy;
-    for (let d = 0; d <= steps; d++) {
-      const t = flip ? steps - d : d;
-      let u: number, v: number;
-      if (dx >= dy) {
-        u = t + xs;
-        v = (ys + s * t + 0.5) | 0; // C's (int): truncation (in int range: between two int endpoints)
-      } else {
-        v = t + ys;
-        u = (xs + s * t + 0.5) | 0;
-      }
+    if (dx >= dy) {
+      const s = (ye - ys) / dx;
+      // the edge's first and last points in walking order (t = dx − d when flipped)
+      const t0 = flip ? dx : 0, t1 = flip ? 0 : dx;
+      const u0 = t0 + xs, v0 = cInt(ys + s * t0 + 0.5);
       if (first) first = false;
-      else if (u !== pu) {
-        let xd = u < pu ? u : u - 1;
-        xd = (xd + 0.5) / SCALE - 0.5;
-        if (Math.floor(xd) === xd && xd >= 0 && xd <= w - 1) {
-          let yd = v < pv ? v : pv;
-          yd = (yd + 0.5) / SCALE - 0.5;
-          if (yd < 0) yd = 0;
-          else if (yd > h) yd = h;
-          yd = Math.ceil(yd);
-          pos[n++] = (toInt(xd) * h + toInt(yd)) >>> 0;
-        }
+      else if (u0 !== pu) keep(u0, v0, pu, pv);
+      // inner steps join t and t+1 (t = 0..dx−1), whose smaller column is xs + t: kept when xs + t = 5X + 2
+      let t = ((((2 - xs) % SCALE) + SCALE) % SCALE);
+      const tEnd = Math.min(dx - 1, (w - 1) * SCALE + 2 - xs);
+      if (xs + t < 2) t += Math.ceil((2 - xs - t) / SCALE) * SCALE;
+      for (; t <= tEnd; t += SCALE) {
+        const va = (ys + s * t + 0.5) | 0, vb = (ys + s * (t + 1) + 0.5) | 0;
+        let yd = va < vb ? va : vb;
+        yd = (yd + 0.5) / SCALE - 0.5;
+        if (yd < 0) yd = 0;
+        else if (yd > h) yd = h;
+        yd = Math.ceil(yd);
+        pos[n++] = ((((xs + t - 2) / SCALE) * h + yd) >>> 0);
       }
-      pu = u;
-      pv = v;
+      pu = t1 + xs;
+      pv = cInt(ys + s * t1 + 0.5);
+    } else {
+      const s = (xe - xs) / dy;
+      for (let d = 0; d <= dy; d++) {
+        const t = flip ? dy - d : d;
+        const v = t + ys;
+        const u = (xs + s * t + 0.5) | 0; // C's (int): truncation (in int range: between two int endpoints)
+        if (first) first = false;
+        else if (u !== pu) keep(u, v, pu, pv);
+        pu = u;
+        pv = v;
+      }
     }
   }
   pos[n++] = (h * w) >>> 0;
