@@ -5,10 +5,10 @@ import { orderByScore, validateNmsInput } from './input.js';
 
 /**
  * Below this many boxes {@link batchedNms} runs one pass over all boxes; from it on, one pass per
- * class. Measured on this project's 2-core machine (medians of 41 runs, random boxes as in
- * `bench/boxes.bench.ts`, IoU 0.5): with 80 classes, 100 boxes 0.050 vs 0.055 ms (single vs per
- * class), 300 boxes 0.24 vs 0.11 ms, 1,000 boxes 0.76 vs 0.29 ms, 10,000 boxes 6.4 vs 6.0 ms; with 2
- * classes and 10,000 boxes 10.4 vs 8.1 ms.
+ * class. Measured on this project's shared 2-core machine under load (medians of 41–201 runs, random
+ * boxes as in `bench/boxes.bench.ts`, IoU 0.5; single pass vs per class): 30 boxes / 80 classes 0.007
+ * vs 0.016 ms, 100 / 80: 0.022 vs 0.035 ms, 1,000 / 80: 0.45 vs 0.29 ms, 10,000 / 80: 13.1 vs 12.9 ms,
+ * 10,000 / 2: 26 vs 20 ms. Below a few hundred boxes the per-class set-up costs more than it saves.
  */
 export const PER_CLASS_MIN_BOXES = 256;
 
