@@ -19,6 +19,8 @@ export interface ReadDatasetOptions {
   imagesDir?: string;
   /** Class names fixing label order (VOC, YOLO, KITTI). */
   classNames?: string[];
+  /** Read VOC boxes as the devkit's 1-based inclusive pixels (`x1 = xmin − 1`); see `voc.ts`. */
+  vocOneBased?: boolean;
 }
 
 /** Parses a `--classes` value: a file of names (YAML data file, or one name per line) or `a,b,c`. */
@@ -61,7 +63,7 @@ export async function readDataset(format: DatasetFormat, input: string, options:
       return d;
     }
     case 'voc': {
-      const d = readVocDir(input, { classNames: options.classNames });
+      const d = readVocDir(input, { classNames: options.classNames, pixelOffset: options.vocOneBased ? 1 : 0 });
       if (options.imagesDir) await checkImageFiles(d, options.imagesDir);
       return d;
     }
@@ -84,7 +86,7 @@ export interface WriteSummary {
  * Writes `dataset` in `format` to `out` (a JSON file for COCO, a folder otherwise), atomically: a failed
  * conversion leaves nothing behind. A folder output must be absent or empty unless `overwrite`.
  */
-export async function writeDataset(format: DatasetFormat, dataset: DetectionDataset, out: string, options: { overwrite?: boolean } = {}): Promise<WriteSummary> {
+export async function writeDataset(format: DatasetFormat, dataset: DetectionDataset, out: string, options: { overwrite?: boolean; vocOneBased?: boolean } = {}): Promise<WriteSummary> {
   // Label files are too common a sight to tell an earlier output from a user's folder: any non-empty
   // folder needs `overwrite`.
   if (format !== 'coco') checkReplaceableDir(out, () => false, options.overwrite);
@@ -96,7 +98,7 @@ export async function writeDataset(format: DatasetFormat, dataset: DetectionData
       writeCocoDataset(dataset, out);
       break;
     case 'voc':
-      await writeVocDir(dataset, out);
+      await writeVocDir(dataset, out, { pixelOffset: options.vocOneBased ? 1 : 0 });
       break;
     case 'yolo':
       skipped = (await writeYoloDir(dataset, out)).skipped;

@@ -10,13 +10,14 @@ import { float32Text, shortestDecimal } from './number-text.js';
  * Pascal VOC annotation XML, one file per image (`Annotations/<id>.xml`): `size` (width, height, depth)
  * and `object`s with `name`, `truncated`, `difficult` and `bndbox` (xmin, ymin, xmax, ymax).
  *
- * Pixel convention: VOC boxes are 1-based inclusive pixel indices (the devkit's box width is
- * `xmax - xmin + 1`). detseg's continuous coordinates are therefore `x1 = xmin - 1`, `x2 = xmax`
- * (likewise for y), so that box areas agree with the devkit; the writer inverts this exactly.
+ * Pixel convention, decided here: by default the numbers are taken as they are, `x1 = xmin`,
+ * `x2 = xmax` (as torchvision, mmdetection and Padilla's VOC→COCO toy example do, and as the VOC
+ * evaluator's default IoU does). The devkit's own reading — 1-based inclusive pixels, box width
+ * `xmax − xmin + 1` — is `pixelOffset: 1`: `x1 = xmin − 1`, `x2 = xmax`. Writers invert either exactly.
  * Crowd objects (from COCO) are written with an extra `<iscrowd>1</iscrowd>` element, which the reader
  * reads back; segmentations are not part of VOC XML and are not written.
  */
-export const VOC_PIXEL_OFFSET = 1;
+export type VocPixelOffset = 0 | 1;
 
 /** The 20 Pascal VOC classes, in the devkit's order. */
 export const VOC_CLASSES = [
@@ -40,9 +41,9 @@ function numberField(value: unknown, file: string, field: string, required = tru
  * Parses one VOC annotation XML text into an image record. Labels come from `classes` (a growing or
  * fixed {@link ClassIndex}; an unknown name of a fixed list is an error). Malformed XML, missing fields,
  * non-numbers and boxes outside the image throw a {@link DetsegInputError} naming `file`, the field
- * (`object[2].bndbox.xmax`) and, for XML syntax errors, the line.
+ * (`object[2].bndbox.xmax`) and, for XML syntax errors, the line. `pixelOffset`: see the module comment.
  */
-export function parseVocXml(text: string, file: string, classes: ClassIndex): DatasetImage {
+export function parseVocXml(text: string, file: string, classes: ClassIndex, pixelOffset: VocPixelOffset = 0): DatasetImage {
   const valid = XMLValidator.validate(text);
   if (valid !== true) throw new DetsegInputError(`malformed XML at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}`, { file });
   const doc = parser.parse(text) as { annotation?: Record<string, unknown> };
@@ -74,12 +75,14 @@ export function parseVocXml(text: string, file: string, classes: ClassIndex): Da
     const ymin = numberField(bb.ymin, file, `${field}.bndbox.ymin`);
     const xmax = numberField(bb.xmax, file, `${field}.bndbox.xmax`);
     const ymax = numberField(bb.ymax, file, `${field}.bndbox.ymax`);
-    if (xmax < xmin - VOC_PIXEL_OFFSET || ymax < ymin - VOC_PIXEL_OFFSET) throw new DetsegInputError(`box has negative size (${xmin}, ${ymin}, ${xmax}, ${ymax})`, { file, field: `${field}.bndbox` });
-    if (xmin < 1 - VOC_PIXEL_OFFSET || ymin < 1 - VOC_PIXEL_OFFSET || xmax > width + 1 || ymax > height + 1) {
+    const x1 = xmin - pixelOffset, y1 = ymin - pixelOffset;
+    if (xmax < x1 || ymax < y1) throw new DetsegInputError(`box has negative size (${xmin}, ${ymin}, ${xmax}, ${ymax})`, { file, field: `${field}.bndbox` });
+    // One pixel of slack on every side, as for COCO boxes.
+    if (x1 < -1 || y1 < -1 || xmax > width + 1 || ymax > height + 1) {
       throw new DetsegInputError(`box (${xmin}, ${ymin}, ${xmax}, ${ymax}) lies outside the ${width}×${height} image`, { file, field: `${field}.bndbox` });
     }
-    boxes[4 * j] = xmin - VOC_PIXEL_OFFSET;
-    boxes[4 * j + 1] = ymin - VOC_PIXEL_OFFSET;
+    boxes[4 * j] = x1;
+    boxes[4 * j + 1] = y1;
     boxes[4 * j + 2] = xmax;
     boxes[4 * j + 3] = ymax;
     labels[j] = label;
@@ -97,6 +100,8 @@ export interface VocReadOptions {
    * when every name found belongs to them, else the sorted list of names found.
    */
   classNames?: string[];
+  /** 0 (default): coordinates as they are; 1: the devkit's 1-based inclusive pixels. */
+  pixelOffset?: VocPixelOffset;
 }
 
 /** Reads every `*.xml` of `dir` (sorted by name) as a VOC dataset. */
@@ -111,7 +116,7 @@ export function readVocDir(dir: string, options: VocReadOptions = {}): Detection
   const texts = files.map((f) => readFileSync(join(dir, f), 'utf8'));
   const fixed = options.classNames !== undefined;
   const classes = new ClassIndex(options.classNames ?? [], !fixed);
-  const images = texts.map((t, i) => parseVocXml(t, join(dir, files[i]), classes));
+  const images = texts.map((t, i) => parseVocXml(t, join(dir, files[i]), classes, options.pixelOffset ?? 0));
   if (fixed) return { classNames: classes.names, images };
   // Renumber to the default class order (VOC's 20 classes when they cover every name, else sorted).
   const found = classes.names;
@@ -123,13 +128,13 @@ export function readVocDir(dir: string, options: VocReadOptions = {}): Detection
 
 const builder = new XMLBuilder({ format: true, indentBy: '\t' });
 
-/** Text of `xmin` such that `fround(Number(text) - 1) === x1` (the inverse of the read convention). */
-function vocMinText(x1: number): string {
-  return shortestDecimal(x1 + VOC_PIXEL_OFFSET, (c) => Math.fround(c - VOC_PIXEL_OFFSET) === x1);
+/** Text of `xmin` such that `fround(Number(text) − pixelOffset) === x1` (the reader's inverse). */
+function vocMinText(x1: number, pixelOffset: VocPixelOffset): string {
+  return shortestDecimal(x1 + pixelOffset, (c) => Math.fround(c - pixelOffset) === x1);
 }
 
-/** VOC annotation XML text of one image. `classNames` names the labels. */
-export function vocXml(image: DatasetImage, classNames: string[]): string {
+/** VOC annotation XML text of one image. `classNames` names the labels; `pixelOffset` as the reader's. */
+export function vocXml(image: DatasetImage, classNames: string[], pixelOffset: VocPixelOffset = 0): string {
   const n = image.labels.length;
   const object: Record<string, unknown>[] = [];
   for (let j = 0; j < n; j++) {
@@ -141,7 +146,7 @@ export function vocXml(image: DatasetImage, classNames: string[]): string {
       difficult: image.difficult[j] ? 1 : 0,
     };
     if (image.iscrowd[j]) o.iscrowd = 1;
-    o.bndbox = { xmin: vocMinText(b[4 * j]), ymin: vocMinText(b[4 * j + 1]), xmax: float32Text(b[4 * j + 2]), ymax: float32Text(b[4 * j + 3]) };
+    o.bndbox = { xmin: vocMinText(b[4 * j], pixelOffset), ymin: vocMinText(b[4 * j + 1], pixelOffset), xmax: float32Text(b[4 * j + 2]), ymax: float32Text(b[4 * j + 3]) };
     object.push(o);
   }
   return builder.build({
@@ -156,10 +161,10 @@ export function vocXml(image: DatasetImage, classNames: string[]): string {
 }
 
 /** Validates `dataset` and writes one XML per image into `dir`, atomically (all files or none). */
-export async function writeVocDir(dataset: DetectionDataset, dir: string): Promise<void> {
+export async function writeVocDir(dataset: DetectionDataset, dir: string, options: { pixelOffset?: VocPixelOffset } = {}): Promise<void> {
   validateDataset(dataset);
   const names = labelFileNames(dataset, '.xml');
   await writeDirAtomic(dir, (tmp) => {
-    dataset.images.forEach((im, i) => writeFileSync(join(tmp, names[i]), vocXml(im, dataset.classNames)));
+    dataset.images.forEach((im, i) => writeFileSync(join(tmp, names[i]), vocXml(im, dataset.classNames, options.pixelOffset ?? 0)));
   });
 }

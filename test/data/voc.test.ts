@@ -11,31 +11,47 @@ import { assertSameObjects, tempDir } from './roundtrip-helpers.js';
 
 const fixtures = join(packageRoot(), 'test', 'fixtures', 'data');
 
-test('VOC read: 1-based inclusive pixels become continuous xyxy (x1 = xmin − 1, x2 = xmax); flags kept', () => {
+test('VOC read: coordinates as they are by default, the devkit\'s 1-based pixels with pixelOffset 1; flags kept', () => {
   const d = readVocDir(join(fixtures, 'voc'));
   assert.deepEqual(d.classNames, VOC_CLASSES);
   const [a, b] = d.images;
   assert.equal(a.file, '2007_000027.jpg');
   assert.deepEqual([a.width, a.height], [486, 500]);
   // <xmin>174</xmin><ymin>101</ymin><xmax>349</xmax><ymax>351</ymax>, person
-  assert.deepEqual(Array.from(a.boxes), [173, 100, 349, 351]);
+  assert.deepEqual(Array.from(a.boxes), [174, 101, 349, 351]);
   assert.equal(d.classNames[a.labels[0]], 'person');
-  // 2007_000129: second and third bicycles are truncated and difficult; the third has xmin 1 → x1 0.
+  // 2007_000129: second and third bicycles are truncated and difficult.
   assert.deepEqual(Array.from(b.difficult.subarray(0, 3)), [0, 1, 1]);
   assert.deepEqual(Array.from(b.truncated.subarray(0, 3)), [0, 1, 1]);
-  assert.deepEqual(Array.from(b.boxes.subarray(8, 12)), [0, 143, 67, 436]);
+  assert.deepEqual(Array.from(b.boxes.subarray(8, 12)), [1, 144, 67, 436]);
+  // Devkit reading: x1 = xmin − 1, so the width is xmax − xmin + 1 (175 × 251 for the person).
+  const devkit = readVocDir(join(fixtures, 'voc'), { pixelOffset: 1 });
+  assert.deepEqual(Array.from(devkit.images[0].boxes), [173, 100, 349, 351]);
+  assert.deepEqual(Array.from(devkit.images[1].boxes.subarray(8, 12)), [0, 143, 67, 436]);
 });
 
-test('COCO → VOC → COCO keeps every box (to 1e-6 px), class and crowd flag on the fixture', async () => {
+test('COCO → VOC → COCO keeps every box (to 1e-6 px), class and crowd flag on the fixture, for both pixel conventions', async () => {
   const coco = readCocoDataset(join(fixtures, 'coco128', 'instances_subset.json'));
-  const dir = tempDir();
-  await writeVocDir(coco, join(dir, 'voc'));
-  assert.equal(readdirSync(join(dir, 'voc')).length, 3);
-  const back = readVocDir(join(dir, 'voc'), { classNames: coco.classNames });
-  assert.equal(assertSameObjects(coco, back), 32);
-  coco.images.forEach((im, i) => assert.deepEqual(back.images[i].iscrowd, im.iscrowd));
-  writeCocoDataset(back, join(dir, 'back.json'));
-  assertSameObjects(coco, readCocoDataset(join(dir, 'back.json')), 0);
+  for (const pixelOffset of [0, 1] as const) {
+    const dir = tempDir();
+    await writeVocDir(coco, join(dir, 'voc'), { pixelOffset });
+    assert.equal(readdirSync(join(dir, 'voc')).length, 3);
+    const back = readVocDir(join(dir, 'voc'), { classNames: coco.classNames, pixelOffset });
+    assert.equal(assertSameObjects(coco, back), 32);
+    coco.images.forEach((im, i) => assert.deepEqual(back.images[i].iscrowd, im.iscrowd));
+    writeCocoDataset(back, join(dir, 'back.json'));
+    assertSameObjects(coco, readCocoDataset(join(dir, 'back.json')), 0);
+  }
+});
+
+test('voc_toy_cats: the VOC XML files read as the same boxes as the published COCO version of the set', (t) => {
+  const root = sharedData(t, 'voc_toy_cats');
+  if (!root) return;
+  const voc = readVocDir(join(root, 'gts_vocpascal_format'), { classNames: ['cat'] });
+  const coco = readCocoDataset(join(root, 'gts_coco_format', 'toy_example_coco.JSON'));
+  const byFile = new Map(voc.images.map((im) => [im.file, im]));
+  const ordered = { ...voc, images: coco.images.map((im) => byFile.get(im.file)!) };
+  assert.equal(assertSameObjects(coco, ordered, 0), coco.images.reduce((s, im) => s + im.labels.length, 0));
 });
 
 test('VOC bad input: malformed XML names the line; bad fields name the object', () => {

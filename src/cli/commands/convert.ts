@@ -18,13 +18,14 @@ export function registerConvert(program: Command): void {
     .requiredOption('--out <path>', 'output: a .json file for coco, a new folder otherwise')
     .option('--images <dir>', 'image folder: required for yolo and kitti input (image sizes); checks files and sizes otherwise')
     .option('--classes <names>', 'class names fixing label order: "a,b,c", a text file (one per line), or a YOLO data YAML')
+    .option('--voc-one-based', "read and write VOC boxes as the devkit's 1-based inclusive pixels (x1 = xmin - 1); default: as they are", false)
     .option('--overwrite', 'replace a non-empty output folder', false)
-    .action(async (opts: { from: string; to: string; in: string; out: string; images?: string; classes?: string; overwrite: boolean }) => {
+    .action(async (opts: { from: string; to: string; in: string; out: string; images?: string; classes?: string; vocOneBased: boolean; overwrite: boolean }) => {
       const from = format(opts.from, '--from');
       const to = format(opts.to, '--to');
       const classNames = opts.classes ? parseClassNames(opts.classes) : undefined;
-      const dataset = await readDataset(from, opts.in, { imagesDir: opts.images, classNames });
-      const s = await writeDataset(to, dataset, opts.out, { overwrite: opts.overwrite });
+      const dataset = await readDataset(from, opts.in, { imagesDir: opts.images, classNames, vocOneBased: opts.vocOneBased });
+      const s = await writeDataset(to, dataset, opts.out, { overwrite: opts.overwrite, vocOneBased: opts.vocOneBased });
       const skipped = s.skipped ? ` (${s.skipped} crowd/difficult objects left out: ${to} cannot hold them)` : '';
       process.stdout.write(`converted ${s.images} images, ${s.objects} objects, ${dataset.classNames.length} classes: ${from} → ${to} ${opts.out}${skipped}\n`);
     });
