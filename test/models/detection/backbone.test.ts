@@ -1,0 +1,33 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { initEngine } from '../../../src/engine/setup.js';
+import { buildBackbone } from '../../../src/models/backbone/backbone.js';
+
+/** Parameters counted by hand: per conv 9·Cin·Cout (no bias with batch norm) + 4·Cout for batch norm (γ, β, mean, variance). */
+function backboneParameters(cin: number, widths: number[], extra: number): number {
+  let total = 0, c = cin;
+  for (const w of widths) {
+    for (let k = 0; k <= extra; k++) {
+      total += 9 * c * w + 4 * w;
+      c = w;
+    }
+  }
+  return total;
+}
+
+test('backbone: [B, H, W, 3] → [B, H/8, W/8, 64] with the default three stages; parameter count by hand', async () => {
+  await initEngine();
+  const b = buildBackbone({ seed: 1 });
+  assert.equal(b.stride, 8);
+  assert.equal(b.channels, 64);
+  assert.equal(b.model.countParams(), backboneParameters(3, [16, 32, 64], 1));
+  assert.equal(backboneParameters(3, [16, 32, 64], 1), 72752);
+  const shape = tf.tidy(() => (b.model.predict(tf.zeros([2, 128, 96, 3])) as tf.Tensor).shape);
+  assert.deepEqual(shape, [2, 16, 12, 64]);
+  const four = buildBackbone({ widths: [8, 8, 16, 16], extraConvsPerStage: 0, name: 'other' });
+  assert.equal(four.stride, 16);
+  assert.equal(four.model.countParams(), backboneParameters(3, [8, 8, 16, 16], 0));
+  b.model.dispose();
+  four.model.dispose();
+});
