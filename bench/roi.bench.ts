@@ -27,50 +27,65 @@ function randomRois(count: number, seed: number): Float32Array {
   return rois;
 }
 
-/** Benchmarks of RoI Align and RoI Pool at Faster/Mask R-CNN's box-head size. */
+/**
+ * Benchmarks of RoI Align and RoI Pool at Faster/Mask R-CNN's box-head size. Each forward pass is timed
+ * twice: returning a new output array (what a caller gets by default), and writing into output buffers
+ * reused from call to call (what a training loop can do). The difference is the cost of fresh memory:
+ * large on a virtual machine where every new page faults in from the host.
+ */
 export async function roiBenchmarks(): Promise<Bench[]> {
   const alignOptions = { outHeight: 7, outWidth: 7, spatialScale: 1 / 16, samplingRatio: 2, aligned: false };
   const poolOptions = { outHeight: 7, outWidth: 7, spatialScale: 1 / 16 };
-  return [
-    {
-      name: 'roi/align 1000 RoIs [2,64,64,256] → 7×7, ratio 2',
-      goal: '≤ 100 ms (torchvision 108 ms)',
-      setup: () => {
-        const { features, shape } = featureMap();
-        const rois = randomRois(1000, 2);
-        return () => roiAlign(features, shape, rois, alignOptions);
+  const outLength = 1000 * 7 * 7 * 256;
+  const benches: Bench[] = [];
+  for (const reuse of [false, true]) {
+    const how = reuse ? 'reused output' : 'new output';
+    benches.push(
+      {
+        name: `roi/align 1000 RoIs [2,64,64,256] → 7×7, ratio 2 (${how})`,
+        goal: '≤ 100 ms (torchvision 108 ms)',
+        setup: () => {
+          const { features, shape } = featureMap();
+          const rois = randomRois(1000, 2);
+          const out = reuse ? new Float32Array(outLength) : undefined;
+          return () => roiAlign(features, shape, rois, alignOptions, out);
+        },
       },
-    },
+      {
+        // torchvision's roi_pool forward always computes the argmax: this is the like-for-like row.
+        name: `roi/pool+argmax 1000 RoIs [2,64,64,256] → 7×7 (${how})`,
+        goal: '≤ 100 ms (torchvision 232 ms)',
+        setup: () => {
+          const { features, shape } = featureMap();
+          const rois = randomRois(1000, 2);
+          const out = reuse ? { output: new Float32Array(outLength), argmax: new Int32Array(outLength) } : undefined;
+          return () => roiPoolWithArgmax(features, shape, rois, poolOptions, out);
+        },
+      },
+      {
+        name: `roi/pool (no argmax) 1000 RoIs [2,64,64,256] → 7×7 (${how})`,
+        setup: () => {
+          const { features, shape } = featureMap();
+          const rois = randomRois(1000, 2);
+          const out = reuse ? new Float32Array(outLength) : undefined;
+          return () => roiPool(features, shape, rois, poolOptions, out);
+        },
+      },
+    );
+  }
+  benches.push(
     {
-      name: 'roi/align backward 1000 RoIs [2,64,64,256] ← 7×7, ratio 2',
+      name: 'roi/align backward 1000 RoIs [2,64,64,256] ← 7×7, ratio 2 (new output)',
       setup: () => {
         const shape: [number, number, number, number] = [2, 64, 64, 256];
         const rois = randomRois(1000, 2);
         const random = mulberry32(3);
-        const grad = Float32Array.from({ length: 1000 * 7 * 7 * 256 }, () => random() * 2 - 1);
+        const grad = Float32Array.from({ length: outLength }, () => random() * 2 - 1);
         return () => roiAlignBackward(grad, shape, rois, alignOptions);
       },
     },
     {
-      // torchvision's roi_pool forward always computes the argmax: this is the like-for-like row.
-      name: 'roi/pool+argmax 1000 RoIs [2,64,64,256] → 7×7',
-      goal: '≤ 100 ms (torchvision 232 ms)',
-      setup: () => {
-        const { features, shape } = featureMap();
-        const rois = randomRois(1000, 2);
-        return () => roiPoolWithArgmax(features, shape, rois, poolOptions);
-      },
-    },
-    {
-      name: 'roi/pool (no argmax) 1000 RoIs [2,64,64,256] → 7×7',
-      setup: () => {
-        const { features, shape } = featureMap();
-        const rois = randomRois(1000, 2);
-        return () => roiPool(features, shape, rois, poolOptions);
-      },
-    },
-    {
-      name: 'roi/pool backward 1000 RoIs [2,64,64,256] ← 7×7',
+      name: 'roi/pool backward 1000 RoIs [2,64,64,256] ← 7×7 (new output)',
       setup: () => {
         const { features, shape } = featureMap();
         const rois = randomRois(1000, 2);
@@ -79,5 +94,6 @@ export async function roiBenchmarks(): Promise<Bench[]> {
         return () => roiPoolBackward(output, argmax, shape);
       },
     },
-  ];
+  );
+  return benches;
 }

@@ -37,3 +37,11 @@ export function nhwcSize(shape: readonly number[], field: string): number {
 export function validateInteger(value: number, min: number, field: string): void {
   if (!Number.isInteger(value) || value < min) throw new DetsegInputError(`must be an integer ≥ ${min}, got ${value}`, { field });
 }
+
+/**
+ * Checks a caller's output buffer: undefined (a new array will be made) or exactly `length` elements.
+ * Throws a {@link DetsegInputError} naming `field` otherwise.
+ */
+export function validateOut(out: ArrayLike<number> | undefined, length: number, field: string): void {
+  if (out !== undefined && out.length !== length) throw new DetsegInputError(`expected a buffer of ${length} elements, got ${out.length}`, { field });
+}

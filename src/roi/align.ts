@@ -1,4 +1,4 @@
-import { nhwcSize, validateNhwc, type NhwcShape } from '../ops/nhwc.js';
+import { nhwcSize, validateNhwc, validateOut, type NhwcShape } from '../ops/nhwc.js';
 import { DetsegInputError } from '../util/errors.js';
 import { AxisSamples } from './align-sampling.js';
 import { gatherKernel, scatterKernel, type ChannelImplementation } from './channel-kernels.js';
@@ -98,13 +98,17 @@ function validateAlign(shape: readonly number[], rois: RoiArray, options: RoiAli
  * Coordinates are computed in float32 as torchvision's CPU kernel does; sums are in double precision.
  *
  * `features: Float32Array [B, H, W, C]` with `shape`; `rois: Float32Array [K, 5]` (batch index, x1,
- * y1, x2, y2 in image pixels) → `Float32Array [K, outHeight, outWidth, C]`. Throws
- * {@link DetsegInputError} on a bad shape, a non-finite RoI or a batch index out of range.
+ * y1, x2, y2 in image pixels) → `Float32Array [K, outHeight, outWidth, C]`, written into `out` when
+ * given (a buffer reused across calls, e.g. by a training loop), else a new array. Throws
+ * {@link DetsegInputError} on a bad shape, a non-finite RoI, a batch index out of range or an `out`
+ * of the wrong length.
  */
-export function roiAlign(features: Float32Array, shape: readonly number[], rois: RoiArray, options: RoiAlignOptions): Float32Array {
+export function roiAlign(features: Float32Array, shape: readonly number[], rois: RoiArray, options: RoiAlignOptions, out?: Float32Array): Float32Array {
   const nhwc = validateNhwc(features, shape, 'features');
   const k = validateAlign(nhwc, rois, options);
-  const kernel = gatherKernel(features, k * options.outHeight * options.outWidth * nhwc[3], nhwc[3], options.implementation);
+  const length = k * options.outHeight * options.outWidth * nhwc[3];
+  validateOut(out, length, 'out');
+  const kernel = gatherKernel(features, length, nhwc[3], options.implementation, out);
   forEachBin(nhwc, rois, k, options, (o, taps, tapOffset, tapWeight) => kernel.run(o, taps, tapOffset, tapWeight));
   return kernel.finish();
 }
@@ -114,16 +118,18 @@ export function roiAlign(features: Float32Array, shape: readonly number[], rois:
  * output gradient is spread over the cells its samples read, with the same bilinear weights (divided
  * by the sample count); RoI Align is linear in the features, so this is its exact transpose.
  * `gradOutput: Float32Array [K, outHeight, outWidth, C]`, `shape` the feature map's `[B, H, W, C]`,
- * `rois` and `options` as in the forward pass → `Float32Array [B, H, W, C]`.
+ * `rois` and `options` as in the forward pass → `Float32Array [B, H, W, C]`, written into `out` when
+ * given (its previous contents are overwritten), else a new array.
  */
-export function roiAlignBackward(gradOutput: Float32Array, shape: readonly number[], rois: RoiArray, options: RoiAlignOptions): Float32Array {
+export function roiAlignBackward(gradOutput: Float32Array, shape: readonly number[], rois: RoiArray, options: RoiAlignOptions, out?: Float32Array): Float32Array {
   const size = nhwcSize(shape, 'shape');
+  validateOut(out, size, 'out');
   const nhwc: NhwcShape = [shape[0], shape[1], shape[2], shape[3]];
   const k = validateAlign(nhwc, rois, options);
   const channels = nhwc[3];
   const expected = k * options.outHeight * options.outWidth * channels;
   if (gradOutput.length !== expected) throw new DetsegInputError(`expected ${expected} elements [${k}, ${options.outHeight}, ${options.outWidth}, ${channels}], got ${gradOutput.length}`, { field: 'gradOutput' });
-  const kernel = scatterKernel(gradOutput, size, channels, options.implementation);
+  const kernel = scatterKernel(gradOutput, size, channels, options.implementation, out);
   forEachBin(nhwc, rois, k, options, (o, taps, tapOffset, tapWeight) => kernel.run(o, taps, tapOffset, tapWeight));
   return kernel.finish();
 }

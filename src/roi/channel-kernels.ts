@@ -11,6 +11,9 @@ import { simdKernels, type SimdKernels } from '../ops/simd-kernels.js';
  */
 export type ChannelImplementation = 'simd' | 'scalar';
 
+// Every kernel takes an optional `into`: arrays of the right length to write the result to instead of
+// new ones (checked by the callers).
+
 /** Weighted sums (RoI Align forward) or their transpose (backward) over the taps of each bin. */
 export interface TapKernel {
   /**
@@ -94,10 +97,10 @@ class SimdSession {
  * Kernel for RoI Align's forward pass: `features: Float32Array [B,H,W,C]` → output of `outLength`
  * elements (`[K, outH, outW, C]`).
  */
-export function gatherKernel(features: Float32Array, outLength: number, channels: number, implementation?: ChannelImplementation): TapKernel {
+export function gatherKernel(features: Float32Array, outLength: number, channels: number, implementation?: ChannelImplementation, into?: Float32Array): TapKernel {
   const simd = resolve(implementation);
   if (!simd) {
-    const out = new Float32Array(outLength);
+    const out = into ?? new Float32Array(outLength);
     return { run: (o, taps, offsets, weights) => gatherScalar(features, out, o, channels, taps, offsets, weights), finish: () => out };
   }
   const session = new SimdSession(simd, [4 * features.length, 4 * outLength]);
@@ -117,7 +120,7 @@ export function gatherKernel(features: Float32Array, outLength: number, channels
         f32[(outPtr >> 2) + o + c] = s;
       }
     },
-    finish: () => session.f32.slice(outPtr >> 2, (outPtr >> 2) + outLength),
+    finish: () => copyOut(session.f32, outPtr, outLength, into),
   };
 }
 
@@ -125,10 +128,10 @@ export function gatherKernel(features: Float32Array, outLength: number, channels
  * Kernel for RoI Align's backward pass: `gradOutput` (`[K, outH, outW, C]`) → input gradient of
  * `inLength` elements (`[B,H,W,C]`).
  */
-export function scatterKernel(gradOutput: Float32Array, inLength: number, channels: number, implementation?: ChannelImplementation): TapKernel {
+export function scatterKernel(gradOutput: Float32Array, inLength: number, channels: number, implementation?: ChannelImplementation, into?: Float32Array): TapKernel {
   const simd = resolve(implementation);
   if (!simd) {
-    const gradInput = new Float32Array(inLength);
+    const gradInput = into ? into.fill(0) : new Float32Array(inLength);
     return { run: (o, taps, offsets, weights) => scatterScalar(gradOutput, gradInput, o, channels, taps, offsets, weights), finish: () => gradInput };
   }
   const session = new SimdSession(simd, [4 * inLength, 4 * gradOutput.length]);
@@ -147,7 +150,7 @@ export function scatterKernel(gradOutput: Float32Array, inLength: number, channe
         for (let c = done >> 2; c < channels; c++) f32[p + c] += weights[t] * f32[(gradOutPtr >> 2) + o + c];
       }
     },
-    finish: () => session.f32.slice(gradInPtr >> 2, (gradInPtr >> 2) + inLength),
+    finish: () => copyOut(session.f32, gradInPtr, inLength, into),
   };
 }
 
@@ -155,11 +158,11 @@ export function scatterKernel(gradOutput: Float32Array, inLength: number, channe
  * Kernel for RoI Pool's forward pass: `features: Float32Array [B,H,W,C]` → output of `outLength`
  * elements, and with `withArgmax` the argmax of each (else `finish()` gives an empty argmax).
  */
-export function maxKernel(features: Float32Array, outLength: number, channels: number, withArgmax: boolean, implementation?: ChannelImplementation): MaxKernel {
+export function maxKernel(features: Float32Array, outLength: number, channels: number, withArgmax: boolean, implementation?: ChannelImplementation, into?: { output: Float32Array; argmax?: Int32Array }): MaxKernel {
   const simd = resolve(implementation);
   if (!simd) {
-    const output = new Float32Array(outLength);
-    const argmax = new Int32Array(withArgmax ? outLength : 0);
+    const output = into?.output ?? new Float32Array(outLength);
+    const argmax = withArgmax ? (into?.argmax ?? new Int32Array(outLength)) : new Int32Array(0);
     return { run: (o, count, cells) => maxScalar(features, output, withArgmax ? argmax : undefined, o, channels, count, cells), finish: () => ({ output, argmax }) };
   }
   const session = new SimdSession(simd, [4 * features.length, 4 * outLength, withArgmax ? 4 * outLength : 0]);
@@ -186,10 +189,21 @@ export function maxKernel(features: Float32Array, outLength: number, channels: n
       if (count === 0) f32.fill(0, (outPtr >> 2) + o, (outPtr >> 2) + o + channels); // empty bin
     },
     finish: () => ({
-      output: session.f32.slice(outPtr >> 2, (outPtr >> 2) + outLength),
-      argmax: withArgmax ? session.i32.slice(argPtr >> 2, (argPtr >> 2) + outLength) : new Int32Array(0),
+      output: copyOut(session.f32, outPtr, outLength, into?.output),
+      argmax: withArgmax ? copyOut(session.i32, argPtr, outLength, into?.argmax) : new Int32Array(0),
     }),
   };
+}
+
+/**
+ * Copies `length` elements at byte address `ptr` of the kernels' memory into `into` when given (a
+ * caller's reused buffer: no fresh memory to fault in), else into a new array.
+ */
+function copyOut<T extends Float32Array | Int32Array>(view: T, ptr: number, length: number, into: T | undefined): T {
+  const src = view.subarray(ptr >> 2, (ptr >> 2) + length) as T;
+  if (!into) return src.slice() as T;
+  into.set(src);
+  return into;
 }
 
 /**

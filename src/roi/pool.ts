@@ -1,4 +1,4 @@
-import { nhwcSize, validateNhwc } from '../ops/nhwc.js';
+import { nhwcSize, validateNhwc, validateOut } from '../ops/nhwc.js';
 import { DetsegInputError } from '../util/errors.js';
 import { maxKernel, type ChannelImplementation } from './channel-kernels.js';
 import { validateRoiGrid, validateRois, type RoiArray, type RoiGridOptions } from './rois.js';
@@ -38,27 +38,32 @@ function roundHalfAway(v: number): number {
  * `features: Float32Array [B, H, W, C]` with `shape`; `rois: Float32Array [K, 5]` (batch index, x1,
  * y1, x2, y2 in image pixels) → output `Float32Array [K, outHeight, outWidth, C]` and the argmax
  * indices for {@link roiPoolBackward}. Throws {@link DetsegInputError} on a bad shape, a non-finite
- * RoI or a batch index out of range. {@link roiPool} is the same without the argmax (for inference).
+ * RoI, a batch index out of range or `out` buffers of the wrong length. With `out`, the results are
+ * written into its arrays (buffers reused across calls) instead of new ones. {@link roiPool} is the
+ * same without the argmax (for inference).
  */
-export function roiPoolWithArgmax(features: Float32Array, shape: readonly number[], rois: RoiArray, options: RoiPoolOptions): RoiPoolResult {
-  return pool(features, shape, rois, options, true);
+export function roiPoolWithArgmax(features: Float32Array, shape: readonly number[], rois: RoiArray, options: RoiPoolOptions, out?: RoiPoolResult): RoiPoolResult {
+  return pool(features, shape, rois, options, true, out);
 }
 
 /**
  * RoI Pool forward without the argmax: {@link roiPoolWithArgmax}'s output only, `Float32Array [K,
- * outHeight, outWidth, C]` — cheaper where no gradient is needed.
+ * outHeight, outWidth, C]` — cheaper where no gradient is needed; written into `out` when given.
  */
-export function roiPool(features: Float32Array, shape: readonly number[], rois: RoiArray, options: RoiPoolOptions): Float32Array {
-  return pool(features, shape, rois, options, false).output;
+export function roiPool(features: Float32Array, shape: readonly number[], rois: RoiArray, options: RoiPoolOptions, out?: Float32Array): Float32Array {
+  return pool(features, shape, rois, options, false, out && { output: out, argmax: new Int32Array(0) }).output;
 }
 
-function pool(features: Float32Array, shape: readonly number[], rois: RoiArray, options: RoiPoolOptions, withArgmax: boolean): RoiPoolResult {
+function pool(features: Float32Array, shape: readonly number[], rois: RoiArray, options: RoiPoolOptions, withArgmax: boolean, out: RoiPoolResult | undefined): RoiPoolResult {
   const [batch, height, width, channels] = validateNhwc(features, shape, 'features');
   validateRoiGrid(options);
   const k = validateRois(rois, batch);
   const { outHeight, outWidth } = options;
   const scale = Math.fround(options.spatialScale);
-  const kernel = maxKernel(features, k * outHeight * outWidth * channels, channels, withArgmax, options.implementation);
+  const length = k * outHeight * outWidth * channels;
+  validateOut(out?.output, length, 'out.output');
+  if (withArgmax) validateOut(out?.argmax, length, 'out.argmax');
+  const kernel = maxKernel(features, length, channels, withArgmax, options.implementation, out);
   const rowStride = width * channels;
   let cells = new Int32Array(64); // flat index of (b, y, x, 0) for every cell of the current bin
   for (let r = 0; r < k; r++) {
@@ -84,7 +89,8 @@ function pool(features: Float32Array, shape: readonly number[], rois: RoiArray, 
       }
     }
   }
-  return kernel.finish();
+  const result = kernel.finish();
+  return out ?? result; // with `out`, result holds its very arrays
 }
 
 /**

@@ -175,6 +175,25 @@ test('roiAlign: adaptive sampling with thousands of taps in one bin matches the 
   }
 });
 
+test('roiAlign and roiAlignBackward write into a caller\'s buffer, overwriting what it held', () => {
+  const random = mulberry32(12);
+  const shape = [2, 9, 8, 21];
+  const features = Float32Array.from({ length: 2 * 9 * 8 * 21 }, () => random() * 2 - 1);
+  const rois = randomRois(random, 2, 9, 8, 1, 10);
+  for (const implementation of ['simd', 'scalar'] as const) {
+    const o = { outHeight: 3, outWidth: 2, spatialScale: 1, samplingRatio: 2, aligned: true, implementation };
+    const fresh = roiAlign(features, shape, rois, o);
+    const out = new Float32Array(fresh.length).fill(NaN);
+    assert.equal(roiAlign(features, shape, rois, o, out), out);
+    assert.deepEqual(out, fresh, implementation);
+    const g = Float32Array.from({ length: fresh.length }, () => random());
+    const grad = roiAlignBackward(g, shape, rois, o);
+    const gradOut = new Float32Array(grad.length).fill(7);
+    assert.equal(roiAlignBackward(g, shape, rois, o, gradOut), gradOut);
+    assert.deepEqual(gradOut, grad, implementation);
+  }
+});
+
 test('roiAlign rejects bad input with DetsegInputError naming the field', () => {
   const opts = { outHeight: 2, outWidth: 2, spatialScale: 1, samplingRatio: 2, aligned: true };
   const bad = (fn: () => unknown, re: RegExp) => assert.throws(fn, (e: unknown) => e instanceof DetsegInputError && re.test(e.message));
@@ -186,4 +205,6 @@ test('roiAlign rejects bad input with DetsegInputError naming the field', () => 
   bad(() => roiAlign(RAMP, [4, 4, 1], Float32Array.from([0, 0, 0, 3, 3]), opts), /^features: expected a shape/);
   bad(() => roiAlign(RAMP, [1, 4, 4, 1], Float32Array.from([0, 0, 0, 3, 3]), { ...opts, samplingRatio: 1.5 }), /^samplingRatio/);
   bad(() => roiAlignBackward(new Float32Array(3), [1, 4, 4, 1], Float32Array.from([0, 0, 0, 3, 3]), opts), /^gradOutput: expected 4 elements/);
+  bad(() => roiAlign(RAMP, [1, 4, 4, 1], Float32Array.from([0, 0, 0, 3, 3]), opts, new Float32Array(5)), /^out: expected a buffer of 4 elements, got 5/);
+  bad(() => roiAlignBackward(new Float32Array(4), [1, 4, 4, 1], Float32Array.from([0, 0, 0, 3, 3]), opts, new Float32Array(4)), /^out: expected a buffer of 16 elements/);
 });

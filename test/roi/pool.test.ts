@@ -162,6 +162,23 @@ test('roiPoolBackward matches finite differences of the pooled sum', () => {
   assert.ok(nonzero > 10, `the check must exercise real gradients (${nonzero} non-zero)`);
 });
 
+test('roiPool and roiPoolWithArgmax write into a caller\'s buffers, overwriting what they held', () => {
+  const random = mulberry32(13);
+  const shape = [2, 9, 8, 21];
+  const features = Float32Array.from({ length: 2 * 9 * 8 * 21 }, () => random() * 2 - 1);
+  const rois = randomRois(random, 2, 9, 8, 1, 10);
+  for (const implementation of ['simd', 'scalar'] as const) {
+    const o = { outHeight: 3, outWidth: 2, spatialScale: 1, implementation };
+    const fresh = roiPoolWithArgmax(features, shape, rois, o);
+    const out = { output: new Float32Array(fresh.output.length).fill(NaN), argmax: new Int32Array(fresh.argmax.length).fill(5) };
+    assert.equal(roiPoolWithArgmax(features, shape, rois, o, out), out);
+    assert.deepEqual(out, fresh, implementation);
+    const values = new Float32Array(fresh.output.length).fill(9);
+    assert.equal(roiPool(features, shape, rois, o, values), values);
+    assert.deepEqual(values, fresh.output, implementation);
+  }
+});
+
 test('roiPool rejects bad input with DetsegInputError naming the field', () => {
   const f = ramp4x4();
   const opts = { outHeight: 2, outWidth: 2, spatialScale: 1 };
@@ -174,4 +191,6 @@ test('roiPool rejects bad input with DetsegInputError naming the field', () => {
   bad(() => roiPool(f, [1, 4, 4, 2], Float32Array.from([0, 0, 0, 3, 3]), { ...opts, outHeight: 0 }), /^outHeight/);
   bad(() => roiPool(f, [1, 4, 4, 2], Float32Array.from([0, 0, 0, 3, 3]), { ...opts, spatialScale: NaN }), /^spatialScale/);
   bad(() => roiPoolBackward(new Float32Array(3), new Int32Array(4), [1, 4, 4, 2]), /^gradOutput/);
+  bad(() => roiPool(f, [1, 4, 4, 2], Float32Array.from([0, 0, 0, 3, 3]), opts, new Float32Array(7)), /^out.output: expected a buffer of 8 elements, got 7/);
+  bad(() => roiPoolWithArgmax(f, [1, 4, 4, 2], Float32Array.from([0, 0, 0, 3, 3]), opts, { output: new Float32Array(8), argmax: new Int32Array(2) }), /^out.argmax: expected a buffer of 8 elements/);
 });
