@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { cocoToDataset, datasetToCoco, parseCoco, readCocoDataset, readCocoFile, writeCocoDataset } from '../../src/data/coco.js';
 import { DetsegInputError } from '../../src/util/errors.js';
 import { packageRoot } from '../../src/util/paths.js';
+import { sharedData } from '../helpers/shared.js';
 import { assertSameObjects, tempDir } from './roundtrip-helpers.js';
 
 const fixture = join(packageRoot(), 'test', 'fixtures', 'data', 'coco128', 'instances_subset.json');
@@ -99,4 +100,25 @@ test('a COCO write that fails validation leaves no file behind', () => {
   d.images[1].boxes[0] = 1;
   assert.throws(() => writeCocoDataset(d, join(dir, 'keep.json')), /class index 80 is not in 0\.\.79/);
   assert.equal(readFileSync(join(dir, 'keep.json'), 'utf8'), 'old');
+});
+
+test('instances_val2014_100: read → write keeps ids, bbox decimals, areas, crowd flags and segmentations', (t) => {
+  const file = sharedData(t, 'coco_eval_fixture', 'instances_val2014_100.json');
+  if (!file) return;
+  const raw = readCocoFile(file);
+  const written = datasetToCoco(cocoToDataset(raw));
+  assert.deepEqual(written.images.map((im) => im.id), raw.images.map((im) => im.id));
+  assert.deepEqual(written.categories.map((c) => [c.id, c.name]), [...raw.categories].sort((a, b) => a.id - b.id).map((c) => [c.id, c.name]));
+  // The writer groups annotations by image (in image order); match them back by image and order.
+  const key = (a: { image_id: number }) => a.image_id;
+  const byImage = (list: typeof raw.annotations) => raw.images.flatMap((im) => list.filter((a) => key(a) === im.id));
+  const want = byImage(raw.annotations);
+  assert.equal(written.annotations.length, want.length);
+  written.annotations.forEach((a, i) => {
+    const w = want[i];
+    assert.deepEqual([a.image_id, a.category_id, a.iscrowd, a.area], [w.image_id, w.category_id, w.iscrowd, w.area]);
+    assert.deepEqual(a.bbox, w.bbox, `annotation ${w.id}`); // the same decimals, though stored as float32
+    assert.deepEqual(a.segmentation, w.segmentation);
+  });
+  assert.ok(written.annotations.some((a) => a.iscrowd === 1));
 });
