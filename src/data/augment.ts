@@ -1,4 +1,4 @@
-import type { RgbImage } from './images.js';
+import { letterbox, letterboxBoxes, padSquare, type Letterbox, type RgbImage } from './images.js';
 import { resizeBilinear, resizeNearest } from './resize.js';
 
 /**
@@ -156,4 +156,26 @@ export function augmentSample(sample: AugmentSample, random: () => number, confi
   const [lo, hi] = config.scaleRange ?? [0.75, 1.25];
   if (lo !== 1 || hi !== 1) s = scaleJitter(s, random, lo, hi);
   return randomCrop(s, random, config.cropWidth ?? sample.image.width, config.cropHeight ?? sample.image.height, config.crop);
+}
+
+/**
+ * Letterboxes a whole sample to `size`×`size` (see `letterbox` in `images.ts`): the image bilinearly
+ * with grey padding, masks and the semantic map by nearest neighbour with zero padding, boxes mapped
+ * with the same scale and padding. Returns the sample and the mapping (to map detections back).
+ */
+export function letterboxSample(sample: AugmentSample, size: number, fill = 114): { sample: AugmentSample; letterbox: Letterbox } {
+  const lb = letterbox(sample.image, size, fill);
+  const { width: W, height: H } = sample.image;
+  const w = Math.round(W * lb.scaleX), h = Math.round(H * lb.scaleY);
+  const plane = (m: Uint8Array) => padSquare(resizeNearest(m, W, H, 1, w, h), w, h, 1, size, lb.padX, lb.padY, 0);
+  return {
+    sample: {
+      image: lb.image,
+      boxes: letterboxBoxes(sample.boxes, lb),
+      labels: sample.labels.slice(),
+      masks: sample.masks?.map(plane),
+      semantic: sample.semantic && plane(sample.semantic),
+    },
+    letterbox: lb,
+  };
 }

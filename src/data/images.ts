@@ -114,9 +114,18 @@ export function letterbox(image: RgbImage, size: number, fill = 114): Letterbox 
   const resized = w === image.width && h === image.height ? image.data : resizeBilinear(image.data, image.width, image.height, 3, w, h);
   const padX = (size - w) >> 1;
   const padY = (size - h) >> 1;
-  const data = new Uint8Array(size * size * 3).fill(fill);
-  for (let y = 0; y < h; y++) data.set(resized.subarray(y * w * 3, (y + 1) * w * 3), ((y + padY) * size + padX) * 3);
+  const data = padSquare(resized, w, h, 3, size, padX, padY, fill);
   return { image: { data, width: size, height: size }, scaleX: w / image.width, scaleY: h / image.height, padX, padY };
+}
+
+/**
+ * Places `src [h, w, C]` at (padX, padY) in a new `[size, size, C]` array filled with `fill` (the
+ * padding step of {@link letterbox}, also used for masks).
+ */
+export function padSquare(src: Uint8Array, w: number, h: number, channels: number, size: number, padX: number, padY: number, fill: number): Uint8Array {
+  const out = new Uint8Array(size * size * channels).fill(fill);
+  for (let y = 0; y < h; y++) out.set(src.subarray(y * w * channels, (y + 1) * w * channels), ((y + padY) * size + padX) * channels);
+  return out;
 }
 
 /** Maps boxes `[N,4] xyxy` of the original image into letterboxed pixels (new array). */

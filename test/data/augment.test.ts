@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { augmentSample, cropSample, horizontalFlip, resizeSample, scaleJitter, type AugmentSample } from '../../src/data/augment.js';
+import { augmentSample, cropSample, horizontalFlip, letterboxSample, resizeSample, scaleJitter, type AugmentSample } from '../../src/data/augment.js';
 import { mulberry32 } from '../../src/util/random.js';
 
 const COLOURS: [number, number, number][] = [[250, 20, 20], [20, 250, 20], [20, 20, 250]];
@@ -91,5 +91,16 @@ test('the augmentation pipeline is deterministic given a seed and keeps every bo
     assert.deepEqual(a.boxes, b.boxes);
     assert.equal(a.image.width, 64);
     assertAligned(a, 1, `pipeline seed ${seed}`);
+  }
+});
+
+test('letterboxing a sample keeps rectangles, masks and boxes aligned (to 1 px), padding masks with 0', () => {
+  for (const [w, h] of [[100, 80], [60, 90]]) {
+    const s = rectangles(w, h, [10, 5, 40, 30, 30, 40, 55, 78]);
+    const { sample, letterbox } = letterboxSample(s, 64);
+    assert.equal(sample.image.width, 64);
+    assertAligned(sample, 1, `letterbox ${w}×${h}`);
+    const padRows = letterbox.padY * 64;
+    assert.ok(sample.masks!.every((m) => m.subarray(0, padRows).every((v) => v === 0)));
   }
 });
