@@ -11,6 +11,7 @@ import { readYoloDataset, readYoloNamesFile, writeYoloDir } from './yolo.js';
 
 /** The annotation formats `detseg convert` reads and writes. */
 export const DATASET_FORMATS = ['coco', 'voc', 'yolo', 'kitti'] as const;
+/** One of {@link DATASET_FORMATS}. */
 export type DatasetFormat = (typeof DATASET_FORMATS)[number];
 
 /** Options of {@link readDataset}. */

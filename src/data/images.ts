@@ -152,8 +152,9 @@ export function unletterboxBoxes(boxes: Float32Array, lb: Letterbox): Float32Arr
   return out;
 }
 
-/** ImageNet channel means and standard deviations (of pixel / 255), the usual normalization. */
+/** ImageNet channel means (of pixel / 255, RGB), the usual normalization with {@link IMAGENET_STD}. */
 export const IMAGENET_MEAN: [number, number, number] = [0.485, 0.456, 0.406];
+/** ImageNet channel standard deviations (of pixel / 255, RGB). */
 export const IMAGENET_STD: [number, number, number] = [0.229, 0.224, 0.225];
 
 /**
