@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { convertColourSpace } from '../src/proposals/colour-spaces.js';
 import { felzenszwalb } from '../src/proposals/felzenszwalb.js';
-import { hierarchicalGrouping, readRgbImage, selectiveSearch, type RgbImage } from '../src/proposals/selective-search.js';
+import { decodeImage, type RgbImage } from '../src/data/images.js';
+import { hierarchicalGrouping, selectiveSearch } from '../src/proposals/selective-search.js';
 import { initialRegions, textureCodes } from '../src/proposals/similarity.js';
 import { sharedDataDir } from '../src/util/paths.js';
 import { mulberry32 } from '../src/util/random.js';
@@ -13,7 +14,7 @@ import type { Bench } from './harness.js';
  */
 async function benchImage(): Promise<RgbImage> {
   const shared = sharedDataDir();
-  if (shared) return readRgbImage(join(shared, 'voc2012_100', 'images', '2007_000063.jpg'));
+  if (shared) return decodeImage(join(shared, 'voc2012_100', 'images', '2007_000063.jpg'));
   const width = 500, height = 375;
   const rnd = mulberry32(1);
   const rects = Array.from({ length: 12 }, () => {

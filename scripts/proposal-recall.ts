@@ -6,37 +6,18 @@
  *
  *   node --import tsx scripts/proposal-recall.ts [--method selective-search|sliding-window] [--mode fast|quality|single] [--stride 32] [--limit N] [--counts 100,500,1000,2000] [--json out.json]
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { XMLParser } from 'fast-xml-parser';
 import { boxIou } from '../src/boxes/iou.js';
 import { proposeBoxes, type ProposalMethod } from '../src/cli/commands/proposals.js';
-import { readRgbImage, type SelectiveSearchMode } from '../src/proposals/selective-search.js';
+import { decodeImage } from '../src/data/images.js';
+import { readVocDir } from '../src/data/voc.js';
+import type { SelectiveSearchMode } from '../src/proposals/selective-search.js';
 import { writeFileAtomic } from '../src/util/atomic.js';
 import { DetsegInputError } from '../src/util/errors.js';
 import { sharedDataDir } from '../src/util/paths.js';
 
 const IOU_THRESHOLDS = [0.5, 0.7];
-
-/**
- * Ground-truth boxes of a VOC XML file, converted from VOC's 1-based inclusive pixel indices to
- * continuous corners (xmin − 1, ymin − 1, xmax, ymax): `Float32Array [G, 4]` xyxy. Difficult objects are left out.
- */
-function readVocBoxes(path: string): Float32Array {
-  const doc = new XMLParser({ isArray: (name) => name === 'object' }).parse(readFileSync(path, 'utf8'));
-  const objects: unknown[] = doc?.annotation?.object ?? [];
-  const out: number[] = [];
-  objects.forEach((o, i) => {
-    const obj = o as { difficult?: number; bndbox?: Record<string, unknown> };
-    const b = obj.bndbox;
-    const v = ['xmin', 'ymin', 'xmax', 'ymax'].map((k) => Number(b?.[k]));
-    if (!v.every(Number.isFinite)) throw new DetsegInputError(`object ${i} has a missing or non-numeric bndbox`, { file: path, field: 'annotation.object.bndbox' });
-    if (Number(obj.difficult ?? 0) === 1) return;
-    out.push(v[0] - 1, v[1] - 1, v[2], v[3]);
-  });
-  return Float32Array.from(out);
-}
 
 const { values: args } = parseArgs({ options: { method: { type: 'string', default: 'selective-search' }, stride: { type: 'string', default: '32' }, mode: { type: 'string', default: 'fast' }, limit: { type: 'string' }, json: { type: 'string' }, counts: { type: 'string', default: '100,500,1000,2000' }, seed: { type: 'string', default: '0' } } });
 const mode = args.mode as SelectiveSearchMode;
@@ -47,8 +28,9 @@ if (!PROPOSAL_COUNTS.every((n) => Number.isInteger(n) && n > 0)) throw new Detse
 const root = sharedDataDir();
 if (!root) throw new Error('shared data (voc2012_100) not found: set DETSEG_SHARED_DATA');
 const dir = join(root, 'voc2012_100');
-let names = readdirSync(join(dir, 'images')).filter((f) => f.endsWith('.jpg')).sort();
-if (args.limit) names = names.slice(0, Number(args.limit));
+// Ground truth with the devkit's pixel reading (1-based inclusive: x1 = xmin − 1, x2 = xmax); difficult objects left out.
+let annotated = readVocDir(join(dir, 'gts', 'pascalvoc_format'), { pixelOffset: 1 }).images;
+if (args.limit) annotated = annotated.slice(0, Number(args.limit));
 
 const hits = PROPOSAL_COUNTS.map(() => IOU_THRESHOLDS.map(() => 0));
 const overlapSum = PROPOSAL_COUNTS.map(() => 0);
@@ -56,9 +38,10 @@ let objects = 0;
 const times: number[] = [];
 const cpuTimes: number[] = []; // CPU time of this process (user + system), robust to other processes on a shared machine
 const proposalCounts: number[] = [];
-for (const name of names) {
-  const gt = readVocBoxes(join(dir, 'gts', 'pascalvoc_format', name.replace(/\.jpg$/, '.xml')));
-  const image = await readRgbImage(join(dir, 'images', name));
+for (const record of annotated) {
+  const name = record.file;
+  const gt = new Float32Array(record.boxes.filter((_, i) => record.difficult[i >> 2] === 0)); // [G, 4]
+  const image = await decodeImage(join(dir, 'images', name));
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const { boxes } = proposeBoxes(image, { method, mode, seed: Number(args.seed), top: Math.max(...PROPOSAL_COUNTS), stride: Number(args.stride) });
@@ -98,8 +81,8 @@ const table = PROPOSAL_COUNTS.map((top, pi) => ({
   recall70: hits[pi][1] / objects,
   abo: overlapSum[pi] / objects,
 }));
-process.stdout.write(`${label} on ${names.length} VOC2012 images, ${objects} objects (difficult excluded)\n`);
-process.stdout.write(`time per image: median ${medianMs.toFixed(0)} ms, mean ${meanMs.toFixed(0)} ms, max ${sorted.at(-1)!.toFixed(0)} ms (wall); median ${medianCpuMs.toFixed(0)} ms CPU; proposals per image: mean ${(proposalCounts.reduce((s, v) => s + v, 0) / names.length).toFixed(0)}\n`);
+process.stdout.write(`${label} on ${annotated.length} VOC2012 images, ${objects} objects (difficult excluded)\n`);
+process.stdout.write(`time per image: median ${medianMs.toFixed(0)} ms, mean ${meanMs.toFixed(0)} ms, max ${sorted.at(-1)!.toFixed(0)} ms (wall); median ${medianCpuMs.toFixed(0)} ms CPU; proposals per image: mean ${(proposalCounts.reduce((s, v) => s + v, 0) / annotated.length).toFixed(0)}\n`);
 process.stdout.write('| proposals | recall@0.5 | recall@0.7 | ABO |\n| ---: | ---: | ---: | ---: |\n');
 for (const r of table) process.stdout.write(`| ${r.proposals} | ${r.recall50.toFixed(3)} | ${r.recall70.toFixed(3)} | ${r.abo.toFixed(3)} |\n`);
-if (args.json) writeFileAtomic(args.json, JSON.stringify({ method, mode, images: names.length, objects, medianMs, meanMs, medianCpuMs, table }, null, 2) + '\n');
+if (args.json) writeFileAtomic(args.json, JSON.stringify({ method, mode, images: annotated.length, objects, medianMs, meanMs, medianCpuMs, table }, null, 2) + '\n');

@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import sharp from 'sharp';
+import type { RgbImage } from '../data/images.js';
 import { DetsegInputError } from '../util/errors.js';
 import { mulberry32 } from '../util/random.js';
 import { channelCount, convertColourSpace, type ColourSpace } from './colour-spaces.js';
@@ -24,18 +23,12 @@ import {
  * regions (Felzenszwalb–Huttenlocher, sigma 0.8, minimum size k), then repeatedly merge the two most
  * similar neighbouring regions until one region covers the image. Every region of every hierarchy —
  * initial and merged — gives its bounding box as a proposal. Boxes are ranked with the paper's
- * pseudo-random ranking: within a hierarchy, region r (0 = first initial region, last = the whole image)
- * has position 2R−1−r… down to 1 for the whole image; its rank value is position × U(0, 1), lower first.
+ * pseudo-random ranking: in a hierarchy of R regions, region r (0 = the first initial region, R − 1 =
+ * the last merged one, the whole image) has position R − r, so the whole image has position 1; its rank
+ * value is position × U(0, 1), lower first.
  * All hierarchies are pooled, sorted by rank value, and exact duplicate boxes are removed (the first,
  * best-ranked copy stays).
  */
-
-/** An 8-bit RGB image: `data: Uint8Array [H, W, 3]` interleaved, row-major. */
-export interface RgbImage {
-  data: Uint8Array;
-  width: number;
-  height: number;
-}
 
 /** One diversification strategy: colour space, segmentation scale, and which similarities add up. */
 export interface SelectiveSearchStrategy {
@@ -248,26 +241,10 @@ export function selectiveSearch(image: RgbImage, options: SelectiveSearchOptions
   const out: number[] = [];
   for (const i of order) {
     const x1 = allBoxes[4 * i], y1 = allBoxes[4 * i + 1], x2 = allBoxes[4 * i + 2], y2 = allBoxes[4 * i + 3];
-    const key = ((x1 * (height + 1) + y1) * (width + 1) + x2) * (height + 1) + y2;
-    if (kept.has(key)) continue;
-    kept.add(key);
+    const boxKey = ((x1 * (height + 1) + y1) * (width + 1) + x2) * (height + 1) + y2;
+    if (kept.has(boxKey)) continue;
+    kept.add(boxKey);
     if (out.length < 4 * maxBoxes) out.push(x1, y1, x2, y2);
   }
   return { boxes: Float32Array.from(out), hierarchies: hierarchies.length, candidates, distinct: kept.size };
-}
-
-/**
- * Decodes an image file (JPEG, PNG, WebP, TIFF, GIF, …, whatever sharp reads) to 8-bit RGB; alpha is
- * dropped, grey images are expanded to 3 channels. Throws {@link DetsegInputError} naming the file when
- * it is missing or not a readable image.
- */
-export async function readRgbImage(path: string): Promise<RgbImage> {
-  if (!existsSync(path)) throw new DetsegInputError('no such image file', { file: path });
-  try {
-    const { data, info } = await sharp(path).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels, expected 3`);
-    return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
-  } catch (err) {
-    throw new DetsegInputError(`cannot decode image: ${err instanceof Error ? err.message : String(err)}`, { file: path });
-  }
 }

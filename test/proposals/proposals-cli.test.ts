@@ -68,8 +68,8 @@ test('detseg proposals: missing file, non-image, bad option → one-line error n
   const fake = join(dir, 'fake.jpg');
   writeFileSync(fake, 'not a jpeg');
   const cases: [string[], RegExp][] = [
-    [['proposals', join(dir, 'missing.png')], /missing\.png: no such image file/],
-    [['proposals', fake], /fake\.jpg: cannot decode image/],
+    [['proposals', join(dir, 'missing.png')], /missing\.png: image file is missing/],
+    [['proposals', fake], /fake\.jpg: cannot decode the image/],
     [['proposals', fake, '--method', 'edge-boxes'], /--method: unknown method 'edge-boxes'/],
     [['proposals', fake, '--top', '-3'], /--top: must be a whole number/],
     [['proposals', fake, '--mode', 'turbo'], /--mode: unknown mode 'turbo'/],

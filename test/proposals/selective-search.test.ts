@@ -4,7 +4,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { hierarchicalGrouping, readRgbImage, selectiveSearch, strategiesFor, type RgbImage } from '../../src/proposals/selective-search.js';
+import { decodeImage, type RgbImage } from '../../src/data/images.js';
+import { hierarchicalGrouping, selectiveSearch, strategiesFor } from '../../src/proposals/selective-search.js';
 import { initialRegions } from '../../src/proposals/similarity.js';
 import { felzenszwalb } from '../../src/proposals/felzenszwalb.js';
 import { convertColourSpace } from '../../src/proposals/colour-spaces.js';
@@ -121,19 +122,19 @@ test('strategiesFor gives the paper’s 1, 8 and 80 strategies', () => {
   assert.throws(() => strategiesFor('slow' as never), DetsegInputError);
 });
 
-test('readRgbImage decodes PNG to RGB, and rejects a missing file or a non-image with DetsegInputError naming the file', async () => {
+test('images for selective search: decodeImage gives RGB from PNG, and rejects a missing file or a non-image with DetsegInputError naming the file', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'detseg-ss-'));
   const png = join(dir, 'tiny.png');
   // 2×1 image with alpha: red, then green; alpha is dropped
   await sharp(Buffer.from([255, 0, 0, 255, 0, 255, 0, 128]), { raw: { width: 2, height: 1, channels: 4 } }).png().toFile(png);
-  const img = await readRgbImage(png);
+  const img = await decodeImage(png);
   assert.equal(img.width, 2);
   assert.deepEqual(Array.from(img.data), [255, 0, 0, 0, 255, 0]);
   const missing = join(dir, 'missing.jpg');
-  await assert.rejects(readRgbImage(missing), (e: unknown) => e instanceof DetsegInputError && e.message.includes(missing));
+  await assert.rejects(decodeImage(missing), (e: unknown) => e instanceof DetsegInputError && e.message.includes(missing));
   const fake = join(dir, 'fake.png');
   writeFileSync(fake, 'this is not an image');
-  await assert.rejects(readRgbImage(fake), (e: unknown) => e instanceof DetsegInputError && e.message.includes(fake) && /decode/.test(e.message));
+  await assert.rejects(decodeImage(fake), (e: unknown) => e instanceof DetsegInputError && e.message.includes(fake) && /cannot decode/.test(e.message));
 });
 
 test('selectiveSearch rejects a malformed image', () => {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import sharp from 'sharp';
-import { readRgbImage, selectiveSearch, type RgbImage, type SelectiveSearchMode } from '../../proposals/selective-search.js';
+import { decodeImage, encodePng, type RgbImage } from '../../data/images.js';
+import { selectiveSearch, type SelectiveSearchMode } from '../../proposals/selective-search.js';
 import { countWindows, slidingWindows } from '../../proposals/sliding-window.js';
 import { colour, image as svgImage, rect, svgDoc } from '../../report/svg.js';
 import { writeFileAtomic } from '../../util/atomic.js';
@@ -101,7 +101,7 @@ export function registerProposals(program: Command): void {
       const stride = nonNegativeInt(opts.stride, '--stride');
       if (stride < 1) throw new DetsegInputError(`must be at least 1, got ${stride}`, { field: '--stride' });
       const method = opts.method as ProposalMethod;
-      const img = await readRgbImage(imagePath);
+      const img = await decodeImage(imagePath);
       const t0 = performance.now();
       const result = proposeBoxes(img, { method, top, mode: opts.mode as SelectiveSearchMode, seed, sizes: opts.sizes, stride });
       const seconds = (performance.now() - t0) / 1000;
@@ -115,7 +115,7 @@ export function registerProposals(program: Command): void {
         process.stdout.write(`proposals written to ${opts.json}\n`);
       }
       if (opts.plot) {
-        const png = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }).png().toBuffer();
+        const png = await encodePng(img);
         writeFileAtomic(opts.plot, proposalsSvg(png, img.width, img.height, result.boxes, plotBoxes));
         process.stdout.write(`plot of the top ${Math.min(plotBoxes, count)} proposals written to ${opts.plot}\n`);
       }
