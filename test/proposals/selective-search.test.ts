@@ -142,3 +142,20 @@ test('selectiveSearch rejects a malformed image', () => {
   assert.throws(() => selectiveSearch({ data: new Uint8Array(0), width: 0, height: 3 }), DetsegInputError);
   assert.throws(() => selectiveSearch(rectangleImage(), { maxBoxes: -1 }), DetsegInputError);
 });
+
+test('pseudo-random ranking: region r of a hierarchy of R regions gets rank value (R − r) × U, lower first', () => {
+  // 6×1 image: pixel 0 red, pixel 1 green, pixels 2..5 blue. With sigma 0 and k = 1 the segmentation is
+  // exactly those three regions; size similarity merges red+green first (s = 1 − 2/6), then the rest.
+  // Hierarchy (R = 5): 0 (0,0,1,1), 1 (1,0,2,1), 2 (2,0,6,1), 3 (0,0,2,1), 4 (0,0,6,1).
+  const data = Uint8Array.from([255, 0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 255, 0, 0, 255, 0, 0, 255]);
+  const hierarchy = [[0, 0, 1, 1], [1, 0, 2, 1], [2, 0, 6, 1], [0, 0, 2, 1], [0, 0, 6, 1]];
+  const strategy = { colourSpace: 'rgb' as const, k: 1, similarity: { colour: false, texture: false, size: true, fill: false } };
+  for (const seed of [0, 1, 42]) {
+    const r = selectiveSearch({ data, width: 6, height: 1 }, { strategies: [strategy], sigma: 0, seed });
+    const random = mulberry32(seed);
+    const value = hierarchy.map((_, i) => (5 - i) * random());
+    const want = hierarchy.map((_, i) => i).sort((a, b) => value[a] - value[b]).flatMap((i) => hierarchy[i]);
+    assert.deepEqual(Array.from(r.boxes), want, `seed ${seed}`);
+    assert.equal(r.candidates, 5);
+  }
+});
