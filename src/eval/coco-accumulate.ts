@@ -46,8 +46,8 @@ let rc = new Float64Array(1024); // [T, nd]
 let pr = new Float64Array(1024); // [T, nd]
 let sortedScore = new Float64Array(1024);
 let selected = new Int32Array(1024);
-let qLocal = new Float64Array(0); // [A, M, T, R]
-let sLocal = new Float64Array(0); // [A, M, T, R]
+let qLocal = new Float64Array(0); // [T, R, A, M]: one category's slice of precision
+let sLocal = new Float64Array(0); // [T, R, A, M]: one category's slice of scores
 
 /** Index of the first `v[from + i] >= x` in the non-decreasing `v[from..from+n)` (searchsorted 'left'). */
 function searchLeft(v: Float64Array, from: number, n: number, x: number): number {
@@ -62,8 +62,8 @@ function searchLeft(v: Float64Array, from: number, n: number, x: number): number
 
 /**
  * Fills precision, recall and scores of category index `k` for every area range, maxDets (`maxDets [M]`)
- * and threshold, from `pooled`. Curves are built in a local `[A,M,T,R]` buffer and written to the
- * `[T,R,K,A,M]` arrays in their memory order.
+ * and threshold, from `pooled`. Curves are built in a local `[T,R,A,M]` buffer (the category's slice)
+ * and copied into the `[T,R,K,A,M]` arrays.
  */
 export function accumulateCategory(pooled: PooledDetections, k: number, maxDets: number[], recThrs: Float64Array, out: AccumulateTarget): void {
   const { T, R, K, A, M } = out;
@@ -80,6 +80,7 @@ export function accumulateCategory(pooled: PooledDetections, k: number, maxDets:
     qLocal = new Float64Array(A * M * T * R);
     sLocal = new Float64Array(A * M * T * R);
   }
+  const AM = A * M;
   let sortedThresholds = true;
   for (let ri = 1; ri < R; ri++) if (!(recThrs[ri] >= recThrs[ri - 1])) sortedThresholds = false;
   const tp = new Float64Array(T), fp = new Float64Array(T);
@@ -100,10 +101,12 @@ export function accumulateCategory(pooled: PooledDetections, k: number, maxDets:
     }
     for (let a = 0; a < A; a++) {
       const npig = pooled.npig[a];
-      const local = (a * M + mi) * T * R;
+      const am = a * M + mi;
       if (npig === 0) {
-        qLocal.fill(-1, local, local + T * R);
-        sLocal.fill(-1, local, local + T * R);
+        for (let i = am; i < T * R * AM; i += AM) {
+          qLocal[i] = -1;
+          sLocal[i] = -1;
+        }
         continue;
       }
       const match = pooled.dtMatch[a], ignore = pooled.dtIgnore[a];
@@ -124,32 +127,29 @@ export function accumulateCategory(pooled: PooledDetections, k: number, maxDets:
         const base = t * nd;
         out.recall[((t * K + k) * A + a) * M + mi] = nd ? rc[base + nd - 1] : 0;
         for (let i = nd - 1; i > 0; i--) if (pr[base + i] > pr[base + i - 1]) pr[base + i - 1] = pr[base + i];
-        const q = local + t * R;
+        let q = t * R * AM + am;
         let pi = 0;
         let ri = 0;
-        for (; ri < R; ri++) {
+        for (; ri < R; ri++, q += AM) {
           if (sortedThresholds) while (pi < nd && rc[base + pi] < recThrs[ri]) pi++;
           else pi = searchLeft(rc, base, nd, recThrs[ri]);
           if (pi >= nd) break; // pycocotools stops at the first unreachable recall threshold
-          qLocal[q + ri] = pr[base + pi];
-          sLocal[q + ri] = sortedScore[pi];
+          qLocal[q] = pr[base + pi];
+          sLocal[q] = sortedScore[pi];
         }
-        qLocal.fill(0, q + ri, q + R);
-        sLocal.fill(0, q + ri, q + R);
+        for (; ri < R; ri++, q += AM) {
+          qLocal[q] = 0;
+          sLocal[q] = 0;
+        }
       }
     }
   }
-  // write out in the memory order of [T,R,K,A,M]
-  for (let t = 0; t < T; t++) {
-    for (let ri = 0; ri < R; ri++) {
-      const cell = ((t * R + ri) * K + k) * A * M;
-      for (let a = 0; a < A; a++) {
-        for (let mi = 0; mi < M; mi++) {
-          const src = ((a * M + mi) * T + t) * R + ri;
-          out.precision[cell + a * M + mi] = qLocal[src];
-          out.scores[cell + a * M + mi] = sLocal[src];
-        }
-      }
+  // copy into [T,R,K,A,M]: for each (t, r) this category's A·M values are contiguous
+  for (let tr = 0; tr < T * R; tr++) {
+    const src = tr * AM, dst = (tr * K + k) * AM;
+    for (let i = 0; i < AM; i++) {
+      out.precision[dst + i] = qLocal[src + i];
+      out.scores[dst + i] = sLocal[src + i];
     }
   }
 }
