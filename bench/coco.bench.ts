@@ -18,25 +18,18 @@ import { packageRoot, sharedDataDir } from '../src/util/paths.js';
 export async function cocoBenchmarks(): Promise<Bench[]> {
   const fixtures = join(packageRoot(), 'test', 'fixtures', 'coco');
   const read = (name: string): unknown => JSON.parse(readFileSync(join(fixtures, name), 'utf8'));
+  const fake100 = (iouType: 'bbox' | 'segm', results: string, note: string, pycocotools: string): Bench => ({
+    name: `coco: evaluate fake100 ${iouType} (in process${note})`,
+    goal: `≤ 50 ms (pycocotools ${pycocotools})`,
+    reps: 15,
+    setup: () => {
+      const gt = read('instances_val2014_100.json'), dt = read(results);
+      return () => evaluateCocoJson(gt, dt, { iouType });
+    },
+  });
   const benches: Bench[] = [
-    {
-      name: 'coco: evaluate fake100 bbox (in process)',
-      goal: '≤ 50 ms (pycocotools 0.25 s)',
-      reps: 15,
-      setup: () => {
-        const gt = read('instances_val2014_100.json'), dt = read('instances_val2014_fakebbox100_results.json');
-        return () => evaluateCocoJson(gt, dt, { iouType: 'bbox' });
-      },
-    },
-    {
-      name: 'coco: evaluate fake100 segm (in process, polygons rasterized each run)',
-      goal: '≤ 50 ms (pycocotools 0.21 s)',
-      reps: 15,
-      setup: () => {
-        const gt = read('instances_val2014_100.json'), dt = read('instances_val2014_fakesegm100_results.json');
-        return () => evaluateCocoJson(gt, dt, { iouType: 'segm' });
-      },
-    },
+    fake100('bbox', 'instances_val2014_fakebbox100_results.json', '', '0.25 s'),
+    fake100('segm', 'instances_val2014_fakesegm100_results.json', ', polygons rasterized each run', '0.21 s'),
   ];
   if (sharedDataDir() === undefined) {
     process.stderr.write('coco end-to-end benchmark skipped: ../shared/data/coco128 is absent\n');
