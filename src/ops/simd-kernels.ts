@@ -1,13 +1,17 @@
-import { F32, I32, V128, encodeModule, op, v128, type WasmFunction } from './wasm-encoder.js';
+import { I32, V128, encodeModule, op, v128, type WasmFunction } from './wasm-encoder.js';
 
 /**
  * WebAssembly SIMD kernels for the channel loops of RoI Align and RoI Pool on NHWC maps, where the
  * channels of one cell are contiguous: a weighted sum over a list of cells (gather), its transpose
- * (scatter-add), and a max with or without argmax. Each works on 4 float32 channels per instruction. The kernels
- * read and write one shared WebAssembly memory ({@link SimdKernels.memory}); callers copy their arrays
- * in, lay out tap lists there and call with byte addresses. Built once, at first use, by
+ * (scatter-add), and a max with or without argmax. Each works on 4 float32 channels per instruction.
+ * The kernels read and write one shared WebAssembly memory ({@link SimdKernels.memory}); callers copy
+ * their arrays in, lay out tap lists there and call with byte addresses. Built once, at first use, by
  * {@link simdKernels}; where WebAssembly SIMD is missing it returns undefined and callers fall back to
  * their scalar loops.
+ *
+ * Tap lists of gather/scatter are records of 8 bytes: an Int32 byte address (of the tap's channel 0)
+ * and its float32 weight. Cell lists of max/argmax are Int32 element indices (of each cell's channel 0)
+ * into the float32 array at byte address `features`, in increasing order.
  */
 export interface SimdKernels {
   /** The memory the kernels address (grown by {@link SimdKernels.reserve}). */
@@ -18,34 +22,33 @@ export interface SimdKernels {
    */
   reserve(bytes: number): void;
   /**
-   * out[c] = Σ_t weights[t] · mem[offsets[t] + c] over float32 channels, for byte offsets `c` in
-   * [begin, end) in steps of 64 bytes (16 channels). `out`, `offsets` (Int32 byte addresses of each tap's
-   * channel 0), `weights` (float32) are byte addresses. Returns the first byte offset not done.
+   * out[c] = Σ_t weight_t · mem[address_t + c] over float32 channels, for byte offsets `c` in
+   * [begin, end) in steps of 64 bytes (16 channels); `taps` records at byte address `list`. Returns
+   * the first byte offset not done.
    */
-  gather16(out: number, offsets: number, weights: number, taps: number, begin: number, end: number): number;
+  gather16(out: number, list: number, taps: number, begin: number, end: number): number;
   /** {@link SimdKernels.gather16} in steps of 16 bytes (4 channels). */
-  gather4(out: number, offsets: number, weights: number, taps: number, begin: number, end: number): number;
-  /** mem[offsets[t] + c] += weights[t] · gradOut[c] for every tap t, byte offsets c in [begin, end) by 64. */
-  scatter16(gradOut: number, offsets: number, weights: number, taps: number, begin: number, end: number): number;
+  gather4(out: number, list: number, taps: number, begin: number, end: number): number;
+  /** mem[address_t + c] += weight_t · gradOut[c] for every tap t, byte offsets c in [begin, end) by 64. */
+  scatter16(gradOut: number, list: number, taps: number, begin: number, end: number): number;
   /** {@link SimdKernels.scatter16} in steps of 16 bytes (4 channels). */
-  scatter4(gradOut: number, offsets: number, weights: number, taps: number, begin: number, end: number): number;
+  scatter4(gradOut: number, list: number, taps: number, begin: number, end: number): number;
   /**
    * For channels c in [begin, end) in steps of 16 (channel indices, not bytes): out[c] = max over cells t
    * of features[cells[t] + c], starting from −FLT_MAX and taking a value only when strictly greater
-   * (NaN never wins), and arg[c] = the element index cells[t] + c of that maximum, or −1. `cells` holds
-   * Int32 element indices of each cell's channel 0 into the float32 array at byte address `features`.
-   * Returns the first channel not done.
+   * (NaN never wins, ties keep the first cell), and arg[c] = the element index cells[t] + c of that
+   * maximum, or −1. Cells must come in increasing order. Returns the first channel not done.
    */
   argmax16(out: number, arg: number, cells: number, count: number, features: number, begin: number, end: number): number;
   /** {@link SimdKernels.argmax16} in steps of 4 channels. */
   argmax4(out: number, arg: number, cells: number, count: number, features: number, begin: number, end: number): number;
-  /** {@link SimdKernels.argmax16} without the argmax: only out[c], the maxima. */
+  /** {@link SimdKernels.argmax16} without the argmax: only out[c], the maxima (any cell order). */
   max16(out: number, cells: number, count: number, features: number, begin: number, end: number): number;
   /** {@link SimdKernels.max16} in steps of 4 channels. */
   max4(out: number, cells: number, count: number, features: number, begin: number, end: number): number;
 }
 
-const { block, loop, end, br, brIf, localGet: get, localSet: set, i32Const, i32Load, f32Load, i32Add, i32Shl, i32GeS, i32GtS } = op;
+const { block, loop, end, br, brIf, localGet: get, localSet: set, i32Const, i32Load, f32Load, i32Add, i32Shl, i32GtS, i32GeU } = op;
 
 function splatBytes(value: number, kind: 'f32' | 'i32'): Uint8Array {
   const bytes = new Uint8Array(16);
@@ -59,11 +62,6 @@ function iotaBytes(start: number): Uint8Array {
   const view = new DataView(bytes.buffer);
   for (let i = 0; i < 4; i++) view.setInt32(4 * i, start + i, true);
   return bytes;
-}
-
-/** `(base + (index << 2))`: byte address of element `index` of an array of 4-byte items at `base`. */
-function element(base: number, index: number): number[] {
-  return [...get(base), ...get(index), ...i32Const(2), ...i32Shl, ...i32Add];
 }
 
 /** `for (c = begin; c + step <= end; c += step) { body }`, then returns c. */
@@ -80,99 +78,124 @@ function channelLoop(c: number, beginParam: number, endParam: number, step: numb
   ];
 }
 
-/** `for (t = 0; t < count; t++) { body }`. */
-function tapLoop(t: number, countParam: number, body: number[]): number[] {
+/** `for (p = list; p < listEnd; p += stride) { body }` (listEnd set by the caller). */
+function listLoop(p: number, listParam: number, listEnd: number, stride: number, body: number[]): number[] {
   return [
-    ...i32Const(0), ...set(t),
+    ...get(listParam), ...set(p),
     ...block, ...loop,
-    ...get(t), ...get(countParam), ...i32GeS, ...brIf(1),
+    ...get(p), ...get(listEnd), ...i32GeU, ...brIf(1),
     ...body,
-    ...get(t), ...i32Const(1), ...i32Add, ...set(t),
+    ...get(p), ...i32Const(stride), ...i32Add, ...set(p),
     ...br(0),
     ...end, ...end,
   ];
 }
 
+/** `listEnd = list + (count << log2Stride)`. */
+function setListEnd(listEnd: number, listParam: number, countParam: number, log2Stride: number): number[] {
+  return [...get(listParam), ...get(countParam), ...i32Const(log2Stride), ...i32Shl, ...i32Add, ...set(listEnd)];
+}
+
 function gather(name: string, blocks: number): WasmFunction {
-  // params: 0 out, 1 offsets, 2 weights, 3 taps, 4 begin, 5 end; locals: 6 c, 7 t, 8 p, 9 w, 10.. acc
-  const [out, offsets, weights, taps, begin, stop, c, t, p, w] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  // params: 0 out, 1 list, 2 taps, 3 begin, 4 end; locals: 5 c, 6 tp, 7 listEnd, 8 p, 9 w, 10.. acc
+  const [out, list, taps, begin, stop, c, tp, listEnd, p, w] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
   const acc = (k: number) => 10 + k;
   const zero = v128.const(new Uint8Array(16));
   const ks = Array.from({ length: blocks }, (_, k) => k);
   const body = [
     ...ks.flatMap((k) => [...zero, ...set(acc(k))]),
-    ...tapLoop(t, taps, [
-      ...element(offsets, t), ...i32Load, ...get(c), ...i32Add, ...set(p),
-      ...element(weights, t), ...f32Load, ...v128.f32x4Splat, ...set(w),
+    ...listLoop(tp, list, listEnd, 8, [
+      ...get(tp), ...i32Load, ...get(c), ...i32Add, ...set(p),
+      ...get(tp), ...f32Load(4), ...v128.f32x4Splat, ...set(w),
       ...ks.flatMap((k) => [...get(acc(k)), ...get(p), ...v128.load(16 * k), ...get(w), ...v128.f32x4Mul, ...v128.f32x4Add, ...set(acc(k))]),
     ]),
     ...ks.flatMap((k) => [...get(out), ...get(c), ...i32Add, ...get(acc(k)), ...v128.store(16 * k)]),
   ];
-  return { name, params: [I32, I32, I32, I32, I32, I32], results: [I32], locals: [I32, I32, I32, V128, ...ks.map(() => V128)], body: channelLoop(c, begin, stop, 16 * blocks, body) };
+  return {
+    name, params: [I32, I32, I32, I32, I32], results: [I32], locals: [I32, I32, I32, I32, V128, ...ks.map(() => V128)],
+    body: [...setListEnd(listEnd, list, taps, 3), ...channelLoop(c, begin, stop, 16 * blocks, body)],
+  };
 }
 
 function scatter(name: string, blocks: number): WasmFunction {
-  // params: 0 gradOut, 1 offsets, 2 weights, 3 taps, 4 begin, 5 end; locals: 6 c, 7 t, 8 p, 9 w, 10.. g
-  const [gradOut, offsets, weights, taps, begin, stop, c, t, p, w] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  // params: 0 gradOut, 1 list, 2 taps, 3 begin, 4 end; locals: 5 c, 6 tp, 7 listEnd, 8 p, 9 w, 10.. g
+  const [gradOut, list, taps, begin, stop, c, tp, listEnd, p, w] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
   const g = (k: number) => 10 + k;
   const ks = Array.from({ length: blocks }, (_, k) => k);
   const body = [
     ...ks.flatMap((k) => [...get(gradOut), ...get(c), ...i32Add, ...v128.load(16 * k), ...set(g(k))]),
-    ...tapLoop(t, taps, [
-      ...element(offsets, t), ...i32Load, ...get(c), ...i32Add, ...set(p),
-      ...element(weights, t), ...f32Load, ...v128.f32x4Splat, ...set(w),
+    ...listLoop(tp, list, listEnd, 8, [
+      ...get(tp), ...i32Load, ...get(c), ...i32Add, ...set(p),
+      ...get(tp), ...f32Load(4), ...v128.f32x4Splat, ...set(w),
       ...ks.flatMap((k) => [...get(p), ...get(p), ...v128.load(16 * k), ...get(g(k)), ...get(w), ...v128.f32x4Mul, ...v128.f32x4Add, ...v128.store(16 * k)]),
     ]),
   ];
-  return { name, params: [I32, I32, I32, I32, I32, I32], results: [I32], locals: [I32, I32, I32, V128, ...ks.map(() => V128)], body: channelLoop(c, begin, stop, 16 * blocks, body) };
+  return {
+    name, params: [I32, I32, I32, I32, I32], results: [I32], locals: [I32, I32, I32, I32, V128, ...ks.map(() => V128)],
+    body: [...setListEnd(listEnd, list, taps, 3), ...channelLoop(c, begin, stop, 16 * blocks, body)],
+  };
 }
 
 function argmax(name: string, blocks: number): WasmFunction {
   // params: 0 out, 1 arg, 2 cells, 3 count, 4 features, 5 begin, 6 end;
-  // locals: 7 c, 8 t, 9 e, 10 v, 11 gt, 12 ev, then per block: iota, m, idx
-  const [out, arg, cells, count, features, begin, stop, c, t, e, v, gt, ev] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
-  const iota = (k: number) => 13 + k;
-  const m = (k: number) => 13 + blocks + k;
-  const idx = (k: number) => 13 + 2 * blocks + k;
+  // locals: 7 c, 8 tp, 9 listEnd, 10 e, 11 v, 12 gt, 13 ev, then per block: m, idx
+  const [out, arg, cells, count, features, begin, stop, c, tp, listEnd, e, v, gt, ev] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
+  const m = (k: number) => 14 + k;
+  const idx = (k: number) => 14 + blocks + k;
   const ks = Array.from({ length: blocks }, (_, k) => k);
-  // idx holds the flat index of the winning cell's channel c (the same for the 4 lanes); the lane
-  // offsets are added at the end. It starts at −1 − lane, so that a lane never won ends at −1.
+  const zero = v128.const(new Uint8Array(16));
+  // idx holds 1 + the flat index of the winning cell's channel c (the same in the 4 lanes), 0 for none.
+  // Cells come in increasing order, so a new winner always has a larger index than the one it
+  // replaces: idx = max(idx, gt ? e + 1 : 0) updates it with an and and a max. At the end the lane
+  // offsets are added, and lanes never won give −1.
   const body = [
-    ...ks.flatMap((k) => [...v128.const(splatBytes(-3.4028234663852886e38, 'f32')), ...set(m(k)), ...i32Const(-1), ...v128.i32x4Splat, ...get(iota(k)), ...v128.i32x4Sub, ...set(idx(k))]),
-    ...tapLoop(t, count, [
-      ...element(cells, t), ...i32Load, ...get(c), ...i32Add, ...set(e),
-      ...get(e), ...v128.i32x4Splat, ...set(ev),
-      ...element(features, e), ...set(e), // e = byte address of features[e]
+    ...ks.flatMap((k) => [...v128.const(splatBytes(-3.4028234663852886e38, 'f32')), ...set(m(k)), ...zero, ...set(idx(k))]),
+    ...listLoop(tp, cells, listEnd, 4, [
+      ...get(tp), ...i32Load, ...get(c), ...i32Add, ...set(e),
+      ...get(e), ...i32Const(1), ...i32Add, ...v128.i32x4Splat, ...set(ev),
+      ...get(features), ...get(e), ...i32Const(2), ...i32Shl, ...i32Add, ...set(e), // e = byte address of features[e]
       ...ks.flatMap((k) => [
         ...get(e), ...v128.load(16 * k), ...set(v),
         // gt = m < v (torchvision's `v > max`, false for NaN); m = pmax(m, v) = m < v ? v : m
         ...get(m(k)), ...get(v), ...v128.f32x4Lt, ...set(gt),
         ...get(m(k)), ...get(v), ...v128.f32x4Pmax, ...set(m(k)),
-        ...get(ev), ...get(idx(k)), ...get(gt), ...v128.bitselect, ...set(idx(k)),
+        ...get(idx(k)), ...get(ev), ...get(gt), ...v128.and, ...v128.i32x4MaxS, ...set(idx(k)),
       ]),
     ]),
-    ...ks.flatMap((k) => [...element(out, c), ...get(m(k)), ...v128.store(16 * k), ...element(arg, c), ...get(idx(k)), ...get(iota(k)), ...v128.i32x4Add, ...v128.store(16 * k)]),
+    ...ks.flatMap((k) => [
+      ...get(out), ...get(c), ...i32Const(2), ...i32Shl, ...i32Add, ...get(m(k)), ...v128.store(16 * k),
+      // arg = idx == 0 ? −1 : idx − 1 + lane
+      ...get(arg), ...get(c), ...i32Const(2), ...i32Shl, ...i32Add,
+      ...get(idx(k)), ...v128.const(iotaBytes(4 * k - 1)), ...v128.i32x4Add,
+      ...v128.const(splatBytes(-1, 'i32')),
+      ...get(idx(k)), ...zero, ...v128.i32x4Eq, ...v128.not,
+      ...v128.bitselect, ...v128.store(16 * k),
+    ]),
   ];
-  const setup = ks.flatMap((k) => [...v128.const(iotaBytes(4 * k)), ...set(iota(k))]);
-  return { name, params: [I32, I32, I32, I32, I32, I32, I32], results: [I32], locals: [I32, I32, I32, V128, V128, V128, ...ks.flatMap(() => [V128, V128, V128])], body: [...setup, ...channelLoop(c, begin, stop, 4 * blocks, body)] };
+  return {
+    name, params: [I32, I32, I32, I32, I32, I32, I32], results: [I32], locals: [I32, I32, I32, I32, V128, V128, V128, ...ks.flatMap(() => [V128, V128])],
+    body: [...setListEnd(listEnd, cells, count, 2), ...channelLoop(c, begin, stop, 4 * blocks, body)],
+  };
 }
 
 function max(name: string, blocks: number): WasmFunction {
-  // params: 0 out, 1 cells, 2 count, 3 features, 4 begin, 5 end; locals: 6 c, 7 t, 8 e, then per block m
-  const [out, cells, count, features, begin, stop, c, t, e] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  const m = (k: number) => 9 + k;
+  // params: 0 out, 1 cells, 2 count, 3 features, 4 begin, 5 end; locals: 6 c, 7 tp, 8 listEnd, 9 e, then per block m
+  const [out, cells, count, features, begin, stop, c, tp, listEnd, e] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const m = (k: number) => 10 + k;
   const ks = Array.from({ length: blocks }, (_, k) => k);
   const body = [
     ...ks.flatMap((k) => [...v128.const(splatBytes(-3.4028234663852886e38, 'f32')), ...set(m(k))]),
-    ...tapLoop(t, count, [
-      ...element(cells, t), ...i32Load, ...get(c), ...i32Add, ...set(e),
-      ...element(features, e), ...set(e), // e = byte address of features[e]
+    ...listLoop(tp, cells, listEnd, 4, [
+      ...get(tp), ...i32Load, ...get(c), ...i32Add, ...i32Const(2), ...i32Shl, ...get(features), ...i32Add, ...set(e), // byte address of features[cell + c]
       // m = pmax(m, v) = m < v ? v : m: torchvision's `if (v > max) max = v`, NaN never taken
       ...ks.flatMap((k) => [...get(m(k)), ...get(e), ...v128.load(16 * k), ...v128.f32x4Pmax, ...set(m(k))]),
     ]),
-    ...ks.flatMap((k) => [...element(out, c), ...get(m(k)), ...v128.store(16 * k)]),
+    ...ks.flatMap((k) => [...get(out), ...get(c), ...i32Const(2), ...i32Shl, ...i32Add, ...get(m(k)), ...v128.store(16 * k)]),
   ];
-  return { name, params: [I32, I32, I32, I32, I32, I32], results: [I32], locals: [I32, I32, I32, ...ks.map(() => V128)], body: channelLoop(c, begin, stop, 4 * blocks, body) };
+  return {
+    name, params: [I32, I32, I32, I32, I32, I32], results: [I32], locals: [I32, I32, I32, I32, ...ks.map(() => V128)],
+    body: [...setListEnd(listEnd, cells, count, 2), ...channelLoop(c, begin, stop, 4 * blocks, body)],
+  };
 }
 
 let cached: SimdKernels | null | undefined;

@@ -29,7 +29,8 @@ export interface TapKernel {
 export interface MaxKernel {
   /**
    * out[o + c] = max over t of features[cells[t] + c] (from −FLT_MAX, strictly greater wins) and
-   * argmax[o + c] its flat index, for c < channels; `count` = 0 gives 0 and −1 (an empty bin).
+   * argmax[o + c] its flat index, for c < channels; `count` = 0 gives 0 and −1 (an empty bin). The
+   * cells must come in increasing order (row-major within the bin).
    * Without argmax, `finish()` returns an empty `argmax`.
    */
   run(o: number, count: number, cells: Int32Array): void;
@@ -44,17 +45,15 @@ function resolve(implementation: ChannelImplementation | undefined): SimdKernels
 
 /**
  * The kernels' memory during one op call: up to three 16-byte aligned regions (`regions[i]` is the
- * byte address of the i-th), then a growable tap list (Int32 offsets, float32 weights), and views.
+ * byte address of the i-th), then a growable tap list, and views.
  */
 class SimdSession {
   readonly regions: number[] = [];
   f32: Float32Array;
   i32: Int32Array;
-  /** Byte address of the tap offsets and of the tap weights. */
-  tapOffsets = 0;
-  tapWeights = 0;
+  /** Byte address of the tap list. */
+  readonly taps: number;
   private capacity = 0;
-  private readonly tapBase: number;
 
   constructor(readonly simd: SimdKernels, regionBytes: number[]) {
     let top = 0;
@@ -62,29 +61,35 @@ class SimdSession {
       this.regions.push(top);
       top = (top + bytes + 15) & ~15;
     }
-    this.tapBase = top;
+    this.taps = top;
     this.f32 = new Float32Array(0);
     this.i32 = new Int32Array(0);
     this.reserveTaps(64);
   }
 
   /**
-   * Copies `taps` entries of `offsets` into the tap list — as byte addresses `base + 4·offset` when
-   * `base` is given, else as they are (element indices) — and of `weights` when given.
+   * Writes `taps` records (byte address `base + 4·offsets[t]`, float32 `weights[t]`) for gather and
+   * scatter.
    */
-  writeTaps(taps: number, offsets: Int32Array, weights: Float64Array | undefined, base: number | undefined): void {
+  writeWeightedTaps(taps: number, offsets: Int32Array, weights: Float64Array, base: number): void {
     if (taps > this.capacity) this.reserveTaps(Math.max(taps, 2 * this.capacity));
-    const oi = this.tapOffsets >> 2, wi = this.tapWeights >> 2, i32 = this.i32;
-    if (base === undefined) for (let t = 0; t < taps; t++) i32[oi + t] = offsets[t];
-    else for (let t = 0; t < taps; t++) i32[oi + t] = base + 4 * offsets[t];
-    if (weights) for (let t = 0; t < taps; t++) this.f32[wi + t] = weights[t];
+    const at = this.taps >> 2, i32 = this.i32, f32 = this.f32;
+    for (let t = 0; t < taps; t++) {
+      i32[at + 2 * t] = base + 4 * offsets[t];
+      f32[at + 2 * t + 1] = weights[t];
+    }
+  }
+
+  /** Writes `count` Int32 cell indices for max and argmax. */
+  writeCells(count: number, cells: Int32Array): void {
+    if (count > this.capacity) this.reserveTaps(Math.max(count, 2 * this.capacity));
+    const at = this.taps >> 2, i32 = this.i32;
+    for (let t = 0; t < count; t++) i32[at + t] = cells[t];
   }
 
   private reserveTaps(capacity: number): void {
     this.capacity = capacity;
-    this.tapOffsets = this.tapBase;
-    this.tapWeights = this.tapBase + 4 * capacity;
-    this.simd.reserve(this.tapWeights + 4 * capacity);
+    this.simd.reserve(this.taps + 8 * capacity);
     // Growing the memory detaches the old buffer: the views are made again.
     if (this.f32.buffer !== this.simd.memory.buffer || this.f32.length === 0) {
       this.f32 = new Float32Array(this.simd.memory.buffer);
@@ -109,10 +114,10 @@ export function gatherKernel(features: Float32Array, outLength: number, channels
   const bytes = 4 * channels;
   return {
     run(o, taps, offsets, weights) {
-      session.writeTaps(taps, offsets, weights, featPtr);
-      const { tapOffsets, tapWeights, f32 } = session;
+      session.writeWeightedTaps(taps, offsets, weights, featPtr);
+      const { taps: list, f32 } = session;
       const outByte = outPtr + 4 * o;
-      const done = simd.gather4(outByte, tapOffsets, tapWeights, taps, simd.gather16(outByte, tapOffsets, tapWeights, taps, 0, bytes), bytes);
+      const done = simd.gather4(outByte, list, taps, simd.gather16(outByte, list, taps, 0, bytes), bytes);
       // The last channels (C mod 4) in scalar code.
       for (let c = done >> 2; c < channels; c++) {
         let s = 0;
@@ -141,10 +146,10 @@ export function scatterKernel(gradOutput: Float32Array, inLength: number, channe
   const bytes = 4 * channels;
   return {
     run(o, taps, offsets, weights) {
-      session.writeTaps(taps, offsets, weights, gradInPtr);
-      const { tapOffsets, tapWeights, f32 } = session;
+      session.writeWeightedTaps(taps, offsets, weights, gradInPtr);
+      const { taps: list, f32 } = session;
       const gByte = gradOutPtr + 4 * o;
-      const done = simd.scatter4(gByte, tapOffsets, tapWeights, taps, simd.scatter16(gByte, tapOffsets, tapWeights, taps, 0, bytes), bytes);
+      const done = simd.scatter4(gByte, list, taps, simd.scatter16(gByte, list, taps, 0, bytes), bytes);
       for (let t = 0; t < taps && done < bytes; t++) {
         const p = (gradInPtr >> 2) + offsets[t];
         for (let c = done >> 2; c < channels; c++) f32[p + c] += weights[t] * f32[(gradOutPtr >> 2) + o + c];
@@ -170,12 +175,12 @@ export function maxKernel(features: Float32Array, outLength: number, channels: n
   session.f32.set(features, featPtr >> 2);
   return {
     run(o, count, cells) {
-      session.writeTaps(count, cells, undefined, undefined);
-      const { tapOffsets, f32, i32 } = session;
+      session.writeCells(count, cells);
+      const { taps: list, f32, i32 } = session;
       const outByte = outPtr + 4 * o, argByte = argPtr + 4 * o;
       const done = withArgmax
-        ? simd.argmax4(outByte, argByte, tapOffsets, count, featPtr, simd.argmax16(outByte, argByte, tapOffsets, count, featPtr, 0, channels), channels)
-        : simd.max4(outByte, tapOffsets, count, featPtr, simd.max16(outByte, tapOffsets, count, featPtr, 0, channels), channels);
+        ? simd.argmax4(outByte, argByte, list, count, featPtr, simd.argmax16(outByte, argByte, list, count, featPtr, 0, channels), channels)
+        : simd.max4(outByte, list, count, featPtr, simd.max16(outByte, list, count, featPtr, 0, channels), channels);
       // The last channels (C mod 4) in scalar code.
       for (let c = done; c < channels; c++) {
         let best = LOWEST_FLOAT32, at = -1;

@@ -16,15 +16,18 @@ test('SIMD kernels exist on this Node and agree with plain loops', () => {
   k.reserve(1 << 20);
   const f32 = new Float32Array(k.memory.buffer);
   const i32 = new Int32Array(k.memory.buffer);
-  const feat = 0, out = 8192, arg = 16384, list = 24576, wts = 28672; // byte addresses
+  const feat = 0, out = 8192, arg = 16384, list = 24576; // byte addresses
   for (let i = 0; i < cellsInMap * C; i++) f32[(feat >> 2) + i] = random() * 2 - 1;
   for (const taps of [0, 1, 3, 7]) {
-    const cells = Array.from({ length: taps }, () => Math.floor(random() * cellsInMap) * C);
+    // Distinct cells in increasing order, as the argmax kernel requires.
+    const cells = Array.from({ length: cellsInMap }, (_, i) => i * C).filter(() => random() < 0.3).slice(0, taps);
+    while (cells.length < taps) cells.push((cellsInMap - taps + cells.length) * C);
+    cells.sort((a, b) => a - b);
     const weights = Array.from({ length: taps }, () => random());
-    cells.forEach((c, t) => { i32[(list >> 2) + t] = feat + 4 * c; f32[(wts >> 2) + t] = weights[t]; });
+    cells.forEach((c, t) => { i32[(list >> 2) + 2 * t] = feat + 4 * c; f32[(list >> 2) + 2 * t + 1] = weights[t]; });
     // gather: 16 channels at a time over [0, 32), then 4 at a time over [32, 40).
-    assert.equal(k.gather16(out, list, wts, taps, 0, 4 * C), 4 * 32);
-    assert.equal(k.gather4(out, list, wts, taps, 4 * 32, 4 * C), 4 * C);
+    assert.equal(k.gather16(out, list, taps, 0, 4 * C), 4 * 32);
+    assert.equal(k.gather4(out, list, taps, 4 * 32, 4 * C), 4 * C);
     for (let c = 0; c < C; c++) {
       let s = 0;
       for (let t = 0; t < taps; t++) s += Math.fround(weights[t]) * f32[(feat >> 2) + cells[t] + c];
@@ -54,8 +57,8 @@ test('SIMD kernels exist on this Node and agree with plain loops', () => {
   const gradIn = 32768, gradOut = 49152;
   f32.fill(0, gradIn >> 2, (gradIn >> 2) + cellsInMap * C);
   for (let c = 0; c < C; c++) f32[(gradOut >> 2) + c] = c - 7;
-  cells.forEach((c, t) => { i32[(list >> 2) + t] = gradIn + 4 * c; f32[(wts >> 2) + t] = weights[t]; });
-  assert.equal(k.scatter4(gradOut, list, wts, 3, k.scatter16(gradOut, list, wts, 3, 0, 4 * C), 4 * C), 4 * C);
+  cells.forEach((c, t) => { i32[(list >> 2) + 2 * t] = gradIn + 4 * c; f32[(list >> 2) + 2 * t + 1] = weights[t]; });
+  assert.equal(k.scatter4(gradOut, list, 3, k.scatter16(gradOut, list, 3, 0, 4 * C), 4 * C), 4 * C);
   for (let c = 0; c < C; c++) {
     assert.equal(f32[(gradIn >> 2) + 2 * C + c], (0.5 + 2) * (c - 7));
     assert.equal(f32[(gradIn >> 2) + 5 * C + c], 0.25 * (c - 7));

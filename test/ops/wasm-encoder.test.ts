@@ -20,7 +20,7 @@ test('encodeModule builds a valid module whose exported function runs', () => {
   // add(a, b) = a + b, and load(p) = f32 at byte address p of the imported memory.
   const bytes = encodeModule([
     { name: 'add', params: [I32, I32], results: [I32], locals: [], body: [...op.localGet(0), ...op.localGet(1), ...op.i32Add] },
-    { name: 'load', params: [I32], results: [F32], locals: [], body: [...op.localGet(0), ...op.f32Load] },
+    { name: 'load', params: [I32], results: [F32], locals: [], body: [...op.localGet(0), ...op.f32Load()] },
   ]);
   assert.ok(WebAssembly.validate(bytes));
   const memory = new WebAssembly.Memory({ initial: 1 });
