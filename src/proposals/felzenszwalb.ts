@@ -57,32 +57,35 @@ export function gaussianKernel(sigma: number): Float64Array {
 export function gaussianSmooth(pixels: ArrayLike<number>, width: number, height: number, channels: number, sigma: number): Float32Array {
   const kernel = gaussianKernel(sigma);
   const r = (kernel.length - 1) >> 1;
+  const taps = kernel.length;
+  const rowLength = width * channels;
+  // Along x: each row is copied once with r repeated pixels at both ends, so the taps need no clamping.
+  const padded = new Float64Array((width + 2 * r) * channels); // [W + 2r, C]
   const tmp = new Float32Array(width * height * channels); // [H, W, C], smoothed along x
-  const out = new Float32Array(width * height * channels); // [H, W, C], then along y
   for (let y = 0; y < height; y++) {
-    const row = y * width;
-    for (let x = 0; x < width; x++) {
-      for (let c = 0; c < channels; c++) {
-        let acc = 0;
-        for (let i = -r; i <= r; i++) {
-          const xx = x + i < 0 ? 0 : x + i >= width ? width - 1 : x + i;
-          acc += kernel[i + r] * pixels[(row + xx) * channels + c];
-        }
-        tmp[(row + x) * channels + c] = acc;
-      }
+    const row = y * rowLength;
+    for (let x = -r; x < width + r; x++) {
+      const src = row + (x < 0 ? 0 : x >= width ? width - 1 : x) * channels;
+      const dst = (x + r) * channels;
+      for (let c = 0; c < channels; c++) padded[dst + c] = pixels[src + c];
+    }
+    for (let j = 0; j < rowLength; j++) {
+      let acc = 0;
+      for (let i = 0; i < taps; i++) acc += kernel[i] * padded[j + i * channels];
+      tmp[row + j] = acc;
     }
   }
+  // Along y: whole rows are accumulated, the clamped row index computed once per tap.
+  const out = new Float32Array(width * height * channels); // [H, W, C]
+  const acc = new Float64Array(rowLength); // [W, C]
   for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      for (let c = 0; c < channels; c++) {
-        let acc = 0;
-        for (let i = -r; i <= r; i++) {
-          const yy = y + i < 0 ? 0 : y + i >= height ? height - 1 : y + i;
-          acc += kernel[i + r] * tmp[(yy * width + x) * channels + c];
-        }
-        out[(y * width + x) * channels + c] = acc;
-      }
+    acc.fill(0);
+    for (let i = 0; i < taps; i++) {
+      const yy = y + i - r < 0 ? 0 : y + i - r >= height ? height - 1 : y + i - r;
+      const weight = kernel[i], src = yy * rowLength;
+      for (let j = 0; j < rowLength; j++) acc[j] += weight * tmp[src + j];
     }
+    out.set(acc, y * rowLength);
   }
   return out;
 }
