@@ -88,14 +88,19 @@ export class FasterRCNN {
     const [, height, width] = images.shape;
     const features = this.backbone.model.apply(images, { training: false }) as tf.Tensor4D; // [B, h, w, C]
     try {
-      let proposals: Float32Array[] = [];
-      tf.tidy(() => {
-        proposals = this.rpn.run(features, height, width).proposals;
-      });
-      return this.roiHeads.predict(features, proposals, height, width);
+      return this.detect(features, height, width);
     } finally {
       features.dispose();
     }
+  }
+
+  /** Proposals, box head and post-processing on backbone `features [B, h, w, C]` of `height × width` images. */
+  protected detect(features: tf.Tensor4D, height: number, width: number): Detections[] {
+    let proposals: Float32Array[] = [];
+    tf.tidy(() => {
+      proposals = this.rpn.run(features, height, width).proposals;
+    });
+    return this.roiHeads.predict(features, proposals, height, width);
   }
 
   dispose(): void {
