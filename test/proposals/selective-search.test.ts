@@ -159,3 +159,17 @@ test('pseudo-random ranking: region r of a hierarchy of R regions gets rank valu
     assert.equal(r.candidates, 5);
   }
 });
+
+test('degenerate images: a 1×1 image gives its one box; a 1-pixel-high strip of 4 colours gives 7 boxes', () => {
+  const one = selectiveSearch({ data: Uint8Array.from([10, 20, 30]), width: 1, height: 1 }, { mode: 'fast' });
+  assert.deepEqual(Array.from(one.boxes), [0, 0, 1, 1]);
+  // 4 single-pixel regions (sigma 0, k = 1) → 4 initial + 3 merged regions, all with distinct boxes
+  const strip = Uint8Array.from([255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 0]);
+  const strategy = { colourSpace: 'rgb' as const, k: 1, similarity: { colour: true, texture: true, size: true, fill: true } };
+  const r = selectiveSearch({ data: strip, width: 4, height: 1 }, { strategies: [strategy], sigma: 0 });
+  assert.equal(r.candidates, 7);
+  assert.equal(r.boxes.length / 4, 7);
+  const keys = new Set(Array.from({ length: 7 }, (_, i) => r.boxes.subarray(4 * i, 4 * i + 4).join(',')));
+  for (let x = 0; x < 4; x++) assert.ok(keys.has(`${x},0,${x + 1},1`), `pixel ${x}`);
+  assert.ok(keys.has('0,0,4,1'));
+});
