@@ -216,7 +216,8 @@ export function loadResults(data: unknown, gt: CocoGroundTruth, iouType: 'bbox' 
       table.segmentation[i] = rec.segmentation as CocoSegmentation;
       const rle = annotationRle(table, i, gt, file, 'results');
       table.area[i] = rleArea(rle);
-      if (rec.bbox !== undefined) readBox(rec, table.bbox, i, file, where);
+      // a given box is kept (pycocotools keeps it); none, or an empty one, becomes the mask's tight box
+      if (rec.bbox !== undefined && !(Array.isArray(rec.bbox) && rec.bbox.length === 0)) readBox(rec, table.bbox, i, file, where);
       else rleToBbox(rle, table.bbox, 4 * i);
     }
   }

@@ -72,3 +72,11 @@ test('valid input evaluates: an empty results list gives AP 0 where there is gro
   // one TP: precision = 1 / (1 + np.spacing(1)) = 0.9999999999999998, as pycocotools computes it
   assert.equal(evaluateCocoJson(gt(), [good()]).stats[0], 1 / (1 + 2.220446049250313e-16));
 });
+
+test('segm results whose first bbox is empty are read as masks (pycocotools\' loadRes branch), the box from the mask', () => {
+  // mask: rows 0..4 of columns 0..4 of the 10×20 image (a 5×5 square) → area 25, box [0, 0, 5, 5] = the GT
+  const counts = [0, 5, 5, 5, 5, 5, 5, 5, 5, 5, 155];
+  const r = evaluateCocoJson(gt(), [{ image_id: 1, category_id: 1, score: 1, bbox: [], segmentation: { size: [10, 20], counts } }], { iouType: 'bbox' });
+  // AP over IoU .50:.95 is 1 (to rounding) only if the box read from the mask is exactly the GT's box
+  assert.ok(Math.abs(r.stats[0] - 1) < 1e-12, `AP ${r.stats[0]}`);
+});
