@@ -3,11 +3,12 @@
  * them on a held-out split of another seed with COCOeval (`src/eval/coco.ts`), and writes the shipped
  * checkpoints `assets/checkpoints/detector-<model>.ckpt` (weights + options + metrics in `meta`).
  *
- * The exact command that produced the shipped Faster R-CNN checkpoint (repository root, no build):
+ * The exact commands that produced the shipped checkpoints (repository root, no build):
  *
- *   node --import tsx scripts/train-detectors.ts --model faster-rcnn --steps 2400
+ *   node --import tsx scripts/train-detectors.ts --model faster-rcnn --steps 2400 --budget 2700
+ *   node --import tsx scripts/train-detectors.ts --model mask-rcnn --steps 1500 --budget 3000
  *
- * Options: `--model faster-rcnn`, `--steps` (optimisation steps, batch 2), `--lr` (Adam, cosine
+ * Options: `--model faster-rcnn | mask-rcnn` (Mask R-CNN also reports mask AP), `--steps` (optimisation steps, batch 2), `--lr` (Adam, cosine
  * schedule after 100 warm-up steps), `--budget <seconds>` (stop early), `--val <n>` (held-out images),
  * `--out <file>`. Prints the mean losses every 50 steps and the final COCO statistics.
  */
@@ -21,6 +22,8 @@ import { trainDetector } from '../src/models/detection/train-loop.js';
 import type { Detections } from '../src/models/detection/types.js';
 import { FASTER_RCNN_TRAIN_OPTIONS } from '../src/models/faster-rcnn/checkpoint.js';
 import { FasterRCNN } from '../src/models/faster-rcnn/faster-rcnn.js';
+import { MASK_RCNN_TRAIN_OPTIONS } from '../src/models/mask-rcnn/checkpoint.js';
+import { MaskRCNN } from '../src/models/mask-rcnn/mask-rcnn.js';
 import { assetsDir } from '../src/util/paths.js';
 
 const { values } = parseArgs({
@@ -33,13 +36,15 @@ const { values } = parseArgs({
     out: { type: 'string' },
   },
 });
-if (values.model !== 'faster-rcnn') throw new Error(`--model: only faster-rcnn is implemented, got ${values.model}`);
+const kind = values.model!;
+if (kind !== 'faster-rcnn' && kind !== 'mask-rcnn') throw new Error(`--model: expected faster-rcnn or mask-rcnn, got ${kind}`);
 const engine = await initEngine();
 const recipe: SyntheticRecipe = { ...DEFAULT_SYNTHETIC_RECIPE, valImages: Number(values.val) };
 const steps = Number(values.steps);
 const learningRate = Number(values.lr);
-const model = new FasterRCNN(FASTER_RCNN_TRAIN_OPTIONS);
-process.stdout.write(`faster-rcnn: ${model.models().reduce((s, m) => s + m.countParams(), 0).toLocaleString('en-US')} parameters; ${steps} steps of ${recipe.batchSize} images; backend ${engine.backend} SIMD ${engine.simd}\n`);
+const options = kind === 'mask-rcnn' ? MASK_RCNN_TRAIN_OPTIONS : FASTER_RCNN_TRAIN_OPTIONS;
+const model = kind === 'mask-rcnn' ? new MaskRCNN(options) : new FasterRCNN(options);
+process.stdout.write(`${kind}: ${model.models().reduce((s, m) => s + m.countParams(), 0).toLocaleString('en-US')} parameters; ${steps} steps of ${recipe.batchSize} images; backend ${engine.backend} SIMD ${engine.simd}\n`);
 const result = trainDetector({
   detector: model,
   batch: syntheticBatches(recipe),
@@ -62,9 +67,15 @@ for (let i = 0; i < val.length; i += 8) {
 }
 const predictSeconds = (performance.now() - t0) / 1000;
 const coco = evaluateDetections(val, detections, 'bbox');
-process.stdout.write(`${coco.lines.join('\n')}\n`);
-const metrics = { mAP: coco.stats[0], mAP50: coco.stats[1], mAP75: coco.stats[2], perClass: coco.perClass, trainSeconds: result.seconds, steps: result.steps, predictSecondsPerImage: predictSeconds / val.length };
-process.stdout.write(`held-out ${val.length} images: COCO mAP ${metrics.mAP.toFixed(4)}, mAP@0.5 ${metrics.mAP50.toFixed(4)}; training ${result.seconds.toFixed(0)} s for ${result.steps} steps; ${(1000 * metrics.predictSecondsPerImage).toFixed(1)} ms/image to predict\n`);
-const out = values.out ?? assetsDir('checkpoints', 'detector-faster-rcnn.ckpt');
-saveDetectorCheckpoint(out, model.models(), { format: 'detseg-faster-rcnn', options: FASTER_RCNN_TRAIN_OPTIONS, recipe, learningRate, metrics, history: result.history }, result.steps);
+process.stdout.write(`bbox\n${coco.lines.join('\n')}\n`);
+const metrics: Record<string, unknown> = { mAP: coco.stats[0], mAP50: coco.stats[1], mAP75: coco.stats[2], perClass: coco.perClass, trainSeconds: result.seconds, steps: result.steps, predictSecondsPerImage: predictSeconds / val.length };
+if (kind === 'mask-rcnn') {
+  const segm = evaluateDetections(val, detections, 'segm');
+  process.stdout.write(`segm\n${segm.lines.join('\n')}\n`);
+  Object.assign(metrics, { maskAP: segm.stats[0], maskAP50: segm.stats[1], maskPerClass: segm.perClass });
+  process.stdout.write(`held-out mask AP ${segm.stats[0].toFixed(4)}, mask AP@0.5 ${segm.stats[1].toFixed(4)}\n`);
+}
+process.stdout.write(`held-out ${val.length} images: COCO mAP ${coco.stats[0].toFixed(4)}, mAP@0.5 ${coco.stats[1].toFixed(4)}; training ${result.seconds.toFixed(0)} s for ${result.steps} steps; ${((1000 * predictSeconds) / val.length).toFixed(1)} ms/image to predict\n`);
+const out = values.out ?? assetsDir('checkpoints', `detector-${kind}.ckpt`);
+saveDetectorCheckpoint(out, model.models(), { format: `detseg-${kind}`, options, recipe, learningRate, metrics, history: result.history }, result.steps);
 process.stdout.write(`→ ${out}\n`);

@@ -1,0 +1,20 @@
+import { loadDetectorWeights, readDetectorMeta } from '../detection/checkpoint.js';
+import { FASTER_RCNN_TRAIN_OPTIONS } from '../faster-rcnn/checkpoint.js';
+import { assetsDir } from '../../util/paths.js';
+import { MaskRCNN, type MaskRcnnOptions } from './mask-rcnn.js';
+
+/** The options the shipped Mask R-CNN was trained with: the Faster R-CNN ones plus the default mask branch (14×14 → 28×28, width 32). */
+export const MASK_RCNN_TRAIN_OPTIONS: MaskRcnnOptions = { ...FASTER_RCNN_TRAIN_OPTIONS };
+
+/** Path of the shipped Mask R-CNN checkpoint. */
+export function shippedMaskRcnnPath(): string {
+  return assetsDir('checkpoints', 'detector-mask-rcnn.ckpt');
+}
+
+/** Rebuilds the Mask R-CNN of a checkpoint (meta.format 'detseg-mask-rcnn') and loads its weights. */
+export function loadMaskRcnn(path = shippedMaskRcnnPath()): { model: MaskRCNN; meta: Record<string, unknown> } {
+  const meta = readDetectorMeta(path, 'detseg-mask-rcnn');
+  const model = new MaskRCNN(meta.options as MaskRcnnOptions);
+  loadDetectorWeights(path, model.models());
+  return { model, meta };
+}
