@@ -13,7 +13,7 @@ export class AxisSamples {
   weight: Float64Array;
   /** Taps used per bin, `Int32Array [bins]`. */
   length: Int32Array;
-  /** Taps per bin that fit (2 per sample). */
+  /** Taps per bin that fit (2 per sample, at most one per cell of the axis). */
   capacity = 0;
 
   constructor() {
@@ -31,8 +31,9 @@ export class AxisSamples {
    */
   fill(start: number, binSize: number, grid: number, bins: number, size: number): void {
     const fr = Math.fround;
-    const samples = Math.max(grid, 0);
-    this.reserve(bins, 2 * samples);
+    const samples = size > 0 ? Math.max(grid, 0) : 0; // an empty map has nothing to sample
+    // Each sample adds up to 2 taps, and the taps of a bin are distinct cells: at most `size`.
+    this.reserve(bins, Math.min(2 * samples, size));
     const { index, weight, length, capacity } = this;
     for (let p = 0; p < bins; p++) {
       const base = p * capacity;

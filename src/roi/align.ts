@@ -22,6 +22,12 @@ export interface RoiAlignOptions extends RoiGridOptions {
 }
 
 /**
+ * Most samples per bin along one axis. Adaptive sampling takes ceil(RoI size / bins) samples, so a RoI
+ * with absurd coordinates (1e12 px) would otherwise loop for ever, as torchvision's kernel does.
+ */
+const MAX_GRID = 65536;
+
+/**
  * Walks the taps of every bin of every RoI: for RoI r and bin (ph, pw) it calls `visit(o, taps)`
  * where `o` is the flat index of output[r, ph, pw, 0] and the first `taps` entries of `tapOffset` /
  * `tapWeight` hold the flat feature index of (b, y, x, 0) and its weight (already divided by the
@@ -52,10 +58,16 @@ function forEachBin(shape: readonly [number, number, number, number], rois: RoiA
     const binW = fr(roiW / outWidth);
     const gridH = samplingRatio > 0 ? samplingRatio : Math.ceil(binH);
     const gridW = samplingRatio > 0 ? samplingRatio : Math.ceil(binW);
+    if (gridH > MAX_GRID || gridW > MAX_GRID) {
+      throw new DetsegInputError(`RoI ${r} [${Array.from(rois.subarray(5 * r, 5 * r + 5)).join(', ')}] needs ${gridH}×${gridW} samples per bin with adaptive sampling (at most ${MAX_GRID} per axis): use a fixed samplingRatio or check its coordinates`, { field: 'rois' });
+    }
     const count = Math.max(gridH * gridW, 1);
     rows.fill(startY, binH, gridH, outHeight, height);
     cols.fill(startX, binW, gridW, outWidth, width);
-    const maxTaps = rows.capacity * cols.capacity;
+    let maxRows = 0, maxCols = 0;
+    for (let ph = 0; ph < outHeight; ph++) maxRows = Math.max(maxRows, rows.length[ph]);
+    for (let pw = 0; pw < outWidth; pw++) maxCols = Math.max(maxCols, cols.length[pw]);
+    const maxTaps = maxRows * maxCols;
     if (tapOffset.length < maxTaps) {
       tapOffset = new Int32Array(maxTaps);
       tapWeight = new Float64Array(maxTaps);

@@ -194,6 +194,15 @@ test('roiAlign and roiAlignBackward write into a caller\'s buffer, overwriting w
   }
 });
 
+test('roiAlign on an empty map (height 0) gives zeros', () => {
+  const rois = Float32Array.from([0, 0, 0, 3, 3]);
+  for (const implementation of ['simd', 'scalar'] as const) {
+    const o = { outHeight: 2, outWidth: 2, spatialScale: 1, samplingRatio: 0, aligned: false, implementation };
+    assert.deepEqual(Array.from(roiAlign(new Float32Array(0), [1, 0, 4, 3], rois, o)), new Array(12).fill(0));
+    assert.deepEqual(Array.from(roiAlignBackward(new Float32Array(12), [1, 0, 4, 3], rois, o)), []);
+  }
+});
+
 test('roiAlign rejects bad input with DetsegInputError naming the field', () => {
   const opts = { outHeight: 2, outWidth: 2, spatialScale: 1, samplingRatio: 2, aligned: true };
   const bad = (fn: () => unknown, re: RegExp) => assert.throws(fn, (e: unknown) => e instanceof DetsegInputError && re.test(e.message));
@@ -204,6 +213,8 @@ test('roiAlign rejects bad input with DetsegInputError naming the field', () => 
   bad(() => roiAlign(RAMP, [1, 4, 5, 1], Float32Array.from([0, 0, 0, 3, 3]), opts), /^features: expected 20 elements/);
   bad(() => roiAlign(RAMP, [4, 4, 1], Float32Array.from([0, 0, 0, 3, 3]), opts), /^features: expected a shape/);
   bad(() => roiAlign(RAMP, [1, 4, 4, 1], Float32Array.from([0, 0, 0, 3, 3]), { ...opts, samplingRatio: 1.5 }), /^samplingRatio/);
+  // Adaptive sampling of a RoI 1e12 px wide would need ~1.4e11 samples per bin.
+  bad(() => roiAlign(RAMP, [1, 4, 4, 1], Float32Array.from([0, 0, 0, 1e12, 3]), { ...opts, samplingRatio: 0 }), /^rois: RoI 0 .* needs \d+×\d+ samples per bin/);
   bad(() => roiAlignBackward(new Float32Array(3), [1, 4, 4, 1], Float32Array.from([0, 0, 0, 3, 3]), opts), /^gradOutput: expected 4 elements/);
   bad(() => roiAlign(RAMP, [1, 4, 4, 1], Float32Array.from([0, 0, 0, 3, 3]), opts, new Float32Array(5)), /^out: expected a buffer of 4 elements, got 5/);
   bad(() => roiAlignBackward(new Float32Array(4), [1, 4, 4, 1], Float32Array.from([0, 0, 0, 3, 3]), opts, new Float32Array(4)), /^out: expected a buffer of 16 elements/);

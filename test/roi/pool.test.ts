@@ -179,6 +179,14 @@ test('roiPool and roiPoolWithArgmax write into a caller\'s buffers, overwriting 
   }
 });
 
+test('roiPool on an empty map (height 0) gives zeros and argmax −1', () => {
+  for (const implementation of ['simd', 'scalar'] as const) {
+    const r = roiPoolWithArgmax(new Float32Array(0), [1, 0, 4, 3], Float32Array.from([0, 0, 0, 3, 3]), { outHeight: 2, outWidth: 2, spatialScale: 1, implementation });
+    assert.deepEqual(Array.from(r.output), new Array(12).fill(0));
+    assert.deepEqual(Array.from(r.argmax), new Array(12).fill(-1));
+  }
+});
+
 test('roiPool rejects bad input with DetsegInputError naming the field', () => {
   const f = ramp4x4();
   const opts = { outHeight: 2, outWidth: 2, spatialScale: 1 };
