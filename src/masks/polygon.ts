@@ -16,6 +16,22 @@ const SCALE = 5;
 const intScratchBuffers = [new Int32Array(256), new Int32Array(256)];
 let posScratch = new Uint32Array(1024);
 
+/**
+ * The crossing of the boundary step from (uPrev, vPrev) to (u, v) (upsampled grid, columns differ) as
+ * pixel position x·h + y, or −1 when its column is not a pixel column of the image (pycocotools' rule).
+ */
+function crossing(u: number, v: number, uPrev: number, vPrev: number, h: number, w: number): number {
+  let xd = u < uPrev ? u : u - 1;
+  xd = (xd + 0.5) / SCALE - 0.5;
+  if (Math.floor(xd) !== xd || xd < 0 || xd > w - 1) return -1;
+  let yd = v < vPrev ? v : vPrev;
+  yd = (yd + 0.5) / SCALE - 0.5;
+  if (yd < 0) yd = 0;
+  else if (yd > h) yd = h;
+  yd = Math.ceil(yd);
+  return (toInt(xd) * h + toInt(yd)) >>> 0;
+}
+
 function intScratch(slot: number, size: number): Int32Array {
   if (intScratchBuffers[slot].length < size) intScratchBuffers[slot] = new Int32Array(2 * size);
   return intScratchBuffers[slot];
@@ -45,7 +61,7 @@ export function polygonToRle(xy: ArrayLike<number>, h: number, w: number): Rle {
   // the steps where two consecutive points change column and the column falls on a pixel column back on
   // the pixel grid. Crossings are sorted afterwards, so they may be collected in any order: along an edge
   // that is longer in x, the column changes at every step and only every fifth step can be kept, so those
-  // steps are visited directly; edges longer in y are walked step by step.
+  // steps are visited directly; along an edge longer in y, the kept steps are located directly too.
   let total = 1;
   for (let j = 0; j < k; j++) total += Math.max(Math.abs(x[j] - x[j + 1]), Math.abs(y[j] - y[j + 1])) + 1;
   if (posScratch.length < total) posScratch = new Uint32Array(2 * total);
@@ -53,17 +69,6 @@ export function polygonToRle(xy: ArrayLike<number>, h: number, w: number): Rle {
   let n = 0;
   let first = true;
   let pu = 0, pv = 0; // last point of the previous edge
-  const keep = (u: number, v: number, uPrev: number, vPrev: number): void => {
-    let xd = u < uPrev ? u : u - 1;
-    xd = (xd + 0.5) / SCALE - 0.5;
-    if (Math.floor(xd) !== xd || xd < 0 || xd > w - 1) return;
-    let yd = v < vPrev ? v : vPrev;
-    yd = (yd + 0.5) / SCALE - 0.5;
-    if (yd < 0) yd = 0;
-    else if (yd > h) yd = h;
-    yd = Math.ceil(yd);
-    pos[n++] = (toInt(xd) * h + toInt(yd)) >>> 0;
-  };
   for (let j = 0; j < k; j++) {
     let xs = x[j], xe = x[j + 1], ys = y[j], ye = y[j + 1];
     const dx = Math.abs(xe - xs), dy = Math.abs(ys - ye);
@@ -82,7 +87,10 @@ export function polygonToRle(xy: ArrayLike<number>, h: number, w: number): Rle {
       const t0 = flip ? dx : 0, t1 = flip ? 0 : dx;
       const u0 = t0 + xs, v0 = cInt(ys + s * t0 + 0.5);
       if (first) first = false;
-      else if (u0 !== pu) keep(u0, v0, pu, pv);
+      else if (u0 !== pu) {
+        const c = crossing(u0, v0, pu, pv, h, w);
+        if (c >= 0) pos[n++] = c;
+      }
       // inner steps join t and t+1 (t = 0..dx−1), whose smaller column is xs + t: kept when xs + t = 5X + 2
       let t = ((((2 - xs) % SCALE) + SCALE) % SCALE);
       const tEnd = Math.min(dx - 1, (w - 1) * SCALE + 2 - xs);
@@ -99,16 +107,46 @@ export function polygonToRle(xy: ArrayLike<number>, h: number, w: number): Rle {
       pu = t1 + xs;
       pv = cInt(ys + s * t1 + 0.5);
     } else {
+      // longer in y: the column u(t) = (int)(xs + s·t + .5) moves by at most one per step, monotonically
+      // (|s| < 1), so the step where it passes from 5X+2 to 5X+3 is found from an estimate and checked
+      // with the same arithmetic on both sides, instead of walking every step
       const s = (xe - xs) / dy;
-      for (let d = 0; d <= dy; d++) {
-        const t = flip ? dy - d : d;
-        const v = t + ys;
-        const u = (xs + s * t + 0.5) | 0; // C's (int): truncation (in int range: between two int endpoints)
-        if (first) first = false;
-        else if (u !== pu) keep(u, v, pu, pv);
-        pu = u;
-        pv = v;
+      const t0 = flip ? dy : 0, t1 = flip ? 0 : dy;
+      const u0 = toInt(xs + s * t0 + 0.5), v0 = t0 + ys;
+      if (first) first = false;
+      else if (u0 !== pu) {
+        const c = crossing(u0, v0, pu, pv, h, w);
+        if (c >= 0) pos[n++] = c;
       }
+      const uA = toInt(xs + 0.5), uB = toInt(xs + s * dy + 0.5);
+      if (uA !== uB) {
+        const rising = uB > uA;
+        const lo = rising ? uA : uB, hi = rising ? uB : uA;
+        let m = lo + ((((2 - lo) % SCALE) + SCALE) % SCALE); // smallest m ≥ lo with m = 5X + 2
+        if (m < 2) m += Math.ceil((2 - m) / SCALE) * SCALE;
+        const mEnd = Math.min(hi - 1, (w - 1) * SCALE + 2);
+        for (; m <= mEnd; m += SCALE) {
+          // smallest t whose column is past m (rising: > m, falling: ≤ m); the pair is (t−1, t)
+          let t = Math.ceil((m + 0.5 - xs) / s);
+          if (!(t >= 1)) t = 1;
+          else if (t > dy) t = dy;
+          if (rising) {
+            while (t > 1 && toInt(xs + s * (t - 1) + 0.5) > m) t--;
+            while (t < dy && !(toInt(xs + s * t + 0.5) > m)) t++;
+          } else {
+            while (t > 1 && toInt(xs + s * (t - 1) + 0.5) <= m) t--;
+            while (t < dy && !(toInt(xs + s * t + 0.5) <= m)) t++;
+          }
+          let yd = t - 1 + ys; // rows of the pair: t−1+ys and t+ys, the smaller one
+          yd = (yd + 0.5) / SCALE - 0.5;
+          if (yd < 0) yd = 0;
+          else if (yd > h) yd = h;
+          yd = Math.ceil(yd);
+          pos[n++] = (((m - 2) / SCALE) * h + yd) >>> 0;
+        }
+      }
+      pu = toInt(xs + s * t1 + 0.5);
+      pv = t1 + ys;
     }
   }
   pos[n++] = (h * w) >>> 0;

@@ -69,7 +69,7 @@ function referencePolygonCounts(xy: number[], h: number, w: number): number[] {
 
 test('polygonToRle equals the plain reference rasterizer on random polygons (in, across and outside the image)', () => {
   const random = mulberry32(33);
-  for (let trial = 0; trial < 400; trial++) {
+  for (let trial = 0; trial < 1500; trial++) {
     const h = 1 + Math.floor(random() * 40), w = 1 + Math.floor(random() * 40);
     const k = 1 + Math.floor(random() * 9);
     const xy: number[] = [];
