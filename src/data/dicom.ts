@@ -116,25 +116,26 @@ export function decodeDicom(bytes: Uint8Array, file: string): DicomImage {
 }
 
 /**
- * Maps intensities to [0, 1] with a robust window: values at or below the `lowQuantile` quantile go to
- * 0, at or above the `highQuantile` quantile to 1, linearly in between. MRI has no absolute intensity
- * scale and a few bright pixels (fat, flow artefacts) would squash a min–max window; the 1%–99% window
- * is the usual cure. Quantiles use the nearest rank on the sorted values (rank `round(q·(n−1))`).
- * A constant image maps to all zeros.
- *
- * @param pixels `Float32Array [n]` intensities
- * @returns `Float32Array [n]` in [0, 1]
+ * The `lowQuantile` and `highQuantile` quantiles of `pixels` (nearest rank on the sorted values: rank
+ * `round(q·(n−1))`), the bounds of a robust intensity window. `pixels: Float32Array [n]`, n ≥ 1.
  */
-export function percentileWindow(pixels: Float32Array, lowQuantile = 0.01, highQuantile = 0.99): Float32Array {
+export function percentileBounds(pixels: ArrayLike<number>, lowQuantile = 0.01, highQuantile = 0.99): [number, number] {
   if (!(lowQuantile >= 0 && lowQuantile < highQuantile && highQuantile <= 1)) {
-    throw new DetsegInputError(`need 0 ≤ low < high ≤ 1, got ${lowQuantile}, ${highQuantile}`, { field: 'percentileWindow quantiles' });
+    throw new DetsegInputError(`need 0 ≤ low < high ≤ 1, got ${lowQuantile}, ${highQuantile}`, { field: 'percentile window quantiles' });
   }
   const n = pixels.length;
-  const out = new Float32Array(n);
-  if (n === 0) return out;
+  if (n === 0) throw new DetsegInputError('no pixels', { field: 'pixels' });
   const sorted = Float32Array.from(pixels).sort();
-  const lo = sorted[Math.round(lowQuantile * (n - 1))];
-  const hi = sorted[Math.round(highQuantile * (n - 1))];
+  return [sorted[Math.round(lowQuantile * (n - 1))], sorted[Math.round(highQuantile * (n - 1))]];
+}
+
+/**
+ * Maps intensities linearly to [0, 1]: `lo` and below → 0, `hi` and above → 1. When `hi ≤ lo` (a
+ * constant window) every pixel maps to 0. `pixels: Float32Array [n]` → `Float32Array [n]`.
+ */
+export function applyWindow(pixels: ArrayLike<number>, lo: number, hi: number): Float32Array {
+  const n = pixels.length;
+  const out = new Float32Array(n);
   if (!(hi > lo)) return out;
   const scale = 1 / (hi - lo);
   for (let i = 0; i < n; i++) {
@@ -142,4 +143,19 @@ export function percentileWindow(pixels: Float32Array, lowQuantile = 0.01, highQ
     out[i] = v < 0 ? 0 : v > 1 ? 1 : v;
   }
   return out;
+}
+
+/**
+ * Maps intensities to [0, 1] with a robust window: values at or below the `lowQuantile` quantile go to
+ * 0, at or above the `highQuantile` quantile to 1, linearly in between. MRI has no absolute intensity
+ * scale and a few bright pixels (fat, flow artefacts) would squash a min–max window; the 1%–99% window
+ * is the usual cure. Quantiles as in {@link percentileBounds}. A constant image maps to all zeros.
+ *
+ * @param pixels `Float32Array [n]` intensities
+ * @returns `Float32Array [n]` in [0, 1]
+ */
+export function percentileWindow(pixels: Float32Array, lowQuantile = 0.01, highQuantile = 0.99): Float32Array {
+  if (pixels.length === 0) return new Float32Array(0);
+  const [lo, hi] = percentileBounds(pixels, lowQuantile, highQuantile);
+  return applyWindow(pixels, lo, hi);
 }

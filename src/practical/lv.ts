@@ -5,7 +5,8 @@ import { captureModelWeights, restoreModelWeights } from '../engine/state.js';
 import { train, type Batch, type EpochRecord } from '../engine/train.js';
 import { crossEntropyDiceLoss } from '../models/losses.js';
 import { buildUNet } from '../models/unet/unet.js';
-import { leaveOnePatientOut, type SunnybrookData } from '../data/sunnybrook.js';
+import { applyWindow, percentileBounds } from '../data/dicom.js';
+import { leaveOnePatientOut, type SunnybrookData, type SunnybrookSlice } from '../data/sunnybrook.js';
 import { binaryDice, SegmentationConfusion } from '../eval/segmentation.js';
 import { DetsegInputError } from '../util/errors.js';
 import { assetsDir } from '../util/paths.js';
@@ -15,10 +16,11 @@ import { assetsDir } from '../util/paths.js';
  * trained on 4 patients and tested on the 5th, for each of the 5 folds of a split by patient.
  *
  * Input: the centre crop of each 256×256 slice (every LV contour of the subset lies in rows and columns
- * 86–160, inside the central 96×96 window [80, 176)), intensities windowed to [0, 1]. Training
- * augmentation shifts the crop window by up to `maxShift` pixels (real image content, no padding) and,
- * optionally, flips it left–right. Predictions are pasted back into the full 256×256 frame (zero outside
- * the crop) and scored there.
+ * 86–160, inside the central 96×96 window [80, 176)), re-windowed to [0, 1] by the 1%–99% percentiles
+ * of that centre crop (see {@link lvInputImage}). Training augmentation shifts the crop window by up to
+ * `maxShift` pixels (real image content, no padding), applies a random gamma and, optionally, flips it
+ * left–right. Predictions are pasted back into the full 256×256 frame (zero outside the crop) and
+ * scored there.
  */
 export interface LvConfig {
   /** Side of the square centre crop fed to the U-Net (divisible by 2^depth). */
@@ -35,6 +37,8 @@ export interface LvConfig {
   maxShift: number;
   /** Random left–right flips in training. */
   flip: boolean;
+  /** Random gamma in training: intensities v → v^γ with ln γ uniform in [−gammaJitter, gammaJitter] (0: off). */
+  gammaJitter: number;
   /** Seed of the weights and of the batch order/augmentation (fold k uses seed + k). */
   seed: number;
 }
@@ -50,6 +54,7 @@ export const DEFAULT_LV_CONFIG: LvConfig = {
   minLearningRate: 1e-4,
   maxShift: 12,
   flip: false,
+  gammaJitter: 0.4,
   seed: 1,
 };
 
@@ -87,9 +92,34 @@ export function centreCropOrigin(height: number, width: number, crop: number): [
   return [(height - crop) >> 1, (width - crop) >> 1];
 }
 
+const inputCache = new WeakMap<SunnybrookSlice, Map<number, Float32Array>>();
+
+/**
+ * The network's view of a slice: its whole image `Float32Array [H, W]` re-windowed linearly so that the
+ * 1% and 99% percentiles of its centre `crop` window map to 0 and 1 (clamped). The loader's window uses
+ * the whole slice, whose brightest pixels are subcutaneous fat far from the heart and vary between
+ * patients (the LV blood pool averages 0.22–0.31 for patient SCD0000401 but 0.51–0.75 for SCD0000501);
+ * windowing on the heart's neighbourhood brings every patient to 0.40–0.77. Cached per slice.
+ */
+export function lvInputImage(slice: SunnybrookSlice, crop: number): Float32Array {
+  let byCrop = inputCache.get(slice);
+  if (!byCrop) inputCache.set(slice, (byCrop = new Map()));
+  let input = byCrop.get(crop);
+  if (!input) {
+    const [r0, c0] = centreCropOrigin(slice.height, slice.width, crop);
+    const window = new Float32Array(crop * crop);
+    cropInto(slice.image, slice.width, r0, c0, crop, false, window, 0);
+    const [lo, hi] = percentileBounds(window);
+    input = applyWindow(slice.image, lo, hi);
+    byCrop.set(crop, input);
+  }
+  return input;
+}
+
 /**
  * Builds one training batch: images `[B, crop, crop, 1]` and masks `[B, crop, crop, 1]` (float 0/1)
- * from the slices `indices`, each with a random shift (and flip) drawn from `random`.
+ * from the slices `indices` (their {@link lvInputImage}), each with a random shift, gamma (and flip)
+ * drawn from `random`.
  */
 export function makeBatch(data: SunnybrookData, indices: number[], config: LvConfig, random: () => number): { images: Float32Array; masks: Float32Array } {
   const size = config.crop;
@@ -102,8 +132,13 @@ export function makeBatch(data: SunnybrookData, indices: number[], config: LvCon
     const row0 = r0 + shift(-r0, s.height - size - r0);
     const col0 = c0 + shift(-c0, s.width - size - c0);
     const flip = config.flip && random() < 0.5;
-    cropInto(s.image, s.width, row0, col0, size, flip, images, b * size * size);
-    cropInto(s.mask, s.width, row0, col0, size, flip, masks, b * size * size);
+    const offset = b * size * size;
+    cropInto(lvInputImage(s, size), s.width, row0, col0, size, flip, images, offset);
+    cropInto(s.mask, s.width, row0, col0, size, flip, masks, offset);
+    if (config.gammaJitter > 0) {
+      const gamma = Math.exp((2 * random() - 1) * config.gammaJitter);
+      for (let i = offset; i < offset + size * size; i++) images[i] = Math.pow(images[i], gamma);
+    }
   });
   return { images, masks };
 }
@@ -183,7 +218,7 @@ export async function predictMasks(model: tf.LayersModel, data: SunnybrookData, 
     const origins = ids.map((index, b) => {
       const s = data.slices[index];
       const origin = centreCropOrigin(s.height, s.width, size);
-      cropInto(s.image, s.width, origin[0], origin[1], size, false, images, b * size * size);
+      cropInto(lvInputImage(s, size), s.width, origin[0], origin[1], size, false, images, b * size * size);
       return origin;
     });
     const x = tf.tensor4d(images, [ids.length, size, size, 1]); // [B, S, S, 1]

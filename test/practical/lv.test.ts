@@ -13,6 +13,7 @@ import {
   evaluateLvFold,
   loadLvCheckpoint,
   lvCheckpointPath,
+  lvInputImage,
   makeBatch,
   meanOverPatients,
   predictMasks,
@@ -45,12 +46,48 @@ describe('crops and batches', () => {
     assert.throws(() => centreCropOrigin(100, 256, 128), DetsegInputError);
   });
 
+  test('lvInputImage: the centre window\'s 1% and 99% percentiles map to 0 and 1, linearly in between', () => {
+    const s = data.slices[30];
+    const input = lvInputImage(s, 96);
+    const window: number[] = [];
+    for (let r = 80; r < 176; r++) for (let c = 80; c < 176; c++) window.push(s.image[r * 256 + c]);
+    const sorted = window.slice().sort((a, b) => a - b);
+    const lo = sorted[Math.round(0.01 * (sorted.length - 1))];
+    const hi = sorted[Math.round(0.99 * (sorted.length - 1))];
+    assert.ok(hi > lo);
+    for (let i = 0; i < s.image.length; i += 97) {
+      const expected = Math.min(1, Math.max(0, (s.image[i] - lo) / (hi - lo)));
+      assert.ok(Math.abs(input[i] - expected) < 1e-6, `pixel ${i}`);
+    }
+    assert.equal(lvInputImage(s, 96), input, 'cached');
+  });
+
+  test('makeBatch: random gamma — each sample is its window raised to one power γ with |ln γ| ≤ gammaJitter', () => {
+    const config = { ...DEFAULT_LV_CONFIG, crop: 32, maxShift: 0, flip: false, gammaJitter: 0.4 };
+    const ids = [3, 50, 77];
+    const { images } = makeBatch(data, ids, config, mulberry32(9));
+    const gammas = ids.map((index, b) => {
+      const input = lvInputImage(data.slices[index], 32);
+      const src = (r: number, c: number) => input[(112 + r) * 256 + 112 + c];
+      let gamma = NaN;
+      for (let i = 0; i < 1024 && Number.isNaN(gamma); i++) {
+        const v = src(i >> 5, i & 31);
+        if (v > 0.2 && v < 0.8) gamma = Math.log(images[b * 1024 + i]) / Math.log(v);
+      }
+      assert.ok(Math.abs(Math.log(gamma)) <= 0.4 + 1e-6, `γ = ${gamma}`);
+      for (let i = 0; i < 1024; i++) assert.ok(Math.abs(images[b * 1024 + i] - Math.pow(src(i >> 5, i & 31), gamma)) < 1e-4, `sample ${b} pixel ${i}`);
+      return gamma;
+    });
+    assert.ok(new Set(gammas.map((g) => g.toFixed(4))).size === 3, 'each sample draws its own gamma');
+  });
+
   test('makeBatch: each sample is the slice window at a shift within ±maxShift, image and mask aligned', () => {
-    const config = { ...DEFAULT_LV_CONFIG, crop: 32, maxShift: 5, flip: true };
+    const config = { ...DEFAULT_LV_CONFIG, crop: 32, maxShift: 5, flip: true, gammaJitter: 0 };
     const ids = [0, 17, 40, 95];
     const { images, masks } = makeBatch(data, ids, config, mulberry32(5));
     ids.forEach((index, b) => {
       const s = data.slices[index];
+      const input = lvInputImage(s, 32);
       const img = images.subarray(b * 1024, (b + 1) * 1024);
       const msk = masks.subarray(b * 1024, (b + 1) * 1024);
       // find the (shift, flip) that reproduces the sample exactly
@@ -62,7 +99,7 @@ describe('crops and batches', () => {
             for (let r = 0; r < 32 && same; r++) {
               for (let c = 0; c < 32 && same; c++) {
                 const src = (112 + dy + r) * 256 + 112 + dx + (flip ? 31 - c : c);
-                if (img[r * 32 + c] !== s.image[src] || msk[r * 32 + c] !== s.mask[src]) same = false;
+                if (img[r * 32 + c] !== input[src] || msk[r * 32 + c] !== s.mask[src]) same = false;
               }
             }
             if (same) found++;
@@ -92,7 +129,7 @@ describe('LV practical, tiny configuration end to end (1 fold, 2 epochs)', async
     const k = 3;
     const s = data.slices[result.sliceIndices[k]];
     const crop = new Float32Array(64 * 64);
-    cropInto(s.image, 256, r0, c0, 64, false, crop, 0);
+    cropInto(lvInputImage(s, 64), 256, r0, c0, 64, false, crop, 0);
     const logits = tf.tidy(() => (trained.model.predict(tf.tensor4d(crop, [1, 64, 64, 1])) as tf.Tensor).dataSync());
     const pred = result.predictions[k];
     for (let r = 0; r < 256; r++) {

@@ -7,6 +7,7 @@ import {
   evaluateLvFold,
   loadLvCheckpoint,
   lvCheckpointPath,
+  lvInputImage,
   meanOverPatients,
   trainFold,
   type LvConfig,
@@ -45,12 +46,13 @@ export function maskOutlinePath(mask: Uint8Array, width: number, row0: number, c
   return parts.join('');
 }
 
-/** The centre crop of a slice's [0, 1] image as a greyscale PNG data URL. */
+/** The centre crop of a slice as the network sees it ({@link lvInputImage}), as a greyscale PNG data URL. */
 async function cropPngDataUrl(data: SunnybrookData, index: number, size: number): Promise<string> {
   const s = data.slices[index];
   const [r0, c0] = centreCropOrigin(s.height, s.width, size);
+  const input = lvInputImage(s, size);
   const grey = new Uint8Array(size * size);
-  for (let r = 0; r < size; r++) for (let c = 0; c < size; c++) grey[r * size + c] = Math.round(255 * s.image[(r0 + r) * s.width + c0 + c]);
+  for (let r = 0; r < size; r++) for (let c = 0; c < size; c++) grey[r * size + c] = Math.round(255 * input[(r0 + r) * s.width + c0 + c]);
   const png = await sharp(Buffer.from(grey), { raw: { width: size, height: size, channels: 1 } }).png().toBuffer();
   return `data:image/png;base64,${png.toString('base64')}`;
 }
@@ -60,12 +62,13 @@ async function cropPngDataUrl(data: SunnybrookData, index: number, size: number)
  * outline of the U-Net's prediction (orange). Columns are the slices of lowest, median and highest Dice.
  */
 async function overlayFigure(data: SunnybrookData, results: LvFoldResult[], crop: number): Promise<string> {
-  const scale = 1.5;
+  const scale = 192 / crop;
   const panel = crop * scale;
   const gap = 8;
-  const top = 22;
+  const top = 18;
+  const left = 96;
   const cols = 3;
-  const width = cols * (panel + gap) + gap;
+  const width = left + cols * (panel + gap);
   const height = results.length * (panel + top + gap) + 24;
   const out: string[] = [rect(0, 0, width, height, { fill: '#fff' })];
   out.push(text(gap, 15, 'green: expert i-contour    orange: U-Net prediction (held-out patient)', { fill: '#333' }));
@@ -73,14 +76,18 @@ async function overlayFigure(data: SunnybrookData, results: LvFoldResult[], crop
     const res = results[row];
     const order = Array.from(res.sliceDice.keys()).sort((a, b) => res.sliceDice[a] - res.sliceDice[b]);
     const picks = [order[0], order[order.length >> 1], order[order.length - 1]];
+    const rowY = 24 + row * (panel + top + gap);
+    out.push(text(gap, rowY + top + 14, `fold ${res.fold}`, { 'font-weight': 'bold' }));
+    out.push(text(gap, rowY + top + 30, res.testPatient, { 'font-size': 11 }));
+    out.push(text(gap, rowY + top + 46, `Dice ${res.dice.toFixed(3)}`, { 'font-size': 11 }));
     for (let col = 0; col < cols; col++) {
       const k = picks[col];
       const index = res.sliceIndices[k];
       const s = data.slices[index];
       const [r0, c0] = centreCropOrigin(s.height, s.width, crop);
-      const x = gap + col * (panel + gap);
-      const y = 24 + row * (panel + top + gap);
-      out.push(text(x, y + 14, `${s.patientId} image ${s.imageNumber}: Dice ${res.sliceDice[k].toFixed(3)}`, { 'font-size': 11 }));
+      const x = left + col * (panel + gap);
+      const y = rowY;
+      out.push(text(x, y + 13, `image ${s.imageNumber}: Dice ${res.sliceDice[k].toFixed(3)}`, { 'font-size': 11 }));
       const xs = new Float64Array(s.contour.length / 2);
       const ys = new Float64Array(s.contour.length / 2);
       // contour points are in image pixels with integer = pixel centre; the window's pixel (0,0) spans [0,1]²
