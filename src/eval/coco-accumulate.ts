@@ -33,8 +33,8 @@ export interface AccumulateTarget {
   precision: Float64Array;
   /** `[T,K,A,M]`, −1 where undefined. */
   recall: Float64Array;
-  /** Score at each precision cell `[T,R,K,A,M]`. */
-  scores: Float64Array;
+  /** Score at each precision cell `[T,R,K,A,M]`, when wanted. */
+  scores?: Float64Array;
   T: number;
   R: number;
   K: number;
@@ -145,11 +145,10 @@ export function accumulateCategory(pooled: PooledDetections, k: number, maxDets:
     }
   }
   // copy into [T,R,K,A,M]: for each (t, r) this category's A·M values are contiguous
+  const { precision, scores } = out;
   for (let tr = 0; tr < T * R; tr++) {
     const src = tr * AM, dst = (tr * K + k) * AM;
-    for (let i = 0; i < AM; i++) {
-      out.precision[dst + i] = qLocal[src + i];
-      out.scores[dst + i] = sLocal[src + i];
-    }
+    for (let i = 0; i < AM; i++) precision[dst + i] = qLocal[src + i];
+    if (scores) for (let i = 0; i < AM; i++) scores[dst + i] = sLocal[src + i];
   }
 }

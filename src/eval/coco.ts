@@ -24,8 +24,8 @@ export interface CocoEvalResult {
   precision: Float64Array;
   /** Recall `Float64Array [T,K,A,M]` (−1 where undefined), as `eval['recall']`. */
   recall: Float64Array;
-  /** Score at each precision cell `[T,R,K,A,M]`, as `eval['scores']`. */
-  scores: Float64Array;
+  /** Score at each precision cell `[T,R,K,A,M]`, as `eval['scores']` — only with `options.scores`. */
+  scores?: Float64Array;
   /** Array sizes: thresholds, recall thresholds, categories (1 when `useCats` is false), area ranges, maxDets. */
   dims: { T: number; R: number; K: number; A: number; M: number };
   /** The 12 COCO statistics (AP, AP50, AP75, APs, APm, APl, AR1, AR10, AR100, ARs, ARm, ARl). */
@@ -46,7 +46,7 @@ export const COCO_STAT_NAMES = ['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'AR1'
  * Evaluates parsed COCO JSON: `gtData` a dataset, `dtData` a results list. `gtFile`/`dtFile` name the files
  * in error messages. Bad input throws a {@link DetsegInputError} before anything is evaluated.
  */
-export function evaluateCocoJson(gtData: unknown, dtData: unknown, options: CocoEvalOptions & { gtFile?: string; dtFile?: string } = {}): CocoEvalResult {
+export function evaluateCocoJson(gtData: unknown, dtData: unknown, options: CocoEvalOptions & { gtFile?: string; dtFile?: string; scores?: boolean } = {}): CocoEvalResult {
   const iouType = options.iouType ?? 'bbox';
   const gt = indexGroundTruth(gtData, iouType, options.gtFile);
   const dt = loadResults(dtData, gt, iouType, options.dtFile);
@@ -99,9 +99,11 @@ function cellKeys(table: CocoAnnotationTable, imgIndex: Map<number, number>, cat
 
 /**
  * Evaluates indexed ground truth against loaded detections (see {@link indexGroundTruth},
- * {@link loadResults}) with `options` over pycocotools' default parameters.
+ * {@link loadResults}) with `options` over pycocotools' default parameters. `scores: true` also fills
+ * pycocotools' `eval['scores']` (the detection score at each precision cell), which costs another array
+ * the size of `precision`.
  */
-export function evaluateCoco(gt: CocoGroundTruth, dt: CocoAnnotationTable, options: CocoEvalOptions = {}): CocoEvalResult {
+export function evaluateCoco(gt: CocoGroundTruth, dt: CocoAnnotationTable, options: CocoEvalOptions & { scores?: boolean } = {}): CocoEvalResult {
   const params = resolveParams(options, gt.imageIds, gt.categoryIds);
   const { iouThrs, recThrs, maxDets, areaRng, useCats } = params;
   const T = iouThrs.length, R = recThrs.length, A = areaRng.length, M = maxDets.length;
@@ -142,7 +144,7 @@ export function evaluateCoco(gt: CocoGroundTruth, dt: CocoAnnotationTable, optio
   const out: AccumulateTarget = {
     precision: new Float64Array(T * R * K * A * M).fill(-1),
     recall: new Float64Array(T * K * A * M).fill(-1),
-    scores: new Float64Array(T * R * K * A * M).fill(-1),
+    scores: options.scores ? new Float64Array(T * R * K * A * M).fill(-1) : undefined,
     T, R, K, A, M,
   };
 

@@ -163,3 +163,19 @@ test('stable order also for a cell of more than 32 detections: the good box 36th
   close(s[8], 1, 'AR100');
   close(s[0], 1 / 36, 'AP');
 });
+
+test('case A scores (pycocotools\' eval["scores"], on request): the score where each recall threshold is reached', () => {
+  // IoU .50: recall .5 is reached at d1 (0.9), recall 1 at d2 (0.8); IoU .55: recall .5 at d1, then
+  // unreachable (0). Cell [t, r, k=0, a=all, m=100] of [T,R,K,A,M] = [10,101,2,4,3].
+  const r = evaluateCocoJson(caseA.gt, caseA.dt, { scores: true });
+  const at = (t: number, ri: number) => r.scores![(((t * 101 + ri) * 2 + 0) * 4 + 0) * 3 + 2];
+  assert.equal(at(0, 0), 0.9);
+  assert.equal(at(0, 50), 0.9);
+  assert.equal(at(0, 51), 0.8);
+  assert.equal(at(0, 100), 0.8);
+  assert.equal(at(1, 50), 0.9);
+  assert.equal(at(1, 51), 0);
+  // class b has no ground truth: −1
+  assert.equal(r.scores![(((0 * 101 + 0) * 2 + 1) * 4 + 0) * 3 + 2], -1);
+  assert.equal(evaluateCocoJson(caseA.gt, caseA.dt).scores, undefined);
+});
