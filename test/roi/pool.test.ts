@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { roiPool, roiPoolBackward, roiPoolWithArgmax } from '../../src/roi/pool.js';
 import { DetsegInputError } from '../../src/util/errors.js';
 import { mulberry32 } from '../../src/util/random.js';
+import { checkFiniteDifferences } from '../ops/gradient-check.js';
 import { randomRois } from './random-rois.js';
 
 const fr = Math.fround;
@@ -149,16 +150,7 @@ test('roiPoolBackward matches finite differences of the pooled sum', () => {
     return s;
   };
   const grad = roiPoolBackward(g, argmax, [B, H, W, C]);
-  const eps = 1e-3;
-  let nonzero = 0;
-  for (let i = 0; i < n; i++) {
-    const plus = Float32Array.from(features), minus = Float32Array.from(features);
-    plus[i] += eps;
-    minus[i] -= eps;
-    const numeric = (loss(plus) - loss(minus)) / (plus[i] - minus[i]);
-    assert.ok(Math.abs(numeric - grad[i]) < 1e-3, `element ${i}: numeric ${numeric}, backward ${grad[i]}`);
-    if (grad[i] !== 0) nonzero++;
-  }
+  const nonzero = checkFiniteDifferences(features, loss, grad, 1e-3, 1e-3, 'roiPoolBackward');
   assert.ok(nonzero > 10, `the check must exercise real gradients (${nonzero} non-zero)`);
 });
 
