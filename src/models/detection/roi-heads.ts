@@ -2,11 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import { Matcher } from '../../anchors/matcher.js';
 import { BalancedSampler } from '../../anchors/sampler.js';
 import { BoxCoder } from '../../boxes/coder.js';
-import { softmaxCrossEntropy } from '../losses.js';
+import { boxHeadLosses } from './box-losses.js';
 import { postprocessDetections, type PostprocessOptions } from './postprocess.js';
 import { roiAlignOp, roiPoolOp } from './roi-align-op.js';
 import { sampleRoiTargets, type RoiTargets } from './roi-targets.js';
-import { smoothL1Sum } from './smooth-l1.js';
 import type { DetectionTarget, Detections } from './types.js';
 
 /** Options of {@link RoiHeads}; defaults are torchvision's Faster R-CNN values. */
@@ -84,26 +83,7 @@ export class RoiHeads {
     const samples = proposals.map((p, b) => sampleRoiTargets(p, targets[b].boxes, targets[b].labels, this.matcher, this.sampler, this.coder));
     const pooled = this.pool(features, samples.map((s) => s.boxes)); // [S, p, p, C]
     const [logits, deltas] = this.boxHead.apply(pooled, { training: true }) as [tf.Tensor2D, tf.Tensor2D]; // [S, C+1], [S, 4(C+1)]
-    const c1 = this.numClasses + 1;
-    const total = logits.shape[0];
-    // Labels [S], and for the deltas a 0/1 mask [S, C+1, 4] selecting the true class of each
-    // foreground RoI with its targets at the same places (tfjs-wasm has no gradient for gather).
-    const labels = new Int32Array(total);
-    const mask = new Float32Array(total * c1 * 4);
-    const regression = new Float32Array(total * c1 * 4);
-    let offset = 0;
-    for (const s of samples) {
-      labels.set(s.labels, offset);
-      for (let i = 0; i < s.numPositive; i++) {
-        const o = ((offset + i) * c1 + s.labels[i]) * 4;
-        mask.fill(1, o, o + 4);
-        regression.set(s.regressionTargets.subarray(4 * i, 4 * i + 4), o);
-      }
-      offset += s.labels.length;
-    }
-    const lossClassifier = softmaxCrossEntropy(logits, tf.oneHot(tf.tensor1d(labels, 'int32'), c1).toFloat());
-    const boxSum = smoothL1Sum(deltas, tf.tensor2d(regression, [total, 4 * c1]), this.smoothL1Beta, tf.tensor2d(mask, [total, 4 * c1]));
-    return { losses: { loss_classifier: lossClassifier, loss_box_reg: tf.div(boxSum, Math.max(total, 1)) as tf.Scalar }, samples };
+    return { losses: boxHeadLosses(logits, deltas, samples, this.numClasses, this.smoothL1Beta), samples };
   }
 
   /** Detections per image from `proposals` (per image) on `features [B, h, w, C]` of `imageHeight × imageWidth` images. */

@@ -5,13 +5,16 @@ import type { DetectionTarget, LossValues } from './types.js';
 
 /** A detector that can take an optimisation step (Faster R-CNN, Fast R-CNN, R-CNN, Mask R-CNN here). */
 export interface TrainableDetector {
-  trainStep(optimizer: tf.Optimizer, images: tf.Tensor4D, targets: DetectionTarget[]): LossValues;
+  /** `proposals`: external proposals per image, for the detectors that take them (Fast R-CNN, R-CNN). */
+  trainStep(optimizer: tf.Optimizer, images: tf.Tensor4D, targets: DetectionTarget[], proposals?: Float32Array[]): LossValues;
 }
 
 /** One mini-batch: images `[B, H, W, 3]` (disposed by the loop) and their targets. */
 export interface DetectionBatch {
   images: tf.Tensor4D;
   targets: DetectionTarget[];
+  /** External proposals per image (`Float32Array [K_b,4] xyxy`), for Fast R-CNN and R-CNN. */
+  proposals?: Float32Array[];
 }
 
 /** Options of {@link trainDetector}. */
@@ -67,10 +70,10 @@ export function trainDetector(options: DetectorTrainOptions): DetectorTrainResul
       const o = optimizer as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
       if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
       else o.learningRate = lr;
-      const { images, targets } = options.batch(step);
+      const { images, targets, proposals } = options.batch(step);
       let losses: LossValues;
       try {
-        losses = options.detector.trainStep(optimizer, images, targets);
+        losses = options.detector.trainStep(optimizer, images, targets, proposals);
       } finally {
         images.dispose();
       }

@@ -1,0 +1,134 @@
+import * as tf from '@tensorflow/tfjs';
+import { Matcher } from '../../anchors/matcher.js';
+import { BalancedSampler } from '../../anchors/sampler.js';
+import { BoxCoder } from '../../boxes/coder.js';
+import { roiAlign } from '../../roi/align.js';
+import { buildBackbone, type Backbone, type BackboneOptions } from '../backbone/backbone.js';
+import { boxHeadLosses } from '../detection/box-losses.js';
+import { buildBoxHead } from '../detection/box-head.js';
+import { postprocessDetections, type PostprocessOptions } from '../detection/postprocess.js';
+import { toRois } from '../detection/roi-heads.js';
+import { sampleRoiTargets } from '../detection/roi-targets.js';
+import type { DetectionTarget, Detections, LossValues } from '../detection/types.js';
+
+/** Options of {@link RCNN}. */
+export interface RcnnOptions extends PostprocessOptions {
+  /** Object classes C (default 3). */
+  numClasses?: number;
+  backbone?: BackboneOptions;
+  /** Side in pixels every proposal is warped to (default 32; a multiple of the backbone stride). */
+  warpSize?: number;
+  /** Width of the head's two FC layers (default 128). */
+  representationSize?: number;
+  /** IoU ≥ this makes a proposal foreground while training (default 0.5). */
+  fgIouThreshold?: number;
+  /** Proposals sampled per image and step (default 64), at most `positiveFraction` foreground (default 0.25). */
+  batchSizePerImage?: number;
+  positiveFraction?: number;
+  /** β of the smooth-L1 box loss (default 1/9). */
+  smoothL1Beta?: number;
+  /** Crops per backbone call at inference (default 256), to bound memory. */
+  cropsPerChunk?: number;
+  seed?: number;
+}
+
+/**
+ * R-CNN (Girshick, Donahue, Darrell, Malik 2014), with the fine-tuning stage's softmax classifier in
+ * place of the per-class SVMs: every proposal is cut out of the image and warped to `warpSize ×
+ * warpSize` (bilinear crop-and-resize, done with RoI Align on the pixels: aligned, adaptive sampling, so
+ * a shrinking warp averages ⌈bin⌉² bilinear samples per output pixel), each crop goes through the
+ * backbone on its own, and a two-FC head gives class logits and class-specific box deltas (R-CNN's
+ * bounding-box regression, same coder as Fast R-CNN). The backbone's layer names equal Faster R-CNN's,
+ * so a Faster R-CNN checkpoint initialises it.
+ */
+export class RCNN {
+  readonly numClasses: number;
+  readonly backbone: Backbone;
+  readonly head: tf.LayersModel;
+  readonly warpSize: number;
+  readonly matcher: Matcher;
+  readonly sampler: BalancedSampler;
+  readonly coder = new BoxCoder({ weights: [10, 10, 5, 5] });
+  readonly smoothL1Beta: number;
+  readonly cropsPerChunk: number;
+
+  constructor(readonly options: RcnnOptions = {}) {
+    const seed = options.seed ?? 0;
+    this.numClasses = options.numClasses ?? 3;
+    this.backbone = buildBackbone({ seed, ...options.backbone });
+    this.warpSize = options.warpSize ?? 32;
+    if (this.warpSize % this.backbone.stride !== 0) throw new RangeError(`RCNN: warpSize ${this.warpSize} is not a multiple of the backbone stride ${this.backbone.stride}`);
+    this.head = buildBoxHead({ poolSize: this.warpSize / this.backbone.stride, inChannels: this.backbone.channels, numClasses: this.numClasses, representationSize: options.representationSize, name: 'rcnn_box', seed: seed + 2 });
+    const fg = options.fgIouThreshold ?? 0.5;
+    this.matcher = new Matcher({ highThreshold: fg, lowThreshold: fg, allowLowQualityMatches: false });
+    this.sampler = new BalancedSampler({ batchSizePerImage: options.batchSizePerImage ?? 64, positiveFraction: options.positiveFraction ?? 0.25, seed: seed + 1 });
+    this.smoothL1Beta = options.smoothL1Beta ?? 1 / 9;
+    this.cropsPerChunk = options.cropsPerChunk ?? 256;
+  }
+
+  models(): tf.LayersModel[] {
+    return [this.backbone.model, this.head];
+  }
+
+  trainableVariables(): tf.Variable[] {
+    return this.models().flatMap((m) => m.trainableWeights.map((w) => w.read() as tf.Variable));
+  }
+
+  /** Warped crops of `pixels` (`Float32Array [B, H, W, 3]`) at boxes per image → `[ΣK_b, warp, warp, 3]` (no gradient: the input is the image). */
+  warp(pixels: Float32Array, shape: [number, number, number, number], boxesPerImage: Float32Array[]): tf.Tensor4D {
+    const rois = toRois(boxesPerImage);
+    const k = rois.length / 5;
+    const crops = roiAlign(pixels, shape, rois, { outHeight: this.warpSize, outWidth: this.warpSize, spatialScale: 1, samplingRatio: 0, aligned: true });
+    return tf.tensor4d(crops, [k, this.warpSize, this.warpSize, 3]);
+  }
+
+  /** `images [B, H, W, 3]`, targets and proposals per image → {loss_classifier, loss_box_reg} on sampled crops. */
+  forwardTrain(images: tf.Tensor4D, targets: DetectionTarget[], proposals: Float32Array[]): Record<string, tf.Scalar> {
+    const samples = proposals.map((p, b) => sampleRoiTargets(p, targets[b].boxes, targets[b].labels, this.matcher, this.sampler, this.coder));
+    const crops = this.warp(images.dataSync() as Float32Array, images.shape, samples.map((s) => s.boxes)); // [S, warp, warp, 3]
+    const features = this.backbone.model.apply(crops, { training: true }) as tf.Tensor4D; // [S, warp/8, warp/8, C]
+    const [logits, deltas] = this.head.apply(features, { training: true }) as [tf.Tensor2D, tf.Tensor2D]; // [S, C+1], [S, 4(C+1)]
+    return { ...boxHeadLosses(logits, deltas, samples, this.numClasses, this.smoothL1Beta) };
+  }
+
+  /** One optimisation step; `proposals` per image are required. */
+  trainStep(optimizer: tf.Optimizer, images: tf.Tensor4D, targets: DetectionTarget[], proposals?: Float32Array[]): LossValues {
+    if (!proposals) throw new Error('RCNN.trainStep needs the proposals of each image');
+    const values: LossValues = {};
+    const cost = optimizer.minimize(() => {
+      const losses = this.forwardTrain(images, targets, proposals);
+      for (const [name, t] of Object.entries(losses)) values[name] = t.dataSync()[0];
+      return tf.addN(Object.values(losses)) as tf.Scalar;
+    }, true, this.trainableVariables());
+    values.loss = cost!.dataSync()[0];
+    cost!.dispose();
+    return values;
+  }
+
+  /** Detections of each image of `images [B, H, W, 3]` from its proposals: one backbone pass per proposal (in chunks). */
+  predict(images: tf.Tensor4D, proposals: Float32Array[]): Detections[] {
+    const [, height, width] = images.shape;
+    const pixels = images.dataSync() as Float32Array;
+    const c1 = this.numClasses + 1;
+    return proposals.map((boxes, b) => {
+      const k = boxes.length >> 2;
+      const probabilities = new Float32Array(k * c1);
+      const deltas = new Float32Array(4 * k * c1);
+      const one = pixels.subarray(b * height * width * 3, (b + 1) * height * width * 3);
+      for (let start = 0; start < k; start += this.cropsPerChunk) {
+        const chunk = boxes.subarray(4 * start, 4 * Math.min(k, start + this.cropsPerChunk));
+        tf.tidy(() => {
+          const crops = this.warp(one, [1, height, width, 3], [chunk]);
+          const [logits, d] = this.head.apply(this.backbone.model.apply(crops, { training: false }), { training: false }) as [tf.Tensor2D, tf.Tensor2D];
+          probabilities.set(tf.softmax(logits).dataSync() as Float32Array, start * c1);
+          deltas.set(d.dataSync() as Float32Array, 4 * start * c1);
+        });
+      }
+      return postprocessDetections(probabilities, deltas, boxes, this.numClasses, width, height, this.coder, this.options);
+    });
+  }
+
+  dispose(): void {
+    for (const m of this.models()) m.dispose();
+  }
+}
