@@ -3,7 +3,7 @@ import { DetsegInputError } from '../util/errors.js';
 import { maxKernel, type ChannelImplementation } from './channel-kernels.js';
 import { validateRoiGrid, validateRois, type RoiArray, type RoiGridOptions } from './rois.js';
 
-/** Output of {@link roiPool}. */
+/** Output of {@link roiPoolWithArgmax}. */
 export interface RoiPoolResult {
   /** Pooled features `Float32Array [K, outHeight, outWidth, C]`. */
   output: Float32Array;
@@ -14,7 +14,7 @@ export interface RoiPoolResult {
   argmax: Int32Array;
 }
 
-/** Options of {@link roiPool}. */
+/** Options of {@link roiPoolWithArgmax} and {@link roiPool}. */
 export interface RoiPoolOptions extends RoiGridOptions {
   /** Channel loops: WebAssembly SIMD (default where available) or plain TypeScript; same results. */
   implementation?: ChannelImplementation;
