@@ -39,8 +39,23 @@ export interface MaxKernel {
 
 const LOWEST_FLOAT32 = -3.4028234663852886e38;
 
-function resolve(implementation: ChannelImplementation | undefined): SimdKernels | undefined {
-  return implementation === 'scalar' ? undefined : simdKernels();
+/** Largest arrays the SIMD kernels take in one call (the rest of 2 GiB is left for the tap lists). */
+const MAX_SESSION_BYTES = 2 ** 31 - 2 ** 26;
+
+/**
+ * The SIMD kernels' memory laid out for one call, or undefined for the scalar loops: when asked for,
+ * when WebAssembly SIMD is missing, or when the arrays do not fit in 2 GiB of WebAssembly memory.
+ */
+function openSession(implementation: ChannelImplementation | undefined, regionBytes: number[]): SimdSession | undefined {
+  const simd = implementation === 'scalar' ? undefined : simdKernels();
+  // Byte addresses stay below 2 GiB so that they are non-negative int32s (the `>> 2` below).
+  if (!simd || regionBytes.reduce((a, b) => a + b, 0) > MAX_SESSION_BYTES) return undefined;
+  try {
+    return new SimdSession(simd, regionBytes);
+  } catch (err) {
+    if (err instanceof RangeError) return undefined; // memory.grow beyond the 4 GiB limit
+    throw err;
+  }
 }
 
 /**
@@ -103,12 +118,12 @@ class SimdSession {
  * elements (`[K, outH, outW, C]`).
  */
 export function gatherKernel(features: Float32Array, outLength: number, channels: number, implementation?: ChannelImplementation, into?: Float32Array): TapKernel {
-  const simd = resolve(implementation);
-  if (!simd) {
+  const session = openSession(implementation, [4 * features.length, 4 * outLength]);
+  if (!session) {
     const out = into ?? new Float32Array(outLength);
     return { run: (o, taps, offsets, weights) => gatherScalar(features, out, o, channels, taps, offsets, weights), finish: () => out };
   }
-  const session = new SimdSession(simd, [4 * features.length, 4 * outLength]);
+  const simd = session.simd;
   const [featPtr, outPtr] = session.regions;
   session.f32.set(features, featPtr >> 2);
   const bytes = 4 * channels;
@@ -134,12 +149,12 @@ export function gatherKernel(features: Float32Array, outLength: number, channels
  * `inLength` elements (`[B,H,W,C]`).
  */
 export function scatterKernel(gradOutput: Float32Array, inLength: number, channels: number, implementation?: ChannelImplementation, into?: Float32Array): TapKernel {
-  const simd = resolve(implementation);
-  if (!simd) {
+  const session = openSession(implementation, [4 * inLength, 4 * gradOutput.length]);
+  if (!session) {
     const gradInput = into ? into.fill(0) : new Float32Array(inLength);
     return { run: (o, taps, offsets, weights) => scatterScalar(gradOutput, gradInput, o, channels, taps, offsets, weights), finish: () => gradInput };
   }
-  const session = new SimdSession(simd, [4 * inLength, 4 * gradOutput.length]);
+  const simd = session.simd;
   const [gradInPtr, gradOutPtr] = session.regions;
   session.f32.fill(0, gradInPtr >> 2, (gradInPtr >> 2) + inLength);
   session.f32.set(gradOutput, gradOutPtr >> 2);
@@ -164,13 +179,13 @@ export function scatterKernel(gradOutput: Float32Array, inLength: number, channe
  * elements, and with `withArgmax` the argmax of each (else `finish()` gives an empty argmax).
  */
 export function maxKernel(features: Float32Array, outLength: number, channels: number, withArgmax: boolean, implementation?: ChannelImplementation, into?: { output: Float32Array; argmax?: Int32Array }): MaxKernel {
-  const simd = resolve(implementation);
-  if (!simd) {
+  const session = openSession(implementation, [4 * features.length, 4 * outLength, withArgmax ? 4 * outLength : 0]);
+  if (!session) {
     const output = into?.output ?? new Float32Array(outLength);
     const argmax = withArgmax ? (into?.argmax ?? new Int32Array(outLength)) : new Int32Array(0);
     return { run: (o, count, cells) => maxScalar(features, output, withArgmax ? argmax : undefined, o, channels, count, cells), finish: () => ({ output, argmax }) };
   }
-  const session = new SimdSession(simd, [4 * features.length, 4 * outLength, withArgmax ? 4 * outLength : 0]);
+  const simd = session.simd;
   const [featPtr, outPtr, argPtr] = session.regions;
   session.f32.set(features, featPtr >> 2);
   return {
