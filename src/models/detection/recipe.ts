@@ -30,9 +30,10 @@ export const DEFAULT_SYNTHETIC_RECIPE: SyntheticRecipe = { imageSize: 128, train
 /**
  * The batch of each step: step s takes training images (s·B + b) mod N in a fixed shuffled order
  * (seeded), each flipped with probability ½ (seeded by step and position), generated on the fly
- * (every synthetic image is a pure function of its seed and index).
+ * (every synthetic image is a pure function of its seed and index). With `proposals`, each batch also
+ * carries the external proposals of its (flipped) images, e.g. selective search for Fast R-CNN / R-CNN.
  */
-export function syntheticBatches(recipe: SyntheticRecipe): (step: number) => DetectionBatch {
+export function syntheticBatches(recipe: SyntheticRecipe, proposals?: (image: Uint8Array, width: number, height: number) => Float32Array): (step: number) => DetectionBatch {
   const order = Array.from({ length: recipe.trainImages }, (_, i) => i);
   const shuffle = mulberry32(recipe.seed ^ 0x5eed);
   for (let i = order.length - 1; i > 0; i--) {
@@ -48,7 +49,9 @@ export function syntheticBatches(recipe: SyntheticRecipe): (step: number) => Det
       if (recipe.flip && random() < 0.5) s = flipDetectionSample(s);
       samples.push(s);
     }
-    return { images: imagesToTensor(samples.map((s) => s.sample.image), recipe.imageSize, recipe.imageSize), targets: samples.map((s) => s.target) };
+    const images = imagesToTensor(samples.map((s) => s.sample.image), recipe.imageSize, recipe.imageSize);
+    const targets = samples.map((s) => s.target);
+    return proposals ? { images, targets, proposals: samples.map((s) => proposals(s.sample.image, s.sample.width, s.sample.height)) } : { images, targets };
   };
 }
 

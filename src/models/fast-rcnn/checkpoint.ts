@@ -1,0 +1,19 @@
+import { loadDetectorWeights, readDetectorMeta } from '../detection/checkpoint.js';
+import { assetsDir } from '../../util/paths.js';
+import { FastRCNN, type FastRcnnOptions } from './fast-rcnn.js';
+
+/** The options the shipped Fast R-CNN was trained with: RoI Pool 7×7 and 128 sampled RoIs per image; the rest as Faster R-CNN. */
+export const FAST_RCNN_TRAIN_OPTIONS: FastRcnnOptions = { numClasses: 3, seed: 0, roiHeads: { batchSizePerImage: 128 } };
+
+/** Path of the shipped Fast R-CNN checkpoint. */
+export function shippedFastRcnnPath(): string {
+  return assetsDir('checkpoints', 'detector-fast-rcnn.ckpt');
+}
+
+/** Rebuilds the Fast R-CNN of a checkpoint (meta.format 'detseg-fast-rcnn') and loads its weights. */
+export function loadFastRcnn(path = shippedFastRcnnPath()): { model: FastRCNN; meta: Record<string, unknown> } {
+  const meta = readDetectorMeta(path, 'detseg-fast-rcnn');
+  const model = new FastRCNN(meta.options as FastRcnnOptions);
+  loadDetectorWeights(path, model.models());
+  return { model, meta };
+}
