@@ -1,6 +1,6 @@
 import type { Bench } from './harness.js';
 import { roiAlign, roiAlignBackward } from '../src/roi/align.js';
-import { roiPool, roiPoolBackward, roiPoolWithArgmax } from '../src/roi/pool.js';
+import { roiPool, roiPoolBackward, roiPoolOutput } from '../src/roi/pool.js';
 import { mulberry32 } from '../src/util/random.js';
 
 /** Feature map [2, 64, 64, 256] (a stride-16 map of a 1024×1024 image) with seeded values in [−1, 1). */
@@ -59,7 +59,7 @@ export async function roiBenchmarks(): Promise<Bench[]> {
           const { features, shape } = featureMap();
           const rois = randomRois(1000, 2);
           const out = reuse ? { output: new Float32Array(outLength), argmax: new Int32Array(outLength) } : undefined;
-          return () => roiPoolWithArgmax(features, shape, rois, poolOptions, out);
+          return () => roiPool(features, shape, rois, poolOptions, out);
         },
       },
       {
@@ -68,7 +68,7 @@ export async function roiBenchmarks(): Promise<Bench[]> {
           const { features, shape } = featureMap();
           const rois = randomRois(1000, 2);
           const out = reuse ? new Float32Array(outLength) : undefined;
-          return () => roiPool(features, shape, rois, poolOptions, out);
+          return () => roiPoolOutput(features, shape, rois, poolOptions, out);
         },
       },
     );
@@ -89,7 +89,7 @@ export async function roiBenchmarks(): Promise<Bench[]> {
       setup: () => {
         const { features, shape } = featureMap();
         const rois = randomRois(1000, 2);
-        const { output, argmax } = roiPoolWithArgmax(features, shape, rois, poolOptions);
+        const { output, argmax } = roiPool(features, shape, rois, poolOptions);
         output.fill(1);
         return () => roiPoolBackward(output, argmax, shape);
       },

@@ -3,7 +3,7 @@ import { DetsegInputError } from '../util/errors.js';
 import { maxKernel, type ChannelImplementation } from './channel-kernels.js';
 import { validateRoiGrid, validateRois, type RoiArray, type RoiGridOptions } from './rois.js';
 
-/** Output of {@link roiPoolWithArgmax}. */
+/** Output of {@link roiPool}. */
 export interface RoiPoolResult {
   /** Pooled features `Float32Array [K, outHeight, outWidth, C]`. */
   output: Float32Array;
@@ -14,7 +14,7 @@ export interface RoiPoolResult {
   argmax: Int32Array;
 }
 
-/** Options of {@link roiPoolWithArgmax} and {@link roiPool}. */
+/** Options of {@link roiPool} and {@link roiPoolOutput}. */
 export interface RoiPoolOptions extends RoiGridOptions {
   /** Channel loops: WebAssembly SIMD (default where available) or plain TypeScript; same results. */
   implementation?: ChannelImplementation;
@@ -39,18 +39,21 @@ function roundHalfAway(v: number): number {
  * y1, x2, y2 in image pixels) → output `Float32Array [K, outHeight, outWidth, C]` and the argmax
  * indices for {@link roiPoolBackward}. Throws {@link DetsegInputError} on a bad shape, a non-finite
  * RoI, a batch index out of range or `out` buffers of the wrong length. With `out`, the results are
- * written into its arrays (buffers reused across calls) instead of new ones. {@link roiPool} is the
- * same without the argmax (for inference).
+ * written into its arrays (buffers reused across calls) instead of new ones. {@link roiPoolOutput}
+ * skips the argmax (for inference).
  */
-export function roiPoolWithArgmax(features: Float32Array, shape: readonly number[], rois: RoiArray, options: RoiPoolOptions, out?: RoiPoolResult): RoiPoolResult {
+export function roiPool(features: Float32Array, shape: readonly number[], rois: RoiArray, options: RoiPoolOptions, out?: RoiPoolResult): RoiPoolResult {
   return pool(features, shape, rois, options, true, out);
 }
 
+/** {@link roiPool} under the name that says it returns the argmax too (same function). */
+export const roiPoolWithArgmax = roiPool;
+
 /**
- * RoI Pool forward without the argmax: {@link roiPoolWithArgmax}'s output only, `Float32Array [K,
- * outHeight, outWidth, C]` — cheaper where no gradient is needed; written into `out` when given.
+ * RoI Pool forward without the argmax: {@link roiPool}'s output only, `Float32Array [K, outHeight,
+ * outWidth, C]` — cheaper where no gradient is needed; written into `out` when given.
  */
-export function roiPool(features: Float32Array, shape: readonly number[], rois: RoiArray, options: RoiPoolOptions, out?: Float32Array): Float32Array {
+export function roiPoolOutput(features: Float32Array, shape: readonly number[], rois: RoiArray, options: RoiPoolOptions, out?: Float32Array): Float32Array {
   return pool(features, shape, rois, options, false, out && { output: out, argmax: new Int32Array(0) }).output;
 }
 
@@ -96,7 +99,7 @@ function pool(features: Float32Array, shape: readonly number[], rois: RoiArray, 
 /**
  * RoI Pool backward: each output gradient flows to the feature cell its maximum came from (summed
  * where several outputs share one); empty bins pass nothing. `gradOutput: Float32Array [K, outHeight,
- * outWidth, C]`, `argmax: Int32Array` of the same length from {@link roiPoolWithArgmax}, `shape` the feature map's
+ * outWidth, C]`, `argmax: Int32Array` of the same length from {@link roiPool}, `shape` the feature map's
  * `[B, H, W, C]` → gradient `Float32Array [B, H, W, C]`.
  */
 export function roiPoolBackward(gradOutput: Float32Array, argmax: Int32Array, shape: readonly number[]): Float32Array {

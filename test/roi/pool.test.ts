@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { roiPool, roiPoolBackward, roiPoolWithArgmax } from '../../src/roi/pool.js';
+import { roiPool, roiPoolBackward, roiPoolOutput, roiPoolWithArgmax } from '../../src/roi/pool.js';
 import { DetsegInputError } from '../../src/util/errors.js';
 import { mulberry32 } from '../../src/util/random.js';
 import { checkFiniteDifferences } from '../ops/gradient-check.js';
@@ -103,7 +103,8 @@ test(`roiPool (${implementation}) matches the naive per-element loop on random m
       const ref = naiveRoiPool(features, [B, H, W, C], rois, outH, outW, scale);
       assert.deepEqual(Array.from(fast.output), ref.out.map(fr), `shape ${[B, H, W, C]} scale ${scale}`);
       assert.deepEqual(Array.from(fast.argmax), ref.arg);
-      assert.deepEqual(Array.from(roiPool(features, [B, H, W, C], rois, opts)), ref.out.map(fr), 'without argmax');
+      assert.deepEqual(Array.from(roiPoolOutput(features, [B, H, W, C], rois, opts)), ref.out.map(fr), 'without argmax');
+      assert.deepEqual(roiPool(features, [B, H, W, C], rois, opts), fast, 'roiPool is roiPoolWithArgmax');
     }
   }
 });
@@ -124,7 +125,7 @@ test('roiPool: ties keep the first cell in scan order, NaN never wins, an all-Na
     assert.deepEqual(Array.from(r.output), [7, 3, -3.4028234663852886e38, 5, 3], implementation);
     // Flat indices ((y·2 + x)·5 + c): ch0 first cell → 0; ch1 cell (1,0) → 11; ch2 none → −1; ch3 cell (0,1) → 8; ch4 cell (1,1) → 19.
     assert.deepEqual(Array.from(r.argmax), [0, 11, -1, 8, 19], implementation);
-    assert.deepEqual(Array.from(roiPool(f, [1, 2, 2, 5], Float32Array.from([0, 0, 0, 1, 1]), { outHeight: 1, outWidth: 1, spatialScale: 1, implementation })), [7, 3, -3.4028234663852886e38, 5, 3]);
+    assert.deepEqual(Array.from(roiPoolOutput(f, [1, 2, 2, 5], Float32Array.from([0, 0, 0, 1, 1]), { outHeight: 1, outWidth: 1, spatialScale: 1, implementation })), [7, 3, -3.4028234663852886e38, 5, 3]);
   }
 });
 
@@ -154,7 +155,7 @@ test('roiPoolBackward matches finite differences of the pooled sum', () => {
   assert.ok(nonzero > 10, `the check must exercise real gradients (${nonzero} non-zero)`);
 });
 
-test('roiPool and roiPoolWithArgmax write into a caller\'s buffers, overwriting what they held', () => {
+test('roiPool and roiPoolOutput write into a caller\'s buffers, overwriting what they held', () => {
   const random = mulberry32(13);
   const shape = [2, 9, 8, 21];
   const features = Float32Array.from({ length: 2 * 9 * 8 * 21 }, () => random() * 2 - 1);
@@ -166,7 +167,7 @@ test('roiPool and roiPoolWithArgmax write into a caller\'s buffers, overwriting 
     assert.equal(roiPoolWithArgmax(features, shape, rois, o, out), out);
     assert.deepEqual(out, fresh, implementation);
     const values = new Float32Array(fresh.output.length).fill(9);
-    assert.equal(roiPool(features, shape, rois, o, values), values);
+    assert.equal(roiPoolOutput(features, shape, rois, o, values), values);
     assert.deepEqual(values, fresh.output, implementation);
   }
 });
@@ -191,6 +192,6 @@ test('roiPool rejects bad input with DetsegInputError naming the field', () => {
   bad(() => roiPool(f, [1, 4, 4, 2], Float32Array.from([0, 0, 0, 3, 3]), { ...opts, outHeight: 0 }), /^outHeight/);
   bad(() => roiPool(f, [1, 4, 4, 2], Float32Array.from([0, 0, 0, 3, 3]), { ...opts, spatialScale: NaN }), /^spatialScale/);
   bad(() => roiPoolBackward(new Float32Array(3), new Int32Array(4), [1, 4, 4, 2]), /^gradOutput/);
-  bad(() => roiPool(f, [1, 4, 4, 2], Float32Array.from([0, 0, 0, 3, 3]), opts, new Float32Array(7)), /^out.output: expected a buffer of 8 elements, got 7/);
+  bad(() => roiPoolOutput(f, [1, 4, 4, 2], Float32Array.from([0, 0, 0, 3, 3]), opts, new Float32Array(7)), /^out.output: expected a buffer of 8 elements, got 7/);
   bad(() => roiPoolWithArgmax(f, [1, 4, 4, 2], Float32Array.from([0, 0, 0, 3, 3]), opts, { output: new Float32Array(8), argmax: new Int32Array(2) }), /^out.argmax: expected a buffer of 8 elements/);
 });
