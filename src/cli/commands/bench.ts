@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerRcnnFamilyBench } from './detect.js';
 import { initEngine } from '../../engine/setup.js';
 import { prepareConvForward, prepareUNetStep, timeRuns } from '../../engine/speed.js';
 import { DetsegInputError } from '../../util/errors.js';
@@ -57,6 +58,7 @@ export async function benchUNetStep(opts: { batch: number; size: number; reps: n
  */
 export function registerBench(program: Command): void {
   const bench = program.command('bench').description('speed measurements of the training engine (medians of repeated runs)');
+  registerRcnnFamilyBench(bench);
   bench
     .command('unet-step')
     .description('ms per U-Net training step (batch 8 of 128×128×1, Adam, sigmoid cross-entropy) and conv 3×3 GFLOP/s')

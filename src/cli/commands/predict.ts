@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerDetectorPredict } from './detect.js';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { extname, join, parse, resolve } from 'node:path';
 import { encodePng, IMAGE_EXTENSIONS } from '../../data/images.js';
@@ -15,6 +16,7 @@ import { DetsegInputError } from '../../util/errors.js';
  */
 export function registerPredict(program: Command): void {
   const predict = program.command('predict').description('run a trained model');
+  registerDetectorPredict(predict);
   predict
     .command('unet')
     .description('predict binary masks with a trained U-Net')

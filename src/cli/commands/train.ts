@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerDetectorTrain } from './detect.js';
 import { resolve } from 'node:path';
 import { initEngine } from '../../engine/setup.js';
 import { train } from '../../engine/train.js';
@@ -45,6 +46,7 @@ interface TrainUNetOptions {
  */
 export function registerTrain(program: Command): void {
   const trainCmd = program.command('train').description('train a model');
+  registerDetectorTrain(trainCmd);
   trainCmd
     .command('unet')
     .description('train a U-Net for binary segmentation on image/mask pairs or the Sunnybrook LV set')
