@@ -3,12 +3,14 @@ import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { registerWasmGradientKernels } from './kernels.js';
+import { registerThreadedWasm } from './threads.js';
 
 /** Options of {@link initEngine}. */
 export interface EngineOptions {
   /**
-   * Number of wasm threads wanted (default 1). Upstream tfjs disables wasm threads in Node
-   * (tfjs issue 3830); values above 1 are recorded but the engine runs the single-threaded SIMD build.
+   * Number of wasm threads wanted (default: `$DETSEG_THREADS`, else 1). Above 1 the threaded-SIMD build
+   * is started by `threads.ts` (upstream disables it in Node, tfjs issue 3830); if that fails the engine
+   * falls back to the single-threaded SIMD build and says why in {@link EngineInfo.threadNote}.
    */
   threads?: number;
 }
@@ -25,6 +27,8 @@ export interface EngineInfo {
   threadsRequested: number;
   /** Folder the `.wasm` binaries were loaded from. */
   wasmDir: string;
+  /** Why fewer threads than requested run, when so. */
+  threadNote?: string;
 }
 
 let ready: Promise<EngineInfo> | undefined;
@@ -45,16 +49,38 @@ export function initEngine(options: EngineOptions = {}): Promise<EngineInfo> {
   return ready;
 }
 
+/** Threads wanted: the option, else `$DETSEG_THREADS`, else 1. */
+function threadsWanted(options: EngineOptions): number {
+  const fromEnv = Number(process.env.DETSEG_THREADS);
+  const n = options.threads ?? (Number.isFinite(fromEnv) && fromEnv >= 1 ? fromEnv : 1);
+  return Math.max(1, Math.floor(n));
+}
+
 async function start(options: EngineOptions): Promise<EngineInfo> {
-  const threadsRequested = Math.max(1, Math.floor(options.threads ?? 1));
+  const threadsRequested = threadsWanted(options);
   const wasmDir = wasmBinaryDir();
   wasm.setWasmPaths(wasmDir);
-  const ok = await tf.setBackend('wasm');
+  let threadNote: string | undefined;
+  let ok = false;
+  if (threadsRequested > 1) {
+    const restoreUpstream = registerThreadedWasm(threadsRequested);
+    try {
+      ok = await tf.setBackend('wasm');
+      if (!ok) throw new Error('the threaded module did not start');
+    } catch (err) {
+      threadNote = `threaded wasm unavailable (${(err as Error).message ?? String(err)}); running 1 thread`;
+      restoreUpstream();
+      ok = false;
+    }
+  }
+  if (!ok) ok = await tf.setBackend('wasm');
   if (!ok) throw new Error('detseg: the TF.js wasm backend failed to start');
   await tf.ready();
   registerWasmGradientKernels();
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean;
-  return { backend: tf.getBackend(), simd, threads: wasm.getThreadsCount(), threadsRequested, wasmDir };
+  const threads = wasm.getThreadsCount();
+  if (threads < threadsRequested && !threadNote) threadNote = `the wasm thread pool has ${threads} thread(s)`;
+  return { backend: tf.getBackend(), simd, threads, threadsRequested, wasmDir, ...(threadNote ? { threadNote } : {}) };
 }
 
 /** The tfjs namespace used by the engine (one instance for the whole package). */
