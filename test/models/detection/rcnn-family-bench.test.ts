@@ -1,0 +1,46 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initEngine } from '../../../src/engine/setup.js';
+import { saveDetectorCheckpoint } from '../../../src/models/detection/checkpoint.js';
+import { benchRcnnFamily, formatRcnnFamily } from '../../../src/models/detection/rcnn-family-bench.js';
+import { selectiveSearchProposals } from '../../../src/models/detection/selective-search-proposals.js';
+import { syntheticDetectionSet } from '../../../src/models/detection/synthetic-data.js';
+import { FastRCNN } from '../../../src/models/fast-rcnn/fast-rcnn.js';
+import { FasterRCNN } from '../../../src/models/faster-rcnn/faster-rcnn.js';
+import { RCNN } from '../../../src/models/rcnn/rcnn.js';
+
+test('rcnn-family benchmark: three rows on the same images; proposal counts are selective search’s and the RPN’s; times add up', async () => {
+  await initEngine();
+  const dir = mkdtempSync(join(tmpdir(), 'detseg-bench-'));
+  try {
+    const backbone = { widths: [8, 16, 32] };
+    const rpn = { postNmsTopNTest: 40 };
+    const faster = new FasterRCNN({ seed: 1, backbone, rpn, representationSize: 16 });
+    const fast = new FastRCNN({ seed: 1, backbone, representationSize: 16 });
+    const rcnn = new RCNN({ seed: 1, backbone, representationSize: 16 });
+    const paths = { rcnn: join(dir, 'r.ckpt'), 'fast-rcnn': join(dir, 'f.ckpt'), 'faster-rcnn': join(dir, 'ff.ckpt') };
+    saveDetectorCheckpoint(paths['faster-rcnn'], faster.models(), { format: 'detseg-faster-rcnn', options: { seed: 1, backbone, rpn, representationSize: 16 } });
+    saveDetectorCheckpoint(paths['fast-rcnn'], fast.models(), { format: 'detseg-fast-rcnn', options: { seed: 1, backbone, representationSize: 16 } });
+    saveDetectorCheckpoint(paths.rcnn, rcnn.models(), { format: 'detseg-rcnn', options: { seed: 1, backbone, representationSize: 16 } });
+    for (const m of [faster, fast, rcnn]) m.dispose();
+    const report = benchRcnnFamily({ images: 2, seed: 5, checkpoints: paths });
+    assert.deepEqual(report.rows.map((r) => r.method), ['R-CNN', 'Fast R-CNN', 'Faster R-CNN']);
+    const samples = syntheticDetectionSet(5, 2, { size: 128 });
+    const ssCount = samples.reduce((s, d) => s + selectiveSearchProposals(d.sample.image, 128, 128).length / 4, 0) / 2;
+    assert.equal(report.rows[0].proposalsPerImage, ssCount);
+    assert.equal(report.rows[1].proposalsPerImage, ssCount);
+    assert.ok(report.rows[2].proposalsPerImage > 0 && report.rows[2].proposalsPerImage <= 40);
+    for (const r of report.rows) {
+      assert.ok(r.proposalSeconds > 0 && r.networkSeconds > 0);
+      // with two images the median of the sums is the mean of the sums = sum of the two means (medians)
+      assert.ok(Math.abs(r.totalSeconds - (r.proposalSeconds + r.networkSeconds)) < 1e-9);
+      assert.ok(r.mAP >= 0 && r.mAP <= 1 && r.mAP50 >= r.mAP);
+    }
+    assert.match(formatRcnnFamily(report), /Faster R-CNN\s+RPN/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
