@@ -1,7 +1,8 @@
-import { colour, fmt, line, polyline, rect, svgDoc, text, escapeXml } from './svg.js';
+import { circle, colour, fmt, line, polyline, rect, svgDoc, text, escapeXml } from './svg.js';
 
 /** One series of a line plot. */
 export interface Series {
+  /** Legend label; a series with an empty label is drawn but not listed in the legend. */
   label: string;
   xs: ArrayLike<number>;
   ys: ArrayLike<number>;
@@ -9,7 +10,18 @@ export interface Series {
   /** Draw as steps (right-continuous), as precision/recall curves are. */
   step?: boolean;
   dashed?: boolean;
+  /** A dot (radius 3 px) at every data point, e.g. the points of a raw PR curve. Default false. */
+  marker?: boolean;
+  /** Draw the connecting line (default true); `false` with `marker` gives a scatter of the points. */
+  line?: boolean;
 }
+
+/**
+ * Where {@link linePlot} puts its legend: `'inside'` the plot's top-right corner (the default; fine for
+ * a few series), `'inside-bottom-left'` (for decreasing curves such as PR curves), `'right'` in
+ * columns beside the plot (the figure grows wider; for many series, e.g. 20 VOC classes), `'none'`.
+ */
+export type LegendPlacement = 'inside' | 'inside-bottom-left' | 'right' | 'none';
 
 /** Options of {@link linePlot}. */
 export interface LinePlotOptions {
@@ -18,10 +30,27 @@ export interface LinePlotOptions {
   yLabel?: string;
   xRange?: [number, number];
   yRange?: [number, number];
+  /** Width in px of the figure without a `'right'` legend (that legend's columns are added to it). Default 480. */
   width?: number;
+  /** Height in px of the figure. Default 320. */
   height?: number;
   /** Logarithmic x axis (base 10). */
   logX?: boolean;
+  /** Legend placement (default `'inside'`). */
+  legend?: LegendPlacement;
+}
+
+/** Height in px of one legend entry. */
+const LEGEND_ROW = 16;
+/** Length in px of the line sample in front of a legend label. */
+const LEGEND_SAMPLE = 20;
+
+/**
+ * Estimated width in px of `label` in the figures' 12 px sans-serif: 0.6 em per character, a little
+ * wider than the average glyph, so that boxes sized with it hold the text.
+ */
+export function estimateTextWidth(label: string, fontSize = 12): number {
+  return Math.ceil(0.6 * fontSize * [...label].length);
 }
 
 function niceTicks(lo: number, hi: number, count = 5): number[] {
@@ -34,14 +63,33 @@ function niceTicks(lo: number, hi: number, count = 5): number[] {
   return ticks;
 }
 
+/** One legend entry at (x, y) (y = text baseline): the line sample (dashed, with a dot as the series) and the label. */
+function legendEntry(x: number, y: number, s: Series, c: string): string[] {
+  const out: string[] = [];
+  const mid = y - 4;
+  if (s.line !== false) out.push(line(x, mid, x + LEGEND_SAMPLE, mid, { stroke: c, 'stroke-width': 2, 'stroke-dasharray': s.dashed ? '5,3' : undefined }));
+  if (s.marker || s.line === false) out.push(circle(x + LEGEND_SAMPLE / 2, mid, 3, { fill: c }));
+  out.push(text(x + LEGEND_SAMPLE + 4, y, s.label));
+  return out;
+}
+
 /**
- * A line plot as a standalone SVG: axes with ticks, one polyline per series, a legend. Used for
+ * A line plot as a standalone SVG: axes with ticks, one polyline per series (optionally with dots at
+ * the points, or dots only), a legend placed per {@link LinePlotOptions.legend}. Used for
  * precision/recall curves, training curves and recall-vs-proposals plots.
  */
 export function linePlot(series: Series[], opts: LinePlotOptions = {}): string {
-  const width = opts.width ?? 480;
+  const plotFigureWidth = opts.width ?? 480;
   const height = opts.height ?? 320;
+  const placement = opts.legend ?? 'inside';
   const margin = { left: 56, right: 16, top: opts.title ? 28 : 12, bottom: 44 };
+  const listed = series.map((s, k) => ({ s, k })).filter(({ s }) => s.label !== '');
+  const entryWidth = LEGEND_SAMPLE + 4 + Math.max(0, ...listed.map(({ s }) => estimateTextWidth(s.label)));
+  // a 'right' legend: as many rows per column as fit beside the plot, columns side by side
+  const rowsPerColumn = Math.max(1, Math.floor((height - margin.top - margin.bottom - 8) / LEGEND_ROW));
+  const columns = placement === 'right' && listed.length ? Math.ceil(listed.length / rowsPerColumn) : 0;
+  const columnWidth = entryWidth + 12;
+  const width = plotFigureWidth + columns * columnWidth;
   const tx = (v: number) => (opts.logX ? Math.log10(Math.max(v, 1e-12)) : v);
   let [x0, x1] = opts.xRange ?? [Infinity, -Infinity];
   let [y0, y1] = opts.yRange ?? [Infinity, -Infinity];
@@ -58,13 +106,12 @@ export function linePlot(series: Series[], opts: LinePlotOptions = {}): string {
   if (x1 === x0) x1 = x0 + 1;
   if (y1 === y0) y1 = y0 + 1;
   const [lx0, lx1] = [tx(x0), tx(x1)];
-  const pw = width - margin.left - margin.right;
+  const pw = plotFigureWidth - margin.left - margin.right;
   const ph = height - margin.top - margin.bottom;
   const px = (v: number) => margin.left + ((tx(v) - lx0) / (lx1 - lx0)) * pw;
   const py = (v: number) => margin.top + ph - ((v - y0) / (y1 - y0)) * ph;
   const out: string[] = [rect(0, 0, width, height, { fill: '#fff' })];
-  if (opts.title) out.push(text(width / 2, 18, opts.title, { 'text-anchor': 'middle', 'font-weight': 'bold' }));
-  out.push(rect(margin.left, margin.top, margin.left + pw, margin.top + ph, { stroke: '#333' }));
+  if (opts.title) out.push(text(plotFigureWidth / 2, 18, opts.title, { 'text-anchor': 'middle', 'font-weight': 'bold' }));
   const xTicks = opts.logX
     ? niceTicks(lx0, lx1, 5).filter((t) => Number.isInteger(t)).map((t) => 10 ** t)
     : niceTicks(x0, x1);
@@ -78,10 +125,11 @@ export function linePlot(series: Series[], opts: LinePlotOptions = {}): string {
     out.push(line(margin.left, py(t), margin.left + pw, py(t), { stroke: '#eee' }));
     out.push(text(margin.left - 6, py(t) + 4, fmt(t), { 'text-anchor': 'end' }));
   }
+  out.push(rect(margin.left, margin.top, margin.left + pw, margin.top + ph, { stroke: '#333' })); // the frame, over the grid lines
   if (opts.xLabel) out.push(text(margin.left + pw / 2, height - 8, opts.xLabel, { 'text-anchor': 'middle' }));
   if (opts.yLabel) out.push(text(14, margin.top + ph / 2, opts.yLabel, { 'text-anchor': 'middle', transform: `rotate(-90 14 ${fmt(margin.top + ph / 2)})` }));
+  const colours = series.map((s, k) => s.colour ?? colour(k));
   series.forEach((s, k) => {
-    const c = s.colour ?? colour(k);
     const xs: number[] = [];
     const ys: number[] = [];
     for (let i = 0; i < s.xs.length; i++) {
@@ -89,11 +137,23 @@ export function linePlot(series: Series[], opts: LinePlotOptions = {}): string {
       xs.push(px(s.xs[i]));
       ys.push(py(s.ys[i]));
     }
-    out.push(polyline(xs, ys, { stroke: c, 'stroke-width': 2, 'stroke-dasharray': s.dashed ? '5,3' : undefined }));
-    const ly = margin.top + 14 + 16 * k;
-    out.push(line(margin.left + pw - 120, ly - 4, margin.left + pw - 100, ly - 4, { stroke: c, 'stroke-width': 2 }));
-    out.push(text(margin.left + pw - 96, ly, s.label));
+    if (s.line !== false) out.push(polyline(xs, ys, { stroke: colours[k], 'stroke-width': 2, 'stroke-dasharray': s.dashed ? '5,3' : undefined }));
+    if (s.marker || s.line === false) for (let i = 0; i < s.xs.length; i++) out.push(circle(px(s.xs[i]), py(s.ys[i]), 3, { fill: colours[k] }));
   });
+  if (placement === 'inside' || placement === 'inside-bottom-left') {
+    if (listed.length) {
+      const boxW = entryWidth + 12, boxH = LEGEND_ROW * listed.length + 8;
+      const bx = placement === 'inside' ? margin.left + pw - boxW - 6 : margin.left + 6;
+      const by = placement === 'inside' ? margin.top + 6 : margin.top + ph - boxH - 6;
+      out.push(rect(bx, by, bx + boxW, by + boxH, { fill: '#fff', 'fill-opacity': 0.85, stroke: '#ccc' }));
+      listed.forEach(({ s, k }, row) => out.push(...legendEntry(bx + 6, by + 4 + LEGEND_ROW * (row + 1) - 4, s, colours[k])));
+    }
+  } else if (placement === 'right') {
+    listed.forEach(({ s, k }, i) => {
+      const col = Math.floor(i / rowsPerColumn), row = i % rowsPerColumn;
+      out.push(...legendEntry(plotFigureWidth + col * columnWidth, margin.top + LEGEND_ROW * (row + 1) - 4, s, colours[k]));
+    });
+  }
   return svgDoc(width, height, out);
 }
 
