@@ -9,6 +9,7 @@ export interface Series {
   colour?: string;
   /** Draw as steps (right-continuous), as precision/recall curves are. */
   step?: boolean;
+  /** Dashed line ('5,3'). Series without a colour of their own beyond the palette's 10 are dashed by cycle (see {@link linePlot}). */
   dashed?: boolean;
   /** A dot (radius 3 px) at every data point, e.g. the points of a raw PR curve. Default false. */
   marker?: boolean;
@@ -63,11 +64,16 @@ function niceTicks(lo: number, hi: number, count = 5): number[] {
   return ticks;
 }
 
-/** One legend entry at (x, y) (y = text baseline): the line sample (dashed, with a dot as the series) and the label. */
-function legendEntry(x: number, y: number, s: Series, c: string): string[] {
+/** Number of colours of the palette of `svg.ts`' {@link colour}. */
+const PALETTE_SIZE = 10;
+/** Dash patterns of the palette's cycles: series k without a colour of its own gets cycle ⌊k / 10⌋'s. */
+const CYCLE_DASHES = [undefined, '8,3', '2,2', '8,3,2,3'];
+
+/** One legend entry at (x, y) (y = text baseline): the line sample (dashes as the series', a dot when it has markers) and the label. */
+function legendEntry(x: number, y: number, s: Series, c: string, dash: string | undefined): string[] {
   const out: string[] = [];
   const mid = y - 4;
-  if (s.line !== false) out.push(line(x, mid, x + LEGEND_SAMPLE, mid, { stroke: c, 'stroke-width': 2, 'stroke-dasharray': s.dashed ? '5,3' : undefined }));
+  if (s.line !== false) out.push(line(x, mid, x + LEGEND_SAMPLE, mid, { stroke: c, 'stroke-width': 2, 'stroke-dasharray': dash }));
   if (s.marker || s.line === false) out.push(circle(x + LEGEND_SAMPLE / 2, mid, 3, { fill: c }));
   out.push(text(x + LEGEND_SAMPLE + 4, y, s.label));
   return out;
@@ -75,7 +81,9 @@ function legendEntry(x: number, y: number, s: Series, c: string): string[] {
 
 /**
  * A line plot as a standalone SVG: axes with ticks, one polyline per series (optionally with dots at
- * the points, or dots only), a legend placed per {@link LinePlotOptions.legend}. Used for
+ * the points, or dots only), a legend placed per {@link LinePlotOptions.legend}. Series without their
+ * own colour take the palette in turn; from the 11th on the colours repeat with dashes (8,3 then 2,2
+ * then 8,3,2,3), so up to 40 series stay apart. Used for
  * precision/recall curves, training curves and recall-vs-proposals plots.
  */
 export function linePlot(series: Series[], opts: LinePlotOptions = {}): string {
@@ -129,6 +137,8 @@ export function linePlot(series: Series[], opts: LinePlotOptions = {}): string {
   if (opts.xLabel) out.push(text(margin.left + pw / 2, height - 8, opts.xLabel, { 'text-anchor': 'middle' }));
   if (opts.yLabel) out.push(text(14, margin.top + ph / 2, opts.yLabel, { 'text-anchor': 'middle', transform: `rotate(-90 14 ${fmt(margin.top + ph / 2)})` }));
   const colours = series.map((s, k) => s.colour ?? colour(k));
+  // beyond the palette, colours repeat: tell the repeats apart by their dashes
+  const dashes = series.map((s, k) => (s.dashed ? '5,3' : s.colour === undefined ? CYCLE_DASHES[Math.floor(k / PALETTE_SIZE) % CYCLE_DASHES.length] : undefined));
   series.forEach((s, k) => {
     const xs: number[] = [];
     const ys: number[] = [];
@@ -137,7 +147,7 @@ export function linePlot(series: Series[], opts: LinePlotOptions = {}): string {
       xs.push(px(s.xs[i]));
       ys.push(py(s.ys[i]));
     }
-    if (s.line !== false) out.push(polyline(xs, ys, { stroke: colours[k], 'stroke-width': 2, 'stroke-dasharray': s.dashed ? '5,3' : undefined }));
+    if (s.line !== false) out.push(polyline(xs, ys, { stroke: colours[k], 'stroke-width': 2, 'stroke-dasharray': dashes[k] }));
     if (s.marker || s.line === false) for (let i = 0; i < s.xs.length; i++) out.push(circle(px(s.xs[i]), py(s.ys[i]), 3, { fill: colours[k] }));
   });
   if (placement === 'inside' || placement === 'inside-bottom-left') {
@@ -146,12 +156,12 @@ export function linePlot(series: Series[], opts: LinePlotOptions = {}): string {
       const bx = placement === 'inside' ? margin.left + pw - boxW - 6 : margin.left + 6;
       const by = placement === 'inside' ? margin.top + 6 : margin.top + ph - boxH - 6;
       out.push(rect(bx, by, bx + boxW, by + boxH, { fill: '#fff', 'fill-opacity': 0.85, stroke: '#ccc' }));
-      listed.forEach(({ s, k }, row) => out.push(...legendEntry(bx + 6, by + 4 + LEGEND_ROW * (row + 1) - 4, s, colours[k])));
+      listed.forEach(({ s, k }, row) => out.push(...legendEntry(bx + 6, by + 4 + LEGEND_ROW * (row + 1) - 4, s, colours[k], dashes[k])));
     }
   } else if (placement === 'right') {
     listed.forEach(({ s, k }, i) => {
       const col = Math.floor(i / rowsPerColumn), row = i % rowsPerColumn;
-      out.push(...legendEntry(plotFigureWidth + col * columnWidth, margin.top + LEGEND_ROW * (row + 1) - 4, s, colours[k]));
+      out.push(...legendEntry(plotFigureWidth + col * columnWidth, margin.top + LEGEND_ROW * (row + 1) - 4, s, colours[k], dashes[k]));
     });
   }
   return svgDoc(width, height, out);

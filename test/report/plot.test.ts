@@ -61,6 +61,12 @@ test("legend 'right': 20 series in columns beside the plot, every label inside t
   assert.equal(new Set(labels.map((t) => t.x)).size, 2, 'two columns');
   // the data still map to the same plot area
   assert.equal(points(svg), '56,276 464,12');
+  // the palette has 10 colours: series 10–19 repeat them, dashed 8,3
+  const polylines = [...svg.matchAll(/<polyline[^>]*>/g)].map((m) => m[0]);
+  assert.equal(polylines.length, 20);
+  polylines.forEach((p, k) => assert.equal(p.match(/stroke-dasharray="([^"]*)"/)?.[1], k < 10 ? undefined : '8,3', `series ${k}`));
+  assert.equal(polylines[3].match(/stroke="([^"]*)"/)![1], polylines[13].match(/stroke="([^"]*)"/)![1]);
+  assert.equal((svg.match(/<line[^>]*stroke-dasharray="8,3"/g) ?? []).length, 10, 'their legend samples are dashed too');
 });
 
 test('a series with an empty label is drawn but not listed; the frame is drawn over the grid lines', () => {
