@@ -102,14 +102,22 @@ function median(values: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** Timings in ms of `reps` runs of `op` after `warmup` untimed runs: median, minimum and all of them. */
-export function timeRuns(op: () => unknown, reps: number, warmup = 1): { medianMs: number; minMs: number; times: number[] } {
+/**
+ * Timings in ms of `reps` runs of `op` after `warmup` untimed runs: wall-clock median, minimum and all
+ * of them, and the median CPU time of the process (user + system, all threads) — on a shared machine
+ * the CPU time of a single-threaded run is the better measure of the work itself.
+ */
+export function timeRuns(op: () => unknown, reps: number, warmup = 1): { medianMs: number; minMs: number; times: number[]; cpuMedianMs: number } {
   for (let i = 0; i < warmup; i++) op();
   const times: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < reps; i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     op();
     times.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
   }
-  return { medianMs: median(times), minMs: Math.min(...times), times };
+  return { medianMs: median(times), minMs: Math.min(...times), times, cpuMedianMs: median(cpu) };
 }

@@ -19,6 +19,11 @@ const CASES: Array<{ h: number; w: number; k: number; s: number; pad: 'same' | '
   { h: 9, w: 11, k: 2, s: 2, pad: 'valid', n: 1, ci: 3, co: 2 },
   { h: 11, w: 7, k: 5, s: 2, pad: 'same', n: 2, ci: 3, co: 3 },
   { h: 6, w: 6, k: 1, s: 1, pad: 'valid', n: 2, ci: 4, co: 6 },
+  // more input than output channels (the filter gradient then convolves dy with x as the filter)
+  { h: 9, w: 7, k: 3, s: 1, pad: 'same', n: 2, ci: 6, co: 2 },
+  { h: 8, w: 11, k: 3, s: 1, pad: 'valid', n: 3, ci: 5, co: 3 },
+  { h: 7, w: 8, k: 5, s: 1, pad: 'same', n: 1, ci: 4, co: 1 },
+  { h: 9, w: 9, k: 3, s: 2, pad: 'same', n: 2, ci: 6, co: 2 },
 ];
 
 const TOLERANCE = 1e-4;
