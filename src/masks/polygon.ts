@@ -32,6 +32,48 @@ function crossing(u: number, v: number, uPrev: number, vPrev: number, h: number,
   return (toInt(xd) * h + toInt(yd)) >>> 0;
 }
 
+let bucketStart = new Int32Array(1024);
+let sortScratch = new Uint32Array(1024);
+
+/**
+ * Sorts the crossing positions `pos[0..n)` ascending (as pycocotools' qsort). They come column by column
+ * along each edge, so a counting sort on the column (`⌊pos / h⌋`) followed by an insertion sort, which
+ * then only reorders within a column, does it in about linear time.
+ */
+function sortCrossings(pos: Uint32Array, n: number, h: number): void {
+  if (n < 2) return;
+  if (n > 16 && h > 0) {
+    let lo = Infinity, hi = -Infinity;
+    for (let i = 0; i < n; i++) {
+      const b = Math.floor(pos[i] / h);
+      if (b < lo) lo = b;
+      if (b > hi) hi = b;
+    }
+    const span = hi - lo + 1;
+    if (span <= 4 * n + 1024) {
+      if (bucketStart.length < span + 1) bucketStart = new Int32Array(2 * (span + 1));
+      if (sortScratch.length < n) sortScratch = new Uint32Array(2 * n);
+      bucketStart.fill(0, 0, span + 1);
+      for (let i = 0; i < n; i++) bucketStart[Math.floor(pos[i] / h) - lo + 1]++;
+      for (let b = 0; b < span; b++) bucketStart[b + 1] += bucketStart[b];
+      for (let i = 0; i < n; i++) sortScratch[bucketStart[Math.floor(pos[i] / h) - lo]++] = pos[i];
+      pos.set(sortScratch.subarray(0, n));
+    } else {
+      pos.subarray(0, n).sort();
+      return;
+    }
+  }
+  for (let i = 1; i < n; i++) {
+    const v = pos[i];
+    let j = i;
+    while (j > 0 && pos[j - 1] > v) {
+      pos[j] = pos[j - 1];
+      j--;
+    }
+    pos[j] = v;
+  }
+}
+
 function intScratch(slot: number, size: number): Int32Array {
   if (intScratchBuffers[slot].length < size) intScratchBuffers[slot] = new Int32Array(2 * size);
   return intScratchBuffers[slot];
@@ -149,8 +191,9 @@ export function polygonToRle(xy: ArrayLike<number>, h: number, w: number): Rle {
       pv = t1 + ys;
     }
   }
-  pos[n++] = (h * w) >>> 0;
-  const sorted = pos.subarray(0, n).sort(); // numeric, as qsort with uintCompare
+  sortCrossings(pos, n, h);
+  pos[n++] = (h * w) >>> 0; // the largest position: it stays last
+  const sorted = pos.subarray(0, n);
   // differences between consecutive crossings; a zero difference cancels two crossings
   let previous = 0;
   for (let j = 0; j < n; j++) {
