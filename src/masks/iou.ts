@@ -51,9 +51,14 @@ export function rleIou(dt: readonly Rle[], gt: readonly Rle[], iscrowd?: ArrayLi
   const db = dtBoxes ?? rleBoxes(dt);
   const gb = gtBoxes ?? rleBoxes(gt);
   const o = boxIouCrowd(db, gb, iscrowd);
+  // areas once per mask: the union is |D| + |G| − |D ∩ G| (pycocotools counts it while walking; same integer)
+  const dArea = new Float64Array(nd), gArea = new Float64Array(ng);
+  for (let d = 0; d < nd; d++) dArea[d] = sumOdd(dt[d].counts);
+  for (let g = 0; g < ng; g++) gArea[g] = sumOdd(gt[g].counts);
   for (let g = 0; g < ng; g++) {
     const crowd = iscrowd !== undefined && iscrowd[g] !== 0;
     const G = gt[g];
+    const gx0 = gb[4 * g], gx1 = gx0 + gb[4 * g + 2];
     for (let d = 0; d < nd; d++) {
       const cell = d * ng + g;
       if (!(o[cell] > 0)) continue;
@@ -62,11 +67,14 @@ export function rleIou(dt: readonly Rle[], gt: readonly Rle[], iscrowd?: ArrayLi
         o[cell] = -1;
         continue;
       }
-      const inter = rleIntersection(D.counts, G.counts);
+      // both masks lie inside their boxes' columns: only the shared columns can intersect
+      const dx0 = db[4 * d], dx1 = dx0 + db[4 * d + 2];
+      const col0 = dx0 > gx0 ? dx0 : gx0, col1 = dx1 < gx1 ? dx1 : gx1;
+      const inter = rleIntersection(D.counts, G.counts, col0 * D.h, col1 * D.h);
       let union: number;
       if (inter === 0) union = 1;
-      else if (crowd) union = sumOdd(D.counts);
-      else union = lastUnion;
+      else if (crowd) union = dArea[d];
+      else union = (dArea[d] + gArea[g] - inter) >>> 0;
       o[cell] = inter / union;
     }
   }
@@ -86,34 +94,34 @@ function sumOdd(c: Uint32Array): number {
   return s >>> 0;
 }
 
-/** Union (pixels) found by the last call of {@link rleIntersection} (kept here to allocate nothing per pair). */
-let lastUnion = 0;
-
-/** Intersection (pixels) of two run-length masks of the same size, walking both at once; sets `lastUnion`. */
-function rleIntersection(a: Uint32Array, b: Uint32Array): number {
-  let ca = a[0], cb = b[0];
+/**
+ * Intersection (pixels) of two run-length masks of the same size within pixel positions [start, end):
+ * both are skipped to `start` by summing runs, then walked together until `end`.
+ */
+function rleIntersection(a: Uint32Array, b: Uint32Array, start: number, end: number): number {
   const ka = a.length, kb = b.length;
-  let va = 0, vb = 0, ia = 1, ib = 1, inter = 0, union = 0, ct = 1;
-  while (ct > 0) {
-    const c = ca < cb ? ca : cb;
-    if (va | vb) {
-      union += c;
-      if (va & vb) inter += c;
+  let ia = 0, pa = 0; // run index and its first position
+  while (ia < ka && pa + a[ia] <= start) pa += a[ia++];
+  let ib = 0, pb = 0;
+  while (ib < kb && pb + b[ib] <= start) pb += b[ib++];
+  if (ia >= ka || ib >= kb) return 0;
+  let ra = pa + a[ia] - start, rb = pb + b[ib] - start; // what is left of the current runs
+  let p = start, inter = 0;
+  while (p < end) {
+    let c = ra < rb ? ra : rb;
+    if (c > end - p) c = end - p;
+    if (ia & ib & 1) inter += c; // odd runs are ones
+    p += c;
+    ra -= c;
+    rb -= c;
+    if (ra === 0) {
+      if (++ia >= ka) break;
+      ra = a[ia];
     }
-    ct = 0;
-    ca -= c;
-    if (!ca && ia < ka) {
-      ca = a[ia++];
-      va ^= 1;
+    if (rb === 0) {
+      if (++ib >= kb) break;
+      rb = b[ib];
     }
-    ct += ca;
-    cb -= c;
-    if (!cb && ib < kb) {
-      cb = b[ib++];
-      vb ^= 1;
-    }
-    ct += cb;
   }
-  lastUnion = union >>> 0;
   return inter >>> 0;
 }

@@ -54,7 +54,7 @@ test('boxIouCrowd equals the naive definition on random boxes', () => {
 
 test('rleIou equals a per-pixel IoU (with the crowd rule) on random masks', () => {
   const random = mulberry32(9);
-  for (let trial = 0; trial < 30; trial++) {
+  for (let trial = 0; trial < 150; trial++) {
     const h = 5 + Math.floor(random() * 25), w = 5 + Math.floor(random() * 25);
     const mk = () => {
       // a random rectangle blob plus noise, so that boxes overlap sometimes and not always
