@@ -37,36 +37,37 @@ test('the kernel pack replaces the two conv gradient kernels on wasm', async () 
   for (const name of WASM_KERNEL_PACK) assert.ok(tf.getKernel(name, 'wasm'), `${name} registered for wasm`);
 });
 
-for (const [index, c] of CASES.entries()) {
-  test(`Conv2DBackpropFilter matches the cpu backend: ${describe(c)}`, async () => {
-    await initEngine();
-    const xShape: [number, number, number, number] = [c.n, c.h, c.w, c.ci];
-    const filterShape: [number, number, number, number] = [c.k, c.k, c.ci, c.co];
-    const yShape = tf.tidy(() => tf.conv2d(tf.zeros(xShape) as tf.Tensor4D, tf.zeros(filterShape) as tf.Tensor4D, c.s, c.pad).shape);
-    const x = randomNormal(xShape.reduce((a, b) => a * b), 100 + index);
-    const dy = randomNormal(yShape.reduce((a, b) => a * b), 200 + index);
-    const { cpu, wasm } = await onBothBackends(() =>
-      tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.tensor4d(x, xShape), dy: tf.tensor(dy, yShape) }, { strides: c.s, pad: c.pad, dataFormat: 'NHWC', filterShape } as unknown as tf.NamedAttrMap) as tf.Tensor,
-    );
-    assert.equal(wasm[0].length, filterShape.reduce((a, b) => a * b));
-    const err = relativeError(wasm[0], cpu[0]);
-    assert.ok(err <= TOLERANCE, `relative error ${err}`);
-  });
+type Shape4 = [number, number, number, number];
+const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
-  test(`Conv2DBackpropInput matches the cpu backend: ${describe(c)}`, async () => {
-    await initEngine();
-    const xShape: [number, number, number, number] = [c.n, c.h, c.w, c.ci];
-    const filterShape: [number, number, number, number] = [c.k, c.k, c.ci, c.co];
-    const yShape = tf.tidy(() => tf.conv2d(tf.zeros(xShape) as tf.Tensor4D, tf.zeros(filterShape) as tf.Tensor4D, c.s, c.pad).shape);
-    const filter = randomNormal(filterShape.reduce((a, b) => a * b), 300 + index);
-    const dy = randomNormal(yShape.reduce((a, b) => a * b), 400 + index);
-    const { cpu, wasm } = await onBothBackends(() =>
-      tf.engine().runKernel('Conv2DBackpropInput', { dy: tf.tensor(dy, yShape), filter: tf.tensor4d(filter, filterShape) }, { strides: c.s, pad: c.pad, dataFormat: 'NHWC', inputShape: xShape } as unknown as tf.NamedAttrMap) as tf.Tensor,
-    );
-    assert.equal(wasm[0].length, xShape.reduce((a, b) => a * b));
-    const err = relativeError(wasm[0], cpu[0]);
-    assert.ok(err <= TOLERANCE, `relative error ${err}`);
+/**
+ * Runs one gradient kernel of the pack on both backends for case `c`, with fresh seeded inputs: the
+ * filter gradient takes (x, dy), the input gradient (dy, filter). Returns the relative error and the
+ * output length next to the expected one.
+ */
+async function compareKernel(kernel: 'Conv2DBackpropFilter' | 'Conv2DBackpropInput', c: (typeof CASES)[number], seed: number): Promise<{ err: number; length: number; expected: number }> {
+  await initEngine();
+  const xShape: Shape4 = [c.n, c.h, c.w, c.ci];
+  const filterShape: Shape4 = [c.k, c.k, c.ci, c.co];
+  const yShape = tf.tidy(() => tf.conv2d(tf.zeros(xShape) as tf.Tensor4D, tf.zeros(filterShape) as tf.Tensor4D, c.s, c.pad).shape);
+  const dy = randomNormal(size(yShape), seed);
+  const other = kernel === 'Conv2DBackpropFilter' ? randomNormal(size(xShape), seed + 1) : randomNormal(size(filterShape), seed + 1);
+  const attrs = { strides: c.s, pad: c.pad, dataFormat: 'NHWC', ...(kernel === 'Conv2DBackpropFilter' ? { filterShape } : { inputShape: xShape }) };
+  const { cpu, wasm } = await onBothBackends(() => {
+    const inputs: tf.NamedTensorMap = kernel === 'Conv2DBackpropFilter' ? { x: tf.tensor4d(other, xShape), dy: tf.tensor(dy, yShape) } : { dy: tf.tensor(dy, yShape), filter: tf.tensor4d(other, filterShape) };
+    return tf.engine().runKernel(kernel, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
   });
+  return { err: relativeError(wasm[0], cpu[0]), length: wasm[0].length, expected: size(kernel === 'Conv2DBackpropFilter' ? filterShape : xShape) };
+}
+
+for (const [index, c] of CASES.entries()) {
+  for (const kernel of WASM_KERNEL_PACK) {
+    test(`${kernel} matches the cpu backend: ${describe(c)}`, async () => {
+      const { err, length, expected } = await compareKernel(kernel, c, 100 * index + (kernel === 'Conv2DBackpropFilter' ? 1 : 51));
+      assert.equal(length, expected);
+      assert.ok(err <= TOLERANCE, `relative error ${err}`);
+    });
+  }
 }
 
 test('tf.grad of a conv on wasm equals the naive adjoint (src/ops): dx = conv2dTranspose(dy), stride 2 same', async () => {

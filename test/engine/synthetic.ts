@@ -24,3 +24,18 @@ export function discBatch(random: () => number, batchSize: number, size: number)
   }
   return { x: tf.tensor4d(x, [batchSize, size, size, 1]), y: tf.tensor4d(y, [batchSize, size, size, 1]) };
 }
+
+/**
+ * Fits `model` to one fixed batch with Adam for `steps` steps and returns the loss (in inference mode)
+ * before and after: the "can it overfit a tiny batch" check of a model and its gradients.
+ */
+export function overfit(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, loss: (logits: tf.Tensor, target: tf.Tensor) => tf.Scalar, steps: number, learningRate: number): { first: number; last: number } {
+  const optimizer = tf.train.adam(learningRate);
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const lossNow = () => tf.tidy(() => loss(model.apply(x) as tf.Tensor, y).dataSync()[0]);
+  const first = lossNow();
+  for (let i = 0; i < steps; i++) optimizer.minimize(() => loss(model.apply(x, { training: true }) as tf.Tensor, y), false, vars);
+  const last = lossNow();
+  optimizer.dispose();
+  return { first, last };
+}

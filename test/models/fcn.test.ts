@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../../src/engine/setup.js';
 import { bilinearUpsamplingKernel, buildFCN } from '../../src/models/fcn/fcn.js';
 import { sigmoidCrossEntropy } from '../../src/models/losses.js';
-import { discBatch } from '../engine/synthetic.js';
+import { discBatch, overfit } from '../engine/synthetic.js';
 import { mulberry32 } from '../../src/util/random.js';
 
 test('bilinear kernel for ×2 is the outer product of [1/4, 3/4, 3/4, 1/4], channel-diagonal', () => {
@@ -43,13 +43,7 @@ test('a tiny FCN-16s lowers its loss on a tiny synthetic batch (×3 in 100 steps
   await initEngine();
   const model = buildFCN({ stages: 2, baseWidth: 8, seed: 3 });
   const batch = discBatch(mulberry32(3), 2, 16);
-  const optimizer = tf.train.adam(1e-2);
-  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const lossAt = () => tf.tidy(() => sigmoidCrossEntropy(model.apply(batch.x) as tf.Tensor, batch.y).dataSync()[0]);
-  const first = lossAt();
-  for (let i = 0; i < 100; i++) optimizer.minimize(() => sigmoidCrossEntropy(model.apply(batch.x, { training: true }) as tf.Tensor, batch.y), false, vars);
-  const last = lossAt();
+  const { first, last } = overfit(model, batch.x, batch.y, sigmoidCrossEntropy, 100, 1e-2);
   assert.ok(last * 3 <= first, `loss ${first} → ${last}`);
-  optimizer.dispose();
   model.dispose();
 });

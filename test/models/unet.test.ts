@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../../src/engine/setup.js';
 import { buildUNet } from '../../src/models/unet/unet.js';
 import { sigmoidCrossEntropy, softmaxCrossEntropy } from '../../src/models/losses.js';
-import { discBatch } from '../engine/synthetic.js';
+import { discBatch, overfit } from '../engine/synthetic.js';
 import { mulberry32 } from '../../src/util/random.js';
 
 /** Parameters of a U-Net counted by hand from the architecture: 3×3 convs, 2×2 transposed convs, 1×1 head. */
@@ -65,14 +65,8 @@ test('a tiny U-Net overfits a tiny synthetic batch: sigmoid cross-entropy drops 
   await initEngine();
   const model = buildUNet({ depth: 2, baseWidth: 8, seed: 4 });
   const batch = discBatch(mulberry32(1), 2, 16);
-  const optimizer = tf.train.adam(1e-2);
-  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const lossAt = () => tf.tidy(() => sigmoidCrossEntropy(model.apply(batch.x) as tf.Tensor, batch.y).dataSync()[0]);
-  const first = lossAt();
-  for (let i = 0; i < 150; i++) optimizer.minimize(() => sigmoidCrossEntropy(model.apply(batch.x, { training: true }) as tf.Tensor, batch.y), false, vars);
-  const last = lossAt();
+  const { first, last } = overfit(model, batch.x, batch.y, sigmoidCrossEntropy, 150, 1e-2);
   assert.ok(last * 10 <= first, `loss ${first} → ${last}`);
-  optimizer.dispose();
   model.dispose();
 });
 
@@ -86,13 +80,7 @@ test('a tiny 3-class U-Net overfits with softmax cross-entropy (×10)', async ()
     const third = quadrant.mul(tf.sub(1, y));
     return tf.concat([tf.sub(1, y).sub(third), y, third], -1);
   });
-  const optimizer = tf.train.adam(1e-2);
-  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const lossAt = () => tf.tidy(() => softmaxCrossEntropy(model.apply(x) as tf.Tensor, target).dataSync()[0]);
-  const first = lossAt();
-  for (let i = 0; i < 150; i++) optimizer.minimize(() => softmaxCrossEntropy(model.apply(x, { training: true }) as tf.Tensor, target), false, vars);
-  const last = lossAt();
+  const { first, last } = overfit(model, x, target, softmaxCrossEntropy, 150, 1e-2);
   assert.ok(last * 10 <= first, `loss ${first} → ${last}`);
-  optimizer.dispose();
   model.dispose();
 });
