@@ -3,6 +3,13 @@ import { initEngine } from '../src/engine/setup.js';
 import { prepareConvForward, prepareUNetStep } from '../src/engine/speed.js';
 import * as tf from '@tensorflow/tfjs';
 
+/** Runs a kernel and reads its output (outside tf.tidy, which would walk a returned typed array). */
+function runAndRead(kernel: string, inputs: tf.NamedTensorMap, attrs: Record<string, unknown>): void {
+  const out = tf.engine().runKernel(kernel, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+  out.dataSync();
+  out.dispose();
+}
+
 /**
  * Engine benchmarks: one Adam step of the ~480k-parameter U-Net (batch 8 of 128×128×1, sigmoid CE),
  * the 3×3 conv forward pass it is made of, and the two gradient kernels of the kernel pack on a
@@ -37,7 +44,7 @@ export async function engineBenches(): Promise<Bench[]> {
       goal: '≈ 2× the forward pass',
       setup: () => {
         const { x, dy } = layer();
-        return () => tf.tidy(() => (tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 32, 32] } as unknown as tf.NamedAttrMap) as tf.Tensor).dataSync());
+        return () => runAndRead('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 32, 32] });
       },
     },
     {
@@ -45,7 +52,7 @@ export async function engineBenches(): Promise<Bench[]> {
       goal: '≈ the forward pass',
       setup: () => {
         const { dy, w } = layer();
-        return () => tf.tidy(() => (tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: [8, 64, 64, 32] } as unknown as tf.NamedAttrMap) as tf.Tensor).dataSync());
+        return () => runAndRead('Conv2DBackpropInput', { dy, filter: w }, { strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: [8, 64, 64, 32] });
       },
     },
   ];

@@ -119,7 +119,10 @@ export function predictFullMasks(model: tf.LayersModel, images: Array<{ image: F
     const pw = Math.ceil(width / multiple) * multiple;
     const padded = new Float32Array(ph * pw);
     for (let r = 0; r < height; r++) padded.set(image.subarray(r * width, (r + 1) * width), r * pw);
-    const logits = tf.tidy(() => (model.predict(tf.tensor4d(padded, [1, ph, pw, 1])) as tf.Tensor).dataSync() as Float32Array); // [1, ph, pw, 1]
+    // (read the values outside tf.tidy: tidy walks a returned typed array element by element)
+    const output = tf.tidy(() => model.predict(tf.tensor4d(padded, [1, ph, pw, 1])) as tf.Tensor); // [1, ph, pw, 1]
+    const logits = output.dataSync() as Float32Array;
+    output.dispose();
     const mask = new Uint8Array(height * width);
     for (let r = 0; r < height; r++) for (let c = 0; c < width; c++) mask[r * width + c] = logits[r * pw + c] > 0 ? 1 : 0;
     return mask;
