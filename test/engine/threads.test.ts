@@ -35,3 +35,32 @@ test('DETSEG_THREADS=2 starts the threaded wasm build with 2 threads; results eq
   assert.equal(two.info.threads, 2, two.info.threadNote);
   assert.deepEqual(two.values, one.values);
 });
+
+test('the fallback: after registerThreadedWasm, its restore function brings back the upstream 1-thread backend', () => {
+  const threads = join(packageRoot(), 'src', 'engine', 'threads.ts');
+  const kernels = join(packageRoot(), 'src', 'engine', 'kernels.ts');
+  const setup = join(packageRoot(), 'src', 'engine', 'setup.ts');
+  const program = `
+    const tf = await import('@tensorflow/tfjs');
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    const { registerThreadedWasm } = await import(${JSON.stringify(threads)});
+    const { registerWasmGradientKernels } = await import(${JSON.stringify(kernels)});
+    const { wasmBinaryDir } = await import(${JSON.stringify(setup)});
+    wasm.setWasmPaths(wasmBinaryDir());
+    const restore = registerThreadedWasm(2);
+    restore();
+    const ok = await tf.setBackend('wasm');
+    registerWasmGradientKernels();
+    const g = tf.grad((f) => tf.conv2d(tf.ones([1, 5, 5, 2]), f, 1, 'same').sum())(tf.ones([3, 3, 2, 1]));
+    process.stdout.write(JSON.stringify({ ok, threads: wasm.getThreadsCount(), g: Array.from(g.dataSync()) }));`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.ok, true);
+  assert.equal(out.threads, 1);
+  // ∂/∂f[a,b,c] Σ conv(ones 5×5, f) = the number of output pixels whose window puts tap (a,b) inside the image:
+  // rows covered by tap row a: 4 for a ∈ {0, 2}, 5 for a = 1; likewise columns.
+  const expected = [];
+  for (const a of [4, 5, 4]) for (const b of [4, 5, 4]) expected.push(a * b, a * b);
+  assert.deepEqual(out.g, expected);
+});
