@@ -36,6 +36,7 @@ interface TrainUNetOptions {
   warmup: string;
   resume: boolean;
   progress: boolean;
+  threads?: string;
 }
 
 /**
@@ -67,6 +68,7 @@ export function registerTrain(program: Command): void {
     .option('--warmup <steps>', 'linear warm-up steps', '0')
     .option('--resume', 'continue from the checkpoint in --out when it exists', false)
     .option('--no-progress', 'no progress bar')
+    .option('--threads <n>', 'wasm threads (default $DETSEG_THREADS or 1)')
     .action(async (opts: TrainUNetOptions) => {
       const epochs = wholeAtLeast(opts.epochs, '--epochs', 1);
       const batchSize = wholeAtLeast(opts.batch, '--batch', 1);
@@ -80,7 +82,7 @@ export function registerTrain(program: Command): void {
       if (!['constant', 'cosine', 'step'].includes(opts.schedule)) throw new DetsegInputError(`must be constant, cosine or step, got '${opts.schedule}'`, { field: '--schedule' });
       if ((opts.data === undefined) === (opts.sunnybrook === undefined)) throw new DetsegInputError('give exactly one of --data <dir> and --sunnybrook [dir]', { field: '--data' });
 
-      await initEngine();
+      await initEngine(opts.threads === undefined ? {} : { threads: wholeAtLeast(opts.threads, '--threads', 1) });
       const samples: SegSample[] = opts.data ? await loadSegFolder(resolve(opts.data)) : sunnybrookSamples(typeof opts.sunnybrook === 'string' ? resolve(opts.sunnybrook) : undefined);
       for (const s of samples) {
         if (s.height < crop || s.width < crop) throw new DetsegInputError(`image ${s.name} is ${s.width}×${s.height}, smaller than the crop ${crop}`, { field: '--crop' });
