@@ -206,4 +206,17 @@ describe('LV report section', () => {
     assert.equal((svg.match(/data:image\/png;base64,/g) ?? []).length, 3);
     t.diagnostic(`shipped checkpoint of fold 0 present: ${existsSync(lvCheckpointPath(0))}`);
   });
+
+  test('--quick from the shipped checkpoint of fold 0: loads, predicts the held-out patient, Dice above 0.8', async () => {
+    const { meta, model } = await loadLvCheckpoint(lvCheckpointPath(0));
+    assert.equal(meta.testPatient, 'SCD0000101');
+    assert.equal(meta.history.length, meta.lvConfig.epochs);
+    const result = await evaluateLvFold(model, data, 0, meta.lvConfig);
+    model.dispose();
+    // a floor, not the number: the shipped model must segment the held-out patient (0.833 when trained)
+    assert.ok(result.dice > 0.8, `Dice ${result.dice}`);
+    const ctx = new ReportContext(mkdtempSync(join(tmpRoot, 'report-')), { retrain: false, quick: true, log: () => {} });
+    const section = await lvSection(ctx);
+    assert.ok(section.html.includes(`<td>${result.dice.toFixed(4)}</td>`), 'the table shows the evaluated Dice');
+  });
 });
