@@ -8,7 +8,8 @@
  *
  * (It may be run as several processes side by side, e.g. `--folds 0,1,2` and `--folds 3,4`: each fold
  * is independent and seeded, so the split changes nothing but the wall time.) Options: `--folds`
- * (default all), `--epochs` (default from DEFAULT_LV_CONFIG), `--out <dir>` (default assets/checkpoints).
+ * (default all), `--epochs` and `--flip` (defaults from DEFAULT_LV_CONFIG), `--out <dir>` (default
+ * assets/checkpoints).
  * Prints the loss per epoch and, per fold, the held-out Dice / IoU / pixel accuracy.
  */
 import { parseArgs } from 'node:util';
@@ -20,10 +21,15 @@ const { values } = parseArgs({
   options: {
     folds: { type: 'string', default: '0,1,2,3,4' },
     epochs: { type: 'string' },
+    flip: { type: 'boolean' },
     out: { type: 'string', default: assetsDir('checkpoints') },
   },
 });
-const config: LvConfig = { ...DEFAULT_LV_CONFIG, ...(values.epochs ? { epochs: Number(values.epochs) } : {}) };
+const config: LvConfig = {
+  ...DEFAULT_LV_CONFIG,
+  ...(values.epochs ? { epochs: Number(values.epochs) } : {}),
+  ...(values.flip !== undefined ? { flip: values.flip } : {}),
+};
 const folds = values.folds!.split(',').map(Number);
 const data = loadSunnybrook();
 process.stdout.write(`config ${JSON.stringify(config)}\n`);
