@@ -33,13 +33,13 @@ export interface LvConfig {
   /** Adam learning rate at the start; decays with a half cosine (over all steps) to `minLearningRate`. */
   learningRate: number;
   minLearningRate: number;
-  /** Largest random shift of the crop window in training, pixels (each axis, uniform integer). */
+  /** Largest random shift of the crop window in training, pixels (each axis: a uniform draw in [−maxShift, maxShift], rounded). */
   maxShift: number;
   /** Random left–right flips in training. */
   flip: boolean;
   /** Random gamma in training: intensities v → v^γ with ln γ uniform in [−gammaJitter, gammaJitter] (0: off). */
   gammaJitter: number;
-  /** Seed of the weights and of the batch order/augmentation (fold k uses seed + k). */
+  /** Seed of fold k's weights (seed + k) and of its batch order and augmentation (seed·7919 + k). */
   seed: number;
 }
 
