@@ -199,10 +199,24 @@ export function conv2DBackpropInputWasm(args: { inputs: tf.NamedTensorInfoMap; b
   return out;
 }
 
+/**
+ * Identity without a copy: the output shares the input's buffer (reference-counted, as `Reshape` does
+ * and as the cpu backend's `Identity` does). TF.js tensors are immutable — `Variable.assign` swaps in a
+ * new buffer — so sharing is safe; upstream wasm copies, and the engine clones every tensor it saves for
+ * the backward pass through this kernel (about a hundred copies per U-Net training step).
+ */
+export function identityWasm(args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend }): TensorInfo {
+  const { x } = args.inputs as { x: TensorInfo };
+  if (x.dtype === 'string') throw new Error('detseg kernels: Identity of string tensors is not supported on wasm');
+  (args.backend as Backend & { incRef(dataId: object): void }).incRef(x.dataId);
+  return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+}
+
 let registered = false;
 
 /**
- * Registers the kernel pack for the 'wasm' backend (replacing upstream's slow `Conv2DBackpropInput`).
+ * Registers the kernel pack for the 'wasm' backend (replacing upstream's slow `Conv2DBackpropInput` and
+ * copying `Identity`).
  * Idempotent.
  */
 export function registerWasmGradientKernels(): void {
@@ -210,6 +224,7 @@ export function registerWasmGradientKernels(): void {
   const kernels: Array<[string, tf.KernelFunc]> = [
     ['Conv2DBackpropFilter', conv2DBackpropFilterWasm as unknown as tf.KernelFunc],
     ['Conv2DBackpropInput', conv2DBackpropInputWasm as unknown as tf.KernelFunc],
+    ['Identity', identityWasm as unknown as tf.KernelFunc],
   ];
   for (const [kernelName, kernelFunc] of kernels) {
     if (tf.getKernel(kernelName, 'wasm')) tf.unregisterKernel(kernelName, 'wasm');
@@ -219,4 +234,4 @@ export function registerWasmGradientKernels(): void {
 }
 
 /** Names of the kernels registered by {@link registerWasmGradientKernels}. */
-export const WASM_KERNEL_PACK = ['Conv2DBackpropFilter', 'Conv2DBackpropInput'] as const;
+export const WASM_KERNEL_PACK = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Identity'] as const;

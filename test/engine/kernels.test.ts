@@ -61,7 +61,7 @@ async function compareKernel(kernel: 'Conv2DBackpropFilter' | 'Conv2DBackpropInp
 }
 
 for (const [index, c] of CASES.entries()) {
-  for (const kernel of WASM_KERNEL_PACK) {
+  for (const kernel of ['Conv2DBackpropFilter', 'Conv2DBackpropInput'] as const) {
     test(`${kernel} matches the cpu backend: ${describe(c)}`, async () => {
       const { err, length, expected } = await compareKernel(kernel, c, 100 * index + (kernel === 'Conv2DBackpropFilter' ? 1 : 51));
       assert.equal(length, expected);
@@ -103,4 +103,22 @@ test('tf.conv2dTranspose (U-Net up-sampling, forward = Conv2DBackpropInput) on w
   const ref = conv2dTranspose(x, xShape, filter, filterShape, { strides: 2, padding: 'same' });
   assert.deepEqual(ref.shape, [2, 10, 12, 4]);
   assert.ok(relativeError(out, ref.data) <= TOLERANCE, `relative error ${relativeError(out, ref.data)}`);
+});
+
+test('Identity shares the buffer: equal values, the clone outlives its source, a variable assign leaves the clone alone', async () => {
+  await initEngine();
+  const source = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);
+  const clone = tf.engine().runKernel('Identity', { x: source }) as tf.Tensor;
+  assert.deepEqual(clone.shape, [2, 3]);
+  source.dispose();
+  assert.deepEqual(Array.from(clone.dataSync()), [1, 2, 3, 4, 5, 6]);
+  const v = tf.variable(tf.tensor1d([7, 8]));
+  const saved = tf.engine().runKernel('Identity', { x: v }) as tf.Tensor;
+  v.assign(tf.tensor1d([9, 10]));
+  assert.deepEqual(Array.from(saved.dataSync()), [7, 8]);
+  assert.deepEqual(Array.from(v.dataSync()), [9, 10]);
+  // Gradients through ops that save their inputs (engine clones) still match the analytic value: d/dx Σ x³ = 3x².
+  const g = tf.grad((x: tf.Tensor) => x.pow(3).sum())(tf.tensor1d([1, -2, 0.5]));
+  assert.deepEqual(Array.from(g.dataSync()), [3, 12, 0.75]);
+  tf.dispose([clone, v, saved, g]);
 });
