@@ -11,7 +11,9 @@ import * as tf from '@tensorflow/tfjs';
  * - `Conv2DBackpropInput` (upstream: a scalar loop; it is also the FORWARD kernel of
  *   `tf.conv2dTranspose`): the input gradient is a stride-1 convolution of the stride-dilated
  *   (zero-inserted) output gradient with the flipped, transposed filter.
- * - Both have a fast path for non-overlapping windows (kernel = stride, no padding: the 2×2 stride-2
+ * - `Identity` shares its input's buffer (upstream copies); `Sum` over leading axes (conv bias gradients)
+ *   is a 1×1 convolution with a row of ones (upstream transposes first); other sums go to upstream.
+ * - Both conv gradients have a fast path for non-overlapping windows (kernel = stride, no padding: the 2×2 stride-2
  *   transposed conv of U-Net), where each is one matrix product (a 1×1 convolution for the input
  *   gradient, a plain `BatchMatMul` for the filter gradient) and a reshuffle.
  *
@@ -212,11 +214,41 @@ export function identityWasm(args: { inputs: tf.NamedTensorInfoMap; backend: tf.
   return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
 }
 
+/** Smallest number of summed elements per output for which {@link makeLeadingSum} uses the GEMM. */
+const GEMM_SUM_MIN = 4096;
+
+/**
+ * `Sum` over the leading axes of a float32 tensor (the bias gradient of a conv: Σ over B, H, W of
+ * dy [B, H, W, C]) as a 1×1 XNNPACK convolution ones [1, 1, 1, M] ⊛ x [1, 1, M, C] — upstream first
+ * transposes the reduced axes to the end, about 15× slower. Every other case goes to upstream's kernel.
+ */
+function makeLeadingSum(upstream: tf.KernelConfig): tf.KernelFunc {
+  return (args) => {
+    const backend = args.backend as Backend;
+    const { x } = args.inputs as { x: TensorInfo };
+    const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
+    const rank = x.shape.length;
+    const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
+    const k = axes.length;
+    const leading = k >= 1 && k < rank && axes.every((a, i) => a === i);
+    const m = x.shape.slice(0, k).reduce((a, b) => a * b, 1);
+    if (x.dtype !== 'float32' || !leading || m < GEMM_SUM_MIN) return upstream.kernelFunc(args);
+    const c = x.shape.slice(k).reduce((a, b) => a * b, 1);
+    const ones = run('Fill', backend, {}, { shape: [1, 1, 1, m], value: 1, dtype: 'float32' }); // [1, 1, 1, M]
+    const filter = reshape(backend, x, [1, 1, m, c]); // [1, 1, M, C]
+    const summed = run('Conv2D', backend, { x: ones, filter }, { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined }); // [1, 1, 1, C]
+    const outShape = keepDims ? [...x.shape.slice(0, k).map(() => 1), ...x.shape.slice(k)] : x.shape.slice(k);
+    const out = reshape(backend, summed, outShape);
+    free(backend, ones, filter, summed);
+    return out;
+  };
+}
+
 let registered = false;
 
 /**
- * Registers the kernel pack for the 'wasm' backend (replacing upstream's slow `Conv2DBackpropInput` and
- * copying `Identity`).
+ * Registers the kernel pack for the 'wasm' backend (replacing upstream's slow `Conv2DBackpropInput`,
+ * copying `Identity`, and wrapping `Sum` with a fast path for leading axes).
  * Idempotent.
  */
 export function registerWasmGradientKernels(): void {
@@ -230,8 +262,13 @@ export function registerWasmGradientKernels(): void {
     if (tf.getKernel(kernelName, 'wasm')) tf.unregisterKernel(kernelName, 'wasm');
     tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
   }
+  const upstreamSum = tf.getKernel('Sum', 'wasm');
+  if (upstreamSum) {
+    tf.unregisterKernel('Sum', 'wasm');
+    tf.registerKernel({ kernelName: 'Sum', backendName: 'wasm', setupFunc: upstreamSum.setupFunc, kernelFunc: makeLeadingSum(upstreamSum) });
+  }
   registered = true;
 }
 
 /** Names of the kernels registered by {@link registerWasmGradientKernels}. */
-export const WASM_KERNEL_PACK = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Identity'] as const;
+export const WASM_KERNEL_PACK = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Identity', 'Sum'] as const;

@@ -122,3 +122,26 @@ test('Identity shares the buffer: equal values, the clone outlives its source, a
   assert.deepEqual(Array.from(g.dataSync()), [3, 12, 0.75]);
   tf.dispose([clone, v, saved, g]);
 });
+
+test('Sum matches the cpu backend: leading axes (the GEMM path), keepDims, other axes and int32 (upstream path)', async () => {
+  const cases: Array<{ shape: number[]; axis: number[] | number; keepDims: boolean; dtype?: 'int32' }> = [
+    { shape: [8, 32, 32, 5], axis: [0, 1, 2], keepDims: false }, // bias gradient: GEMM path
+    { shape: [8, 32, 32, 5], axis: [2, 0, 1], keepDims: true }, // the same axes, unsorted, keepDims
+    { shape: [64, 70, 3], axis: [0, 1], keepDims: false },
+    { shape: [4096, 2], axis: 0, keepDims: false },
+    { shape: [8, 32, 32, 5], axis: [1, 2], keepDims: false }, // not leading: upstream
+    { shape: [8, 32, 32, 5], axis: [0, 1, 2, 3], keepDims: false }, // everything: upstream
+    { shape: [3, 5], axis: 0, keepDims: true }, // small: upstream
+    { shape: [64, 64, 2], axis: [0, 1], keepDims: false, dtype: 'int32' },
+  ];
+  for (const [i, c] of cases.entries()) {
+    const values = randomNormal(c.shape.reduce((a, b) => a * b), 900 + i);
+    const { cpu, wasm } = await onBothBackends(() => {
+      const x = c.dtype === 'int32' ? tf.tensor(Array.from(values, (v) => Math.round(10 * v)), c.shape, 'int32') : tf.tensor(values, c.shape);
+      const s = tf.sum(x, c.axis, c.keepDims);
+      return [s.toFloat(), tf.tensor1d(s.shape)]; // values and shape
+    });
+    assert.deepEqual(wasm[1], cpu[1], `case ${i}: output shape`);
+    assert.ok(relativeError(wasm[0], cpu[0]) <= TOLERANCE, `case ${i}: relative error ${relativeError(wasm[0], cpu[0])}`);
+  }
+});
