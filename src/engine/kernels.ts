@@ -112,6 +112,7 @@ function convInfoOf(xShape: number[], filterShape: number[], attrs: Attrs): tf.b
 
 /** True when windows tile the input exactly: kernel = stride, no padding, input = output × stride. */
 function isPatchify(info: tf.backend_util.Conv2DInfo): boolean {
+  if (info.dilationHeight !== 1 || info.dilationWidth !== 1) return false;
   const p = info.padInfo;
   return (
     info.filterHeight === info.strideHeight &&
@@ -229,32 +230,99 @@ export function identityWasm(args: { inputs: tf.NamedTensorInfoMap; backend: tf.
   return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
 }
 
-/** Smallest number of summed elements per output for which {@link makeLeadingSum} uses the GEMM. */
-const GEMM_SUM_MIN = 4096;
+/** The wasm backend's heap access (public methods of `BackendWasm`). */
+type HeapBackend = Backend & {
+  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
+  typedArrayFromHeap(info: TensorInfo): Float32Array;
+};
 
 /**
  * `Sum` over the leading axes of a float32 tensor (the bias gradient of a conv: Σ over B, H, W of
- * dy [B, H, W, C]) as a 1×1 XNNPACK convolution ones [1, 1, 1, M] ⊛ x [1, 1, M, C] — upstream first
- * transposes the reduced axes to the end, about 15× slower. Every other case goes to upstream's kernel.
+ * dy [B, H, W, C]) as one pass over the wasm heap in plain TypeScript, accumulating in float64:
+ * x [M, C] → out [C]. Upstream first transposes the reduced axes to the end (~15× slower); a 1×1
+ * XNNPACK convolution with a row of ones, used before, repacked all of x as a filter on every call
+ * (~10× slower than this loop). Every other case goes to upstream's kernel.
  */
 function makeLeadingSum(upstream: tf.KernelConfig): tf.KernelFunc {
   return (args) => {
-    const backend = args.backend as Backend;
+    const backend = args.backend as HeapBackend;
     const { x } = args.inputs as { x: TensorInfo };
     const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
     const rank = x.shape.length;
     const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
     const k = axes.length;
     const leading = k >= 1 && k < rank && axes.every((a, i) => a === i);
+    if (x.dtype !== 'float32' || !leading) return upstream.kernelFunc(args);
     const m = x.shape.slice(0, k).reduce((a, b) => a * b, 1);
-    if (x.dtype !== 'float32' || !leading || m < GEMM_SUM_MIN) return upstream.kernelFunc(args);
     const c = x.shape.slice(k).reduce((a, b) => a * b, 1);
-    const ones = run('Fill', backend, {}, { shape: [1, 1, 1, m], value: 1, dtype: 'float32' }); // [1, 1, 1, M]
-    const filter = reshape(backend, x, [1, 1, m, c]); // [1, 1, M, C]
-    const summed = run('Conv2D', backend, { x: ones, filter }, { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined }); // [1, 1, 1, C]
     const outShape = keepDims ? [...x.shape.slice(0, k).map(() => 1), ...x.shape.slice(k)] : x.shape.slice(k);
-    const out = reshape(backend, summed, outShape);
-    free(backend, ones, filter, summed);
+    const out = backend.makeOutput(outShape, 'float32');
+    // views after the allocation (it may grow the heap and detach earlier views)
+    const values = backend.typedArrayFromHeap(x); // [M, C]
+    const sums = new Float64Array(c); // [C]
+    for (let row = 0, offset = 0; row < m; row++, offset += c) {
+      for (let j = 0; j < c; j++) sums[j] += values[offset + j];
+    }
+    backend.typedArrayFromHeap(out).set(sums);
+    return out;
+  };
+}
+
+/**
+ * `MaxPoolGrad` (dilation 1) in one pass over the wasm heap: each window's gradient dy is added to its
+ * first strictly largest input inside the image (row-major scan from −∞, as the cpu backend's
+ * `maxPoolPositions`; a window of NaNs passes nothing on), every other input gets 0.
+ * x: [N, H, W, C], dy: [N, Ho, Wo, C] → dx: [N, H, W, C]. Upstream's wasm kernel is a slower loop that
+ * also resolves ties differently from the cpu backend (ties are common after a ReLU). Dilated pools go
+ * to upstream.
+ */
+function makeMaxPoolGrad(upstream: tf.KernelConfig): tf.KernelFunc {
+  return (args) => {
+    const backend = args.backend as HeapBackend;
+    const { dy, input } = args.inputs as { dy: TensorInfo; input: TensorInfo };
+    const attrs = args.attrs as Attrs;
+    const info = tf.backend_util.computePool2DInfo(
+      input.shape as [number, number, number, number],
+      attrs.filterSize as [number, number] | number,
+      attrs.strides as [number, number] | number,
+      1,
+      attrs.pad as 'valid' | 'same' | number,
+      attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
+    );
+    if (input.dtype !== 'float32' || info.dilationHeight !== 1 || info.dilationWidth !== 1) return upstream.kernelFunc(args);
+    const { batchSize: n, inHeight: h, inWidth: w, outHeight: ho, outWidth: wo, inChannels: c, filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw } = info;
+    const { top, left } = info.padInfo;
+    const out = backend.makeOutput([...input.shape], 'float32');
+    const xv = backend.typedArrayFromHeap(input); // [N, H, W, C]
+    const dyv = backend.typedArrayFromHeap(dy); // [N, Ho, Wo, C]
+    const dxv = backend.typedArrayFromHeap(out); // [N, H, W, C]
+    dxv.fill(0);
+    const rowStride = w * c;
+    for (let b = 0; b < n; b++) {
+      for (let i = 0; i < ho; i++) {
+        const r0 = Math.max(0, i * sh - top);
+        const r1 = Math.min(h, i * sh - top + fh);
+        for (let j = 0; j < wo; j++) {
+          const c0 = Math.max(0, j * sw - left);
+          const c1 = Math.min(w, j * sw - left + fw);
+          const dyBase = ((b * ho + i) * wo + j) * c;
+          for (let ch = 0; ch < c; ch++) {
+            let best = Number.NEGATIVE_INFINITY;
+            let bestAt = -1;
+            for (let r = r0; r < r1; r++) {
+              for (let col = c0, at = b * h * rowStride + r * rowStride + c0 * c + ch; col < c1; col++, at += c) {
+                const v = xv[at];
+                if (v > best) {
+                  best = v;
+                  bestAt = at;
+                }
+              }
+            }
+            if (bestAt >= 0) dxv[bestAt] += dyv[dyBase + ch];
+          }
+        }
+      }
+    }
     return out;
   };
 }
@@ -277,13 +345,18 @@ export function registerWasmGradientKernels(): void {
     if (tf.getKernel(kernelName, 'wasm')) tf.unregisterKernel(kernelName, 'wasm');
     tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
   }
-  const upstreamSum = tf.getKernel('Sum', 'wasm');
-  if (upstreamSum) {
-    tf.unregisterKernel('Sum', 'wasm');
-    tf.registerKernel({ kernelName: 'Sum', backendName: 'wasm', setupFunc: upstreamSum.setupFunc, kernelFunc: makeLeadingSum(upstreamSum) });
+  const wrapped: Array<[string, (upstream: tf.KernelConfig) => tf.KernelFunc]> = [
+    ['Sum', makeLeadingSum],
+    ['MaxPoolGrad', makeMaxPoolGrad],
+  ];
+  for (const [kernelName, wrap] of wrapped) {
+    const upstream = tf.getKernel(kernelName, 'wasm');
+    if (!upstream) continue;
+    tf.unregisterKernel(kernelName, 'wasm');
+    tf.registerKernel({ kernelName, backendName: 'wasm', setupFunc: upstream.setupFunc, kernelFunc: wrap(upstream) });
   }
   registered = true;
 }
 
 /** Names of the kernels registered by {@link registerWasmGradientKernels}. */
-export const WASM_KERNEL_PACK = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Identity', 'Sum'] as const;
+export const WASM_KERNEL_PACK = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Identity', 'Sum', 'MaxPoolGrad'] as const;

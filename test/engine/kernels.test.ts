@@ -123,9 +123,9 @@ test('Identity shares the buffer: equal values, the clone outlives its source, a
   tf.dispose([clone, v, saved, g]);
 });
 
-test('Sum matches the cpu backend: leading axes (the GEMM path), keepDims, other axes and int32 (upstream path)', async () => {
+test('Sum matches the cpu backend: leading axes (the heap loop), keepDims, other axes and int32 (upstream path)', async () => {
   const cases: Array<{ shape: number[]; axis: number[] | number; keepDims: boolean; dtype?: 'int32' }> = [
-    { shape: [8, 32, 32, 5], axis: [0, 1, 2], keepDims: false }, // bias gradient: GEMM path
+    { shape: [8, 32, 32, 5], axis: [0, 1, 2], keepDims: false }, // bias gradient: the heap loop
     { shape: [8, 32, 32, 5], axis: [2, 0, 1], keepDims: true }, // the same axes, unsorted, keepDims
     { shape: [64, 70, 3], axis: [0, 1], keepDims: false },
     { shape: [4096, 2], axis: 0, keepDims: false },
@@ -143,5 +143,42 @@ test('Sum matches the cpu backend: leading axes (the GEMM path), keepDims, other
     });
     assert.deepEqual(wasm[1], cpu[1], `case ${i}: output shape`);
     assert.ok(relativeError(wasm[0], cpu[0]) <= TOLERANCE, `case ${i}: relative error ${relativeError(wasm[0], cpu[0])}`);
+  }
+});
+
+test('MaxPoolGrad matches the cpu backend (bit for bit without overlap): ties after ReLU, NaN windows, odd sizes, overlapping and padded pools', async () => {
+  const cases: Array<{ shape: [number, number, number, number]; pool: number; stride: number; pad: 'valid' | 'same' }> = [
+    { shape: [3, 8, 10, 5], pool: 2, stride: 2, pad: 'valid' }, // U-Net's pool
+    { shape: [2, 6, 4, 3], pool: 2, stride: 2, pad: 'same' }, // even sizes: no padding
+    { shape: [1, 4, 6, 2], pool: 3, stride: 3, pad: 'valid' }, // 3×3/3 tiles exactly
+    { shape: [2, 9, 7, 3], pool: 2, stride: 2, pad: 'valid' }, // odd sizes: a row and a column left out
+    { shape: [2, 7, 9, 3], pool: 3, stride: 2, pad: 'same' }, // overlapping windows (gradients add up), padded
+    { shape: [1, 5, 5, 2], pool: 2, stride: 1, pad: 'same' }, // stride 1, padding at the bottom/right only
+  ];
+  await initEngine();
+  for (const [i, c] of cases.entries()) {
+    const values = randomNormal(size(c.shape), 700 + i).map((v) => Math.max(0, v)); // ReLU: many tied zeros
+    // case 0, [3, 8, 10, 5]: the window of output (0, 0, 0) channel 0 — x[0, 0..1, 0..1, 0], flat 0, 5, 50, 55 —
+    // is all NaN (no input gets its gradient); in the next window, channel 1, x[0, 0, 2, 1] (flat 11) is NaN
+    if (i === 0) for (const at of [0, 5, 50, 55, 11]) values[at] = Number.NaN;
+    const outShape = tf.tidy(() => tf.maxPool(tf.zeros(c.shape) as tf.Tensor4D, c.pool, c.stride, c.pad).shape);
+    const dy = randomNormal(size(outShape), 750 + i);
+    const { cpu, wasm } = await onBothBackends(() => {
+      const input = tf.tensor4d(values, c.shape);
+      const output = tf.maxPool(input, c.pool, c.stride, c.pad);
+      return tf.engine().runKernel('MaxPoolGrad', { dy: tf.tensor(dy, outShape), input, output }, { filterSize: c.pool, strides: c.stride, pad: c.pad } as unknown as tf.NamedAttrMap) as tf.Tensor;
+    });
+    assert.equal(wasm[0].length, size(c.shape), `case ${i}: output length`);
+    if (c.pool <= c.stride) {
+      // one window per input: the same input picked, the same dy copied
+      const firstDifference = wasm[0].findIndex((v, k) => !Object.is(v, cpu[0][k]));
+      assert.equal(firstDifference, -1, `case ${i}: dx differs at ${firstDifference}: ${wasm[0][firstDifference]} vs cpu ${cpu[0][firstDifference]}`);
+    } else {
+      // overlapping windows: float32 sums in another order than the cpu backend's
+      assert.ok(relativeError(wasm[0], cpu[0]) <= 1e-6, `case ${i}: relative error ${relativeError(wasm[0], cpu[0])}`);
+    }
+    // the reference routes every window's gradient somewhere except all-NaN windows: the sums agree
+    const total = (a: Float32Array) => a.reduce((s, v) => s + v, 0);
+    if (i > 0 && i !== 3) assert.ok(Math.abs(total(wasm[0]) - dy.reduce((s, v) => s + v, 0)) <= 1e-3, `case ${i}: Σ dx = Σ dy`);
   }
 });
