@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { flipAndTransposeFilter, splitLastAxis, swapOuterAndInner, swapOuterPair, type HeapBackend } from './kernels-heap.js';
 
 /**
  * The kernel pack: gradient kernels that the TF.js wasm backend lacks (or has only as a slow loop),
@@ -45,19 +46,10 @@ function transpose(backend: Backend, x: TensorInfo, perm: number[]): TensorInfo 
   return run('Transpose', backend, { x }, { perm });
 }
 
-/**
- * [N, H, W, C] → [C, H, W, N] in two passes, a 2-D transpose [N, H·W·C] → [H·W·C, N] and a block
- * transpose [H·W, C, N] → [C, H·W, N]: up to 2.5× faster than the wasm Transpose of this permutation.
- */
+/** [N, H, W, C] → [C, H, W, N] (one pass over the heap; the wasm Transpose of this permutation is ~2.5× slower). */
 function swapBatchAndChannels(backend: Backend, x: TensorInfo): TensorInfo {
   const [n, h, w, c] = x.shape;
-  const flat = reshape(backend, x, [n, h * w * c]);
-  const t2 = transpose(backend, flat, [1, 0]); // [H·W·C, N]
-  const blocks = reshape(backend, t2, [h * w, c, n]);
-  const t3 = transpose(backend, blocks, [1, 0, 2]); // [C, H·W, N]
-  const out = reshape(backend, t3, [c, h, w, n]);
-  free(backend, flat, t2, blocks, t3);
-  return out;
+  return swapOuterAndInner(backend as HeapBackend, x, n, h * w, c, [c, h, w, n]);
 }
 
 /** Crops rows/cols of an NHWC tensor: keeps [top, top+h) × [left, left+w). */
@@ -153,14 +145,14 @@ export function conv2DBackpropFilterWasm(args: { inputs: tf.NamedTensorInfoMap; 
 
   // Batch ↔ channels: x [N, H, W, Ci] → [Ci, H, W, N]; dy [N, Ho, Wo, Co] → [Ho, Wo, N, Co] (a filter)
   const xs = swapBatchAndChannels(backend, x);
-  const dyf = transpose(backend, dy, [1, 2, 0, 3]);
+  const dyf = swapOuterPair(backend as HeapBackend, dy, n, ho * wo, co, [ho, wo, n, co]); // [Ho, Wo, N, Co]
   const pt = info.padInfo.top;
   const pl = info.padInfo.left;
   // padding after such that the output is exactly fh × fw: H + pt + pb − (Ho − 1)·sh = fh
   const pb = fh + (ho - 1) * sh - h - pt;
   const pr = fw + (wo - 1) * sw - w - pl;
   const g = convExplicit(backend, xs, dyf, [pt, pb, pl, pr], [sh, sw]); // [Ci, fh, fw, Co]
-  const out = transpose(backend, g, [1, 2, 0, 3]); // [fh, fw, Ci, Co]
+  const out = swapOuterPair(backend as HeapBackend, g, ci, fh * fw, co, [fh, fw, ci, co]); // [fh, fw, Ci, Co]
   free(backend, xs, dyf, g);
   return out;
 }
@@ -203,9 +195,8 @@ export function conv2DBackpropInputWasm(args: { inputs: tf.NamedTensorInfoMap; b
     temps.push(d6, padded, dyd);
   }
   // Flipped, transposed filter: Wf[a, b, co, ci] = W[fh − 1 − a, fw − 1 − b, ci, co]
-  const flipped = run('Reverse', backend, { x: filter }, { dims: [0, 1] });
-  const wf = transpose(backend, flipped, [0, 1, 3, 2]);
-  temps.push(flipped, wf);
+  const wf = flipAndTransposeFilter(backend as HeapBackend, filter);
+  temps.push(wf);
   const hd = dyd.shape[1];
   const wd = dyd.shape[2];
   const pt = fh - 1 - info.padInfo.top;
@@ -229,12 +220,6 @@ export function identityWasm(args: { inputs: tf.NamedTensorInfoMap; backend: tf.
   (args.backend as Backend & { incRef(dataId: object): void }).incRef(x.dataId);
   return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
 }
-
-/** The wasm backend's heap access (public methods of `BackendWasm`). */
-type HeapBackend = Backend & {
-  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): Float32Array;
-};
 
 /**
  * `Sum` over the leading axes of a float32 tensor (the bias gradient of a conv: Σ over B, H, W of
@@ -327,6 +312,23 @@ function makeMaxPoolGrad(upstream: tf.KernelConfig): tf.KernelFunc {
   };
 }
 
+/**
+ * `SplitV` along the last axis of a float32 tensor (the gradient of U-Net's channel concat) in one pass
+ * over the heap (`splitLastAxis`); upstream slices each part with its generic `Slice`, ~10× slower.
+ * Other axes and dtypes go to upstream.
+ */
+function makeSplitV(upstream: tf.KernelConfig): tf.KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    const { numOrSizeSplits, axis } = args.attrs as { numOrSizeSplits: number | number[]; axis: number };
+    const rank = x.shape.length;
+    const along = tf.util.parseAxisParam(axis, x.shape)[0];
+    if (x.dtype !== 'float32' || along !== rank - 1) return upstream.kernelFunc(args);
+    const sizes = tf.backend_util.prepareSplitSize(x as unknown as tf.Tensor, numOrSizeSplits, along);
+    return splitLastAxis(args.backend as HeapBackend, x, sizes);
+  };
+}
+
 let registered = false;
 
 /**
@@ -348,6 +350,7 @@ export function registerWasmGradientKernels(): void {
   const wrapped: Array<[string, (upstream: tf.KernelConfig) => tf.KernelFunc]> = [
     ['Sum', makeLeadingSum],
     ['MaxPoolGrad', makeMaxPoolGrad],
+    ['SplitV', makeSplitV],
   ];
   for (const [kernelName, wrap] of wrapped) {
     const upstream = tf.getKernel(kernelName, 'wasm');
@@ -359,4 +362,4 @@ export function registerWasmGradientKernels(): void {
 }
 
 /** Names of the kernels registered by {@link registerWasmGradientKernels}. */
-export const WASM_KERNEL_PACK = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Identity', 'Sum', 'MaxPoolGrad'] as const;
+export const WASM_KERNEL_PACK = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Identity', 'Sum', 'MaxPoolGrad', 'SplitV'] as const;

@@ -182,3 +182,21 @@ test('MaxPoolGrad matches the cpu backend (bit for bit without overlap): ties af
     if (i > 0 && i !== 3) assert.ok(Math.abs(total(wasm[0]) - dy.reduce((s, v) => s + v, 0)) <= 1e-3, `case ${i}: Σ dx = Σ dy`);
   }
 });
+
+test('SplitV matches the cpu backend: last axis (the heap loop; sizes, counts, axis −1) and other axes (upstream)', async () => {
+  const cases: Array<{ shape: number[]; split: number | number[]; axis: number }> = [
+    { shape: [2, 5, 6, 24], split: [16, 8], axis: 3 }, // U-Net concat gradient: skip and up-sampled channels
+    { shape: [3, 7, 9], split: 3, axis: -1 },
+    { shape: [4, 10], split: [1, 2, 7], axis: 1 },
+    { shape: [2, 6, 5, 4], split: [2, 4], axis: 1 }, // not the last axis: upstream
+  ];
+  for (const [i, c] of cases.entries()) {
+    const values = randomNormal(size(c.shape), 800 + i);
+    const { cpu, wasm } = await onBothBackends(() => {
+      const parts = tf.split(tf.tensor(values, c.shape), c.split, c.axis);
+      return [...parts, tf.tensor1d(parts.flatMap((p) => p.shape))]; // values, then every part's shape
+    });
+    assert.equal(wasm.length, cpu.length, `case ${i}: number of parts`);
+    for (let k = 0; k < cpu.length; k++) assert.deepEqual(Array.from(wasm[k]), Array.from(cpu[k]), `case ${i}: part ${k}`);
+  }
+});
