@@ -53,7 +53,7 @@ export const DEFAULT_LV_CONFIG: LvConfig = {
   learningRate: 2e-3,
   minLearningRate: 1e-4,
   maxShift: 12,
-  flip: false,
+  flip: true,
   gammaJitter: 0.4,
   seed: 1,
 };
