@@ -7,7 +7,11 @@
  *   node --import tsx scripts/train-lv.ts --folds 0,1,2,3,4
  *
  * (It may be run as several processes side by side, e.g. `--folds 0,1,2` and `--folds 3,4`: each fold
- * is independent and seeded, so the split changes nothing but the wall time.) Options: `--folds`
+ * is independent and seeded, so the split changes nothing but the wall time. The shipped checkpoints
+ * were made exactly so, as `--folds 0,1,2 --flip --out tmp/lv/run5` and `--folds 3,4 --flip --out
+ * tmp/lv/run5` just before flips became the default, then copied here: the same configuration.
+ * Bit-identical weights need the same kernels: a later change of the engine's conv kernels may move
+ * the last digits.) Options: `--folds`
  * (default all), `--epochs` and `--flip` (defaults from DEFAULT_LV_CONFIG), `--out <dir>` (default
  * assets/checkpoints).
  * Prints the loss per epoch and, per fold, the held-out Dice / IoU / pixel accuracy.
