@@ -38,18 +38,53 @@ export function swapOuterAndInner(backend: HeapBackend, x: TensorInfo, a: number
 }
 
 /**
- * [A, B, C] → [B, A, C] for a float32 tensor read as that 3-D shape (for the filter gradient: dy
- * [N, Ho·Wo, Co] → [Ho·Wo, N, Co], the output gradient laid out as a filter).
+ * [G, A, B, C] → [G, B, A, C] for a float32 tensor read as that 4-D shape, i.e. the middle pair swapped
+ * in each of G blocks (for the filter gradient: dy [1, N, Ho·Wo, Co] → [Ho·Wo, N, Co], the output
+ * gradient laid out as a filter; for the 2×2/2 transposed conv: [N·Ho, Wo, 2, 2·Ci] → [N·Ho, 2, Wo, 2·Ci]).
  */
-export function swapOuterPair(backend: HeapBackend, x: TensorInfo, a: number, b: number, c: number, outShape: number[]): TensorInfo {
+export function swapOuterPair(backend: HeapBackend, x: TensorInfo, a: number, b: number, c: number, outShape: number[], groups = 1): TensorInfo {
   const out = backend.makeOutput(outShape, 'float32');
-  const src = backend.typedArrayFromHeap(x); // [A, B, C]
-  const dst = backend.typedArrayFromHeap(out); // [B, A, C]
-  for (let j = 0; j < b; j++) {
-    for (let i = 0; i < a; i++) {
-      const from = (i * b + j) * c;
-      const to = (j * a + i) * c;
-      for (let k = 0; k < c; k++) dst[to + k] = src[from + k];
+  const src = backend.typedArrayFromHeap(x); // [G, A, B, C]
+  const dst = backend.typedArrayFromHeap(out); // [G, B, A, C]
+  const block = a * b * c;
+  for (let g = 0; g < groups; g++) {
+    const base = g * block;
+    for (let j = 0; j < b; j++) {
+      for (let i = 0; i < a; i++) {
+        const from = base + (i * b + j) * c;
+        const to = base + (j * a + i) * c;
+        for (let k = 0; k < c; k++) dst[to + k] = src[from + k];
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The non-overlapping patches of x as columns: x [N, H, W, C] with patches sh × sw (H = Ho·sh,
+ * W = Wo·sw) → [sh·sw·C, N·Ho·Wo] with out[(a·sw + b)·C + c, (n·Ho + i)·Wo + j] = x[n, i·sh + a, j·sw + b, c]
+ * (the left operand of the filter gradient of a kernel = stride convolution).
+ */
+export function patchesAsColumns(backend: HeapBackend, x: TensorInfo, sh: number, sw: number): TensorInfo {
+  const [n, h, w, c] = x.shape;
+  const ho = h / sh;
+  const wo = w / sw;
+  const cols = n * ho * wo;
+  const out = backend.makeOutput([1, sh * sw * c, cols], 'float32');
+  const src = backend.typedArrayFromHeap(x); // [N, H, W, C]
+  const dst = backend.typedArrayFromHeap(out); // [sh·sw·C, N·Ho·Wo]
+  for (let b = 0; b < n; b++) {
+    for (let y = 0; y < h; y++) {
+      const i = (y / sh) | 0;
+      const a = y - i * sh;
+      for (let xCol = 0; xCol < w; xCol++) {
+        const j = (xCol / sw) | 0;
+        const e = xCol - j * sw;
+        const col = (b * ho + i) * wo + j;
+        const rowBase = (a * sw + e) * c;
+        const from = ((b * h + y) * w + xCol) * c;
+        for (let k = 0; k < c; k++) dst[(rowBase + k) * cols + col] = src[from + k];
+      }
     }
   }
   return out;
@@ -96,4 +131,28 @@ export function splitLastAxis(backend: HeapBackend, x: TensorInfo, sizes: number
     begin += size;
   }
   return outs;
+}
+
+/**
+ * `Concat` of float32 tensors along their last axis (U-Net's skip connections) with one pass over the
+ * output: [..., c₀], [..., c₁], … → [..., Σ cᵢ].
+ */
+export function concatLastAxis(backend: HeapBackend, xs: TensorInfo[]): TensorInfo {
+  const sizes = xs.map((t) => t.shape[t.shape.length - 1]);
+  const c = sizes.reduce((p, q) => p + q, 0);
+  const lead = xs[0].shape.slice(0, -1);
+  const rows = lead.reduce((p, q) => p * q, 1);
+  const out = backend.makeOutput([...lead, c], 'float32');
+  const srcs = xs.map((t) => backend.typedArrayFromHeap(t)); // [rows, cᵢ]
+  const dst = backend.typedArrayFromHeap(out); // [rows, C]
+  let begin = 0;
+  for (let part = 0; part < xs.length; part++) {
+    const size = sizes[part];
+    const src = srcs[part];
+    for (let r = 0, to = begin, from = 0; r < rows; r++, to += c, from += size) {
+      for (let k = 0; k < size; k++) dst[to + k] = src[from + k];
+    }
+    begin += size;
+  }
+  return out;
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { flipAndTransposeFilter, splitLastAxis, swapOuterAndInner, swapOuterPair, type HeapBackend } from './kernels-heap.js';
+import { concatLastAxis, flipAndTransposeFilter, patchesAsColumns, splitLastAxis, swapOuterAndInner, swapOuterPair, type HeapBackend } from './kernels-heap.js';
 
 /**
  * The kernel pack: gradient kernels that the TF.js wasm backend lacks (or has only as a slow loop),
@@ -130,16 +130,13 @@ export function conv2DBackpropFilterWasm(args: { inputs: tf.NamedTensorInfoMap; 
   const { batchSize: n, inHeight: h, inWidth: w, outHeight: ho, outWidth: wo, strideHeight: sh, strideWidth: sw } = info;
 
   if (isPatchify(info)) {
-    // x [N, Ho, sh, Wo, sw, Ci] → [N, Ho, Wo, sh, sw, Ci] → [N·Ho·Wo, sh·sw·Ci]
-    const x6 = reshape(backend, x, [n, ho, sh, wo, sw, ci]);
-    const xt = transpose(backend, x6, [0, 1, 3, 2, 4, 5]);
-    const xm = reshape(backend, xt, [1, n * ho * wo, sh * sw * ci]);
+    // x [N, H, W, Ci] → patches as columns [sh·sw·Ci, N·Ho·Wo] (the wasm matmul is fast without a transposed operand)
+    const xmt = patchesAsColumns(backend as HeapBackend, x, sh, sw);
     const dym = reshape(backend, dy, [1, n * ho * wo, co]);
-    // [sh·sw·Ci, N·Ho·Wo] × [N·Ho·Wo, Co]: transpose A explicitly (the wasm matmul is fast without it)
-    const xmt = transpose(backend, xm, [0, 2, 1]);
+    // [sh·sw·Ci, N·Ho·Wo] × [N·Ho·Wo, Co]
     const dw = run('BatchMatMul', backend, { a: xmt, b: dym }, { transposeA: false, transposeB: false });
     const out = reshape(backend, dw, [fh, fw, ci, co]);
-    free(backend, x6, xt, xm, dym, xmt, dw);
+    free(backend, dym, xmt, dw);
     return out;
   }
 
@@ -178,10 +175,9 @@ export function conv2DBackpropInputWasm(args: { inputs: tf.NamedTensorInfoMap; b
     const wt = transpose(backend, wm, [1, 0]);
     const w1 = reshape(backend, wt, [1, 1, co, fh * fw * ci]);
     const prod = run('Conv2D', backend, { x: dy, filter: w1 }, { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined });
-    const p6 = reshape(backend, prod, [n, ho, wo, fh, fw, ci]);
-    const pt6 = transpose(backend, p6, [0, 1, 3, 2, 4, 5]);
-    const out = reshape(backend, pt6, [n, h, w, ci]);
-    free(backend, wm, wt, w1, prod, p6, pt6);
+    // [N·Ho, Wo, fh, fw·Ci] → [N·Ho, fh, Wo, fw·Ci] = [N, H, W, Ci]
+    const out = swapOuterPair(backend as HeapBackend, prod, wo, fh, fw * ci, [n, h, w, ci], n * ho);
+    free(backend, wm, wt, w1, prod);
     return out;
   }
 
@@ -329,6 +325,21 @@ function makeSplitV(upstream: tf.KernelConfig): tf.KernelFunc {
   };
 }
 
+/**
+ * `Concat` along the last axis of float32 tensors (U-Net's skip connections) in one pass over the heap
+ * (`concatLastAxis`); upstream copies a subarray per row and input. Other cases go to upstream.
+ */
+function makeConcat(upstream: tf.KernelConfig): tf.KernelFunc {
+  return (args) => {
+    const xs = args.inputs as unknown as TensorInfo[];
+    const rank = xs[0].shape.length;
+    const along = tf.util.parseAxisParam((args.attrs as { axis: number }).axis, xs[0].shape)[0];
+    const sameLead = xs.every((t) => t.shape.length === rank && t.shape.slice(0, -1).every((d, i) => d === xs[0].shape[i]));
+    if (xs.length < 2 || along !== rank - 1 || !sameLead || xs.some((t) => t.dtype !== 'float32')) return upstream.kernelFunc(args);
+    return concatLastAxis(args.backend as HeapBackend, xs);
+  };
+}
+
 let registered = false;
 
 /**
@@ -351,6 +362,7 @@ export function registerWasmGradientKernels(): void {
     ['Sum', makeLeadingSum],
     ['MaxPoolGrad', makeMaxPoolGrad],
     ['SplitV', makeSplitV],
+    ['Concat', makeConcat],
   ];
   for (const [kernelName, wrap] of wrapped) {
     const upstream = tf.getKernel(kernelName, 'wasm');
@@ -362,4 +374,4 @@ export function registerWasmGradientKernels(): void {
 }
 
 /** Names of the kernels registered by {@link registerWasmGradientKernels}. */
-export const WASM_KERNEL_PACK = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Identity', 'Sum', 'MaxPoolGrad', 'SplitV'] as const;
+export const WASM_KERNEL_PACK = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Identity', 'Sum', 'MaxPoolGrad', 'SplitV', 'Concat'] as const;

@@ -200,3 +200,21 @@ test('SplitV matches the cpu backend: last axis (the heap loop; sizes, counts, a
     for (let k = 0; k < cpu.length; k++) assert.deepEqual(Array.from(wasm[k]), Array.from(cpu[k]), `case ${i}: part ${k}`);
   }
 });
+
+test('Concat matches the cpu backend: last axis (the heap loop; 2 and 3 inputs, rank 1, axis −1) and other axes (upstream)', async () => {
+  const cases: Array<{ shapes: number[][]; axis: number }> = [
+    { shapes: [[2, 5, 6, 16], [2, 5, 6, 8]], axis: 3 }, // U-Net skip connection
+    { shapes: [[3, 4, 2], [3, 4, 5], [3, 4, 1]], axis: -1 },
+    { shapes: [[3], [4]], axis: 0 },
+    { shapes: [[2, 3, 4], [2, 5, 4]], axis: 1 }, // not the last axis: upstream
+  ];
+  for (const [i, c] of cases.entries()) {
+    const values = c.shapes.map((s, k) => randomNormal(size(s), 850 + 10 * i + k));
+    const { cpu, wasm } = await onBothBackends(() => {
+      const joined = tf.concat(c.shapes.map((s, k) => tf.tensor(values[k], s)), c.axis);
+      return [joined, tf.tensor1d(joined.shape)];
+    });
+    assert.deepEqual(wasm[1], cpu[1], `case ${i}: shape`);
+    assert.deepEqual(Array.from(wasm[0]), Array.from(cpu[0]), `case ${i}: values`);
+  }
+});
