@@ -4,7 +4,12 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { SHAPE_CLASSES } from '../../src/data/synthetic.js';
+import { initEngine } from '../../src/engine/setup.js';
 import { evaluateCocoJson, COCO_STAT_NAMES } from '../../src/eval/coco.js';
+import { DEFAULT_SYNTHETIC_RECIPE, heldOutSet } from '../../src/models/detection/recipe.js';
+import { trainOnSynthetic } from '../../src/models/detection/train-synthetic.js';
+import { readDetectorMeta } from '../../src/models/detection/checkpoint.js';
 import { averagePrecision11Point, evaluateVoc } from '../../src/eval/voc.js';
 import { practicalSections } from '../../src/report/practical.js';
 import { ReportContext } from '../../src/report/report.js';
@@ -14,7 +19,9 @@ import {
   elevenPointSamples,
   equalsPublished,
   evaluationSection,
+  fasterRcnnEvaluation,
   loadEvalDemo,
+  QUICK_DETECTOR_IMAGES,
   workedRows,
 } from '../../src/report/sections/evaluation.js';
 import { DetsegInputError } from '../../src/util/errors.js';
@@ -106,8 +113,10 @@ test('the section, built through a ReportContext: its figures exist and render, 
   const ctx = context();
   const section = await evaluationSection(ctx);
   assert.equal(section.id, 'evaluation');
-  assert.deepEqual(ctx.figures, ['eval-toy-pr-05.svg', 'eval-toy-pr-075.svg', 'eval-toy-ap-vs-iou.svg']);
-  for (const f of ctx.figures) {
+  // the shipped Faster R-CNN part comes last (quick: its first held-out images only)
+  assert.deepEqual(ctx.figures, ['eval-toy-pr-05.svg', 'eval-toy-pr-075.svg', 'eval-toy-ap-vs-iou.svg', 'eval-frcnn-pr.svg', 'eval-frcnn-confusion.svg']);
+  assert.ok(section.html.includes(`on the first ${QUICK_DETECTOR_IMAGES} of the 200 held-out synthetic images`));
+  for (const f of ctx.figures.slice(0, 3)) {
     assert.ok(existsSync(join(ctx.dir, f)), f);
     assert.match(section.html, new RegExp(`<img src="${f}"`));
     const meta = await sharp(readFileSync(join(ctx.dir, f))).metadata();
@@ -148,4 +157,27 @@ test('bad eval-demo files give a DetsegInputError naming the file and field', ()
   const xml = join(dir, 'ground-truth', '2007_000733.xml');
   writeFileSync(xml, readFileSync(xml, 'utf8').replace('<filename>2007_000733.jpg</filename>', '<filename>other.jpg</filename>'));
   assert.throws(() => loadEvalDemo(dir), (e: unknown) => e instanceof DetsegInputError && e.message.includes('2007_000733.xml: annotation.filename'));
+});
+
+test('Faster R-CNN part on a 2-step checkpoint: COCO stats equal those its training recorded; every object in one column of the confusion matrix', async () => {
+  await initEngine();
+  const ckpt = join(mkdtempSync(join(tmpdir(), 'detseg-eval-frcnn-')), 'tiny.ckpt');
+  const recipe = { ...DEFAULT_SYNTHETIC_RECIPE, valImages: 8 };
+  trainOnSynthetic('faster-rcnn', { steps: 2, learningRate: 1e-3, out: ckpt, recipe });
+  const ctx = context();
+  const r = await fasterRcnnEvaluation(ctx, ckpt, 100);
+  assert.equal(r.images, 8, 'at most the recipe\'s held-out images');
+  const recorded = readDetectorMeta(ckpt, 'detseg-faster-rcnn').metrics as { mAP: number; mAP50: number; mAP75: number };
+  assert.deepEqual(r.coco.stats.slice(0, 3), [recorded.mAP, recorded.mAP50, recorded.mAP75]);
+  assert.match(r.html, /the same as now ✓/);
+  // each held-out object is counted once, in its true class's column (matched, confused, or missed = background row)
+  const objects = heldOutSet(recipe).map((s) => s.sample.labels);
+  for (let t = 0; t < SHAPE_CLASSES.length; t++) {
+    let column = 0;
+    for (let p = 0; p <= SHAPE_CLASSES.length; p++) column += r.confusion.at(p, t);
+    assert.equal(column, objects.reduce((n, labels) => n + labels.filter((l) => l === t).length, 0), SHAPE_CLASSES[t]);
+  }
+  for (const c of r.voc.classes) assert.ok(r.html.includes(`<td>${c.ap.toFixed(4)}</td><td>${c.numGt}</td><td>${c.tp}</td><td>${c.fp}</td>`), c.className);
+  for (const f of ['eval-frcnn-pr.svg', 'eval-frcnn-confusion.svg']) assert.ok(existsSync(join(ctx.dir, f)) && r.html.includes(`<img src="${f}"`), f);
+  for (const line of r.coco.lines) assert.ok(r.html.includes(line.replace(/</g, '&lt;')), line);
 });
