@@ -148,11 +148,13 @@ export function confusionMatrixSvg(m: DetectionConfusionMatrix, classNames: read
   const left = 110;
   const top = 40;
   const bottom = 100;
-  const width = left + n * cell + 20;
+  const title = `Confusion matrix (conf > ${m.confThreshold}, IoU > ${m.iouThreshold}); columns normalized`;
+  // Wide enough for the title (about 7 px per bold 12 px character) even with few classes.
+  const width = Math.max(left + n * cell + 20, title.length * 7 + 20);
   const height = top + n * cell + bottom;
   const norm = m.normalizedByTruth();
   const out: string[] = [rect(0, 0, width, height, { fill: '#fff' })];
-  out.push(text(width / 2, 20, `Confusion matrix (conf > ${m.confThreshold}, IoU > ${m.iouThreshold}); columns normalized`, { 'text-anchor': 'middle', 'font-weight': 'bold' }));
+  out.push(text(width / 2, 20, title, { 'text-anchor': 'middle', 'font-weight': 'bold' }));
   const fontSize = cell >= 30 ? 11 : 8;
   for (let r = 0; r < n; r++) {
     for (let c = 0; c < n; c++) {
