@@ -25,7 +25,7 @@ test('Faster R-CNN overfits two synthetic images: the four losses drop and the p
   const targets = data.map((d) => d.target);
   const optimizer = tf.train.adam(3e-3);
   const history: Array<Record<string, number>> = [];
-  for (let step = 0; step < 120; step++) history.push(model.trainStep(optimizer, images, targets));
+  for (let step = 0; step < 80; step++) history.push(model.trainStep(optimizer, images, targets));
   const first = history[0], last = history.slice(-10);
   const meanLast = (k: string) => last.reduce((s, h) => s + h[k], 0) / last.length;
   for (const k of ['loss_objectness', 'loss_classifier', 'loss']) assert.ok(meanLast(k) < 0.35 * first[k], `${k}: ${first[k]} → ${meanLast(k)}`);

@@ -34,7 +34,7 @@ test('R-CNN overfits one image on its selective-search proposals: losses drop, e
   const model = new RCNN({ seed: 6, backbone: { widths: [8, 16, 32] }, representationSize: 64, batchSizePerImage: 48 });
   const images = imagesToTensor([d.sample.image], 64, 64);
   const optimizer = tf.train.adam(3e-3);
-  const history = Array.from({ length: 80 }, () => model.trainStep(optimizer, images, [d.target], proposals));
+  const history = Array.from({ length: 60 }, () => model.trainStep(optimizer, images, [d.target], proposals));
   const last = history.slice(-10).reduce((s, h) => s + h.loss, 0) / 10;
   assert.ok(last < 0.3 * history[0].loss, `loss ${history[0].loss} → ${last}`);
   const [det] = model.predict(images, proposals);
