@@ -11,12 +11,14 @@ function runAndRead(kernel: string, inputs: tf.NamedTensorMap, attrs: Record<str
 }
 
 /**
- * Engine benchmarks: one Adam step of the ~480k-parameter U-Net (batch 8 of 128×128×1, sigmoid CE),
- * the 3×3 conv forward pass it is made of, and the two gradient kernels of the kernel pack on a
- * middle U-Net layer ([8, 64, 64, 32] → 32).
+ * Engine benchmarks: one Adam step of the ~480k-parameter U-Net (batch 8 of 128×128×1, sigmoid CE) on
+ * the engine's default threads, the 3×3 conv forward pass it is made of, the two gradient kernels of
+ * the kernel pack on a middle U-Net layer ([8, 64, 64, 32] → 32), and the pack's other kernels on the
+ * first U-Net level (bias-gradient Sum, MaxPoolGrad, Concat + SplitV).
  */
 export async function engineBenches(): Promise<Bench[]> {
-  await initEngine();
+  const engine = await initEngine();
+  const threads = `${engine.threads} thread${engine.threads > 1 ? 's' : ''}`;
   const layer = () => {
     const x = tf.randomNormal([8, 64, 64, 32], 0, 1, 'float32', 1); // [B, H, W, Cin]
     const dy = tf.randomNormal([8, 64, 64, 32], 0, 1, 'float32', 2); // [B, H, W, Cout]
@@ -25,7 +27,7 @@ export async function engineBenches(): Promise<Bench[]> {
   };
   return [
     {
-      name: 'engine: U-Net train step (480k params, 8×128×128×1, Adam)',
+      name: `engine: U-Net train step (480k params, 8×128×128×1, Adam, ${threads})`,
       goal: '≤ 800 ms (PyTorch 1.13 CPU 3,296 ms)',
       reps: 5,
       setup: () => {
@@ -35,7 +37,7 @@ export async function engineBenches(): Promise<Bench[]> {
       },
     },
     {
-      name: 'engine: conv 3×3 forward [8,64,64,32]→32 (0.6 GFLOP)',
+      name: `engine: conv 3×3 forward [8,64,64,32]→32 (0.6 GFLOP, ${threads})`,
       goal: '≤ 15.1 ms (= 40 GFLOP/s)',
       setup: () => prepareConvForward().run,
     },
@@ -53,6 +55,36 @@ export async function engineBenches(): Promise<Bench[]> {
       setup: () => {
         const { dy, w } = layer();
         return () => runAndRead('Conv2DBackpropInput', { dy, filter: w }, { strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: [8, 64, 64, 32] });
+      },
+    },
+    {
+      name: 'engine: bias gradient Sum over [8,128,128,16] → 16',
+      goal: '≤ 1 ms (XNNPACK average pooling)',
+      setup: () => {
+        const dy = tf.randomNormal([8, 128, 128, 16], 0, 1, 'float32', 4); // [B, H, W, C]
+        return () => runAndRead('Sum', { x: dy }, { axis: [0, 1, 2], keepDims: false });
+      },
+    },
+    {
+      name: 'engine: MaxPoolGrad 2×2/2 [8,128,128,16]',
+      setup: () => {
+        const x = tf.randomNormal([8, 128, 128, 16], 0, 1, 'float32', 5); // [B, H, W, C]
+        const y = tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid'); // [B, H/2, W/2, C]
+        const dy = tf.randomNormal(y.shape, 0, 1, 'float32', 6);
+        return () => runAndRead('MaxPoolGrad', { dy, input: x, output: y }, { filterSize: 2, strides: 2, pad: 'valid' });
+      },
+    },
+    {
+      name: 'engine: Concat + SplitV of [8,128,128,16] and [8,128,128,16] on channels',
+      setup: () => {
+        const a = tf.randomNormal([8, 128, 128, 16], 0, 1, 'float32', 7); // [B, H, W, C]
+        const b = tf.randomNormal([8, 128, 128, 16], 0, 1, 'float32', 8); // [B, H, W, C]
+        return () => {
+          const joined = tf.engine().runKernel('Concat', [a, b] as unknown as tf.NamedTensorMap, { axis: 3 } as unknown as tf.NamedAttrMap) as tf.Tensor; // [B, H, W, 2C]
+          const parts = tf.engine().runKernel('SplitV', { x: joined }, { numOrSizeSplits: [16, 16], axis: 3 } as unknown as tf.NamedAttrMap) as tf.Tensor[];
+          parts[1].dataSync();
+          tf.dispose([joined, ...parts]);
+        };
       },
     },
   ];

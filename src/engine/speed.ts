@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { buildUNet } from '../models/unet/unet.js';
 import { sigmoidCrossEntropy } from '../models/losses.js';
 import { mulberry32 } from '../util/random.js';
+import { profileKernels, type KernelProfile } from './kernels-profile.js';
 
 /**
  * Speed probes of the engine, shared by `detseg bench unet-step` and `bench/engine.bench.ts`.
@@ -120,4 +121,23 @@ export function timeRuns(op: () => unknown, reps: number, warmup = 1): { medianM
     cpu.push((c.user + c.system) / 1000);
   }
   return { medianMs: median(times), minMs: Math.min(...times), times, cpuMedianMs: median(cpu) };
+}
+
+/**
+ * Per-kernel self time of the benchmark U-Net training step (see {@link prepareUNetStep} and
+ * `kernels-profile.ts`): `warmup` untimed steps, then the mean over `reps` profiled steps, with the
+ * process's CPU time per step beside the wall time. Call `initEngine()` first.
+ */
+export function profileUNetStep(options: UNetStepOptions & { reps?: number; warmup?: number } = {}): KernelProfile & { cpuMs: number } {
+  const prepared = prepareUNetStep(options);
+  try {
+    for (let i = 0; i < (options.warmup ?? 2); i++) prepared.step();
+    const reps = options.reps ?? 3;
+    const c0 = process.cpuUsage();
+    const profile = profileKernels(prepared.step, reps);
+    const c = process.cpuUsage(c0);
+    return { ...profile, cpuMs: (c.user + c.system) / 1000 / reps };
+  } finally {
+    prepared.dispose();
+  }
 }
