@@ -93,3 +93,19 @@ export function trainDetector(options: DetectorTrainOptions): DetectorTrainResul
   }
   return { steps: step, seconds: (performance.now() - t0) / 1000, history };
 }
+
+/**
+ * One optimisation step on the sum of named scalar losses: `losses()` runs inside the gradient scope;
+ * `variables` are updated. Returns each loss's value and their sum as `loss`.
+ */
+export function minimizeLosses(optimizer: tf.Optimizer, variables: tf.Variable[], losses: () => Record<string, tf.Scalar>): LossValues {
+  const values: LossValues = {};
+  const cost = optimizer.minimize(() => {
+    const named = losses();
+    for (const [name, t] of Object.entries(named)) values[name] = t.dataSync()[0];
+    return tf.addN(Object.values(named)) as tf.Scalar;
+  }, true, variables);
+  values.loss = cost!.dataSync()[0];
+  cost!.dispose();
+  return values;
+}

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { minimizeLosses } from '../detection/train-loop.js';
 import { buildBackbone, type Backbone, type BackboneOptions } from '../backbone/backbone.js';
 import { buildBoxHead } from '../detection/box-head.js';
 import { RoiHeads, type RoiHeadsOptions } from '../detection/roi-heads.js';
@@ -53,15 +54,7 @@ export class FastRCNN {
   /** One optimisation step; `proposals` per image are required. */
   trainStep(optimizer: tf.Optimizer, images: tf.Tensor4D, targets: DetectionTarget[], proposals?: Float32Array[]): LossValues {
     if (!proposals) throw new Error('FastRCNN.trainStep needs the proposals of each image');
-    const values: LossValues = {};
-    const cost = optimizer.minimize(() => {
-      const losses = this.forwardTrain(images, targets, proposals);
-      for (const [name, t] of Object.entries(losses)) values[name] = t.dataSync()[0];
-      return tf.addN(Object.values(losses)) as tf.Scalar;
-    }, true, this.trainableVariables());
-    values.loss = cost!.dataSync()[0];
-    cost!.dispose();
-    return values;
+    return minimizeLosses(optimizer, this.trainableVariables(), () => this.forwardTrain(images, targets, proposals));
   }
 
   /** Detections of each image of `images [B, H, W, 3]` from its `proposals` (`Float32Array [K_b,4] xyxy`). */

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { minimizeLosses } from '../detection/train-loop.js';
 import { buildBackbone, type Backbone, type BackboneOptions } from '../backbone/backbone.js';
 import { buildBoxHead } from '../detection/box-head.js';
 import { RoiHeads, type RoiHeadsOptions } from '../detection/roi-heads.js';
@@ -72,15 +73,7 @@ export class FasterRCNN {
 
   /** One optimisation step on the sum of the four losses; returns their values and their sum (`loss`). */
   trainStep(optimizer: tf.Optimizer, images: tf.Tensor4D, targets: DetectionTarget[]): LossValues {
-    const values: LossValues = {};
-    const cost = optimizer.minimize(() => {
-      const losses = this.forwardTrain(images, targets);
-      for (const [name, t] of Object.entries(losses)) values[name] = t.dataSync()[0];
-      return tf.addN(Object.values(losses)) as tf.Scalar;
-    }, true, this.trainableVariables());
-    values.loss = cost!.dataSync()[0];
-    cost!.dispose();
-    return values;
+    return minimizeLosses(optimizer, this.trainableVariables(), () => this.forwardTrain(images, targets));
   }
 
   /** Detections of each image of `images [B, H, W, 3]` (inference mode). */
