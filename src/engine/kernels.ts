@@ -3,8 +3,8 @@ import { concatLastAxis, flipAndTransposeFilter, patchesAsColumns, splitLastAxis
 
 /**
  * The kernel pack: gradient kernels that the TF.js wasm backend lacks (or has only as a slow loop),
- * composed from its fast XNNPACK kernels (`Conv2D`, `BatchMatMul`) and cheap data movement
- * (`Transpose`, `Reverse`, `PadV2`, `Slice`, `Reshape`).
+ * composed from its fast XNNPACK kernels (`Conv2D`, `BatchMatMul`, `AvgPool`) and data movement
+ * (`PadV2`, `Slice`, `Reshape`, and the layout loops over the wasm heap of `kernels-heap.ts`).
  *
  * - `Conv2DBackpropFilter` (absent upstream; no conv net trains without it): the filter gradient is a
  *   convolution of the input, with batch and channels swapped, by the output gradient used as a filter
@@ -13,7 +13,9 @@ import { concatLastAxis, flipAndTransposeFilter, patchesAsColumns, splitLastAxis
  *   `tf.conv2dTranspose`): the input gradient is a stride-1 convolution of the stride-dilated
  *   (zero-inserted) output gradient with the flipped, transposed filter.
  * - `Identity` shares its input's buffer (upstream copies); `Sum` over leading axes (conv bias gradients)
- *   is a 1×1 convolution with a row of ones (upstream transposes first); other sums go to upstream.
+ *   is one XNNPACK average pooling times the count (upstream transposes first); other sums go upstream.
+ * - `MaxPoolGrad` (upstream: a slower loop with another tie rule than the cpu backend), `SplitV` and
+ *   `Concat` along the last axis (U-Net's skip connections) are single loops over the wasm heap.
  * - Both conv gradients have a fast path for non-overlapping windows (kernel = stride, no padding: the 2×2 stride-2
  *   transposed conv of U-Net), where each is one matrix product (a 1×1 convolution for the input
  *   gradient, a plain `BatchMatMul` for the filter gradient) and a reshuffle.
@@ -345,8 +347,8 @@ let registered = false;
 
 /**
  * Registers the kernel pack for the 'wasm' backend (replacing upstream's slow `Conv2DBackpropInput`,
- * copying `Identity`, and wrapping `Sum` with a fast path for leading axes).
- * Idempotent.
+ * copying `Identity`, and wrapping `Sum`, `MaxPoolGrad`, `SplitV` and `Concat` with fast paths that
+ * hand every other case to upstream). Idempotent.
  */
 export function registerWasmGradientKernels(): void {
   if (registered) return;
