@@ -290,11 +290,38 @@ function makeMaxPoolGrad(upstream: tf.KernelConfig): tf.KernelFunc {
           const c0 = Math.max(0, j * sw - left);
           const c1 = Math.min(w, j * sw - left + fw);
           const dyBase = ((b * ho + i) * wo + j) * c;
+          const corner = (b * h + r0) * rowStride + c0 * c; // x[b, r0, c0, 0]
+          if (r1 - r0 === 2 && c1 - c0 === 2) {
+            // a full 2×2 window (U-Net's pool), unrolled: the same row-major scan with strict >
+            for (let ch = 0; ch < c; ch++) {
+              const at00 = corner + ch;
+              const at01 = at00 + c;
+              const at10 = at00 + rowStride;
+              const at11 = at10 + c;
+              let best = Number.NEGATIVE_INFINITY;
+              let bestAt = -1;
+              if (xv[at00] > best) {
+                best = xv[at00];
+                bestAt = at00;
+              }
+              if (xv[at01] > best) {
+                best = xv[at01];
+                bestAt = at01;
+              }
+              if (xv[at10] > best) {
+                best = xv[at10];
+                bestAt = at10;
+              }
+              if (xv[at11] > best) bestAt = at11;
+              if (bestAt >= 0) dxv[bestAt] += dyv[dyBase + ch];
+            }
+            continue;
+          }
           for (let ch = 0; ch < c; ch++) {
             let best = Number.NEGATIVE_INFINITY;
             let bestAt = -1;
             for (let r = r0; r < r1; r++) {
-              for (let col = c0, at = b * h * rowStride + r * rowStride + c0 * c + ch; col < c1; col++, at += c) {
+              for (let col = c0, at = corner + (r - r0) * rowStride + ch; col < c1; col++, at += c) {
                 const v = xv[at];
                 if (v > best) {
                   best = v;
