@@ -142,6 +142,11 @@ export function conv2DBackpropFilterWasm(args: { inputs: tf.NamedTensorInfoMap; 
     return out;
   }
 
+  // XNNPACK packs the filter operand when it creates the operator (~7 ns per value, one thread): with
+  // fewer input than output channels x is the smaller operand to pack (measured 4–16 % faster on the
+  // U-Net's encoder layers 1→16 … 64→128, equal at Ci = Co)
+  if (sh === 1 && sw === 1 && ci < co) return filterGradientPackingInput(backend, x, dy, info);
+
   // Batch ↔ channels: x [N, H, W, Ci] → [Ci, H, W, N]; dy [N, Ho, Wo, Co] → [Ho, Wo, N, Co] (a filter)
   const xs = swapBatchAndChannels(backend, x);
   const dyf = swapOuterPair(backend as HeapBackend, dy, n, ho * wo, co, [ho, wo, n, co]); // [Ho, Wo, N, Co]
@@ -153,6 +158,36 @@ export function conv2DBackpropFilterWasm(args: { inputs: tf.NamedTensorInfoMap; 
   const g = convExplicit(backend, xs, dyf, [pt, pb, pl, pr], [sh, sw]); // [Ci, fh, fw, Co]
   const out = swapOuterPair(backend as HeapBackend, g, ci, fh * fw, co, [fh, fw, ci, co]); // [fh, fw, Ci, Co]
   free(backend, xs, dyf, g);
+  return out;
+}
+
+/**
+ * Stride-1 filter gradient with x as the filter (packed by XNNPACK) and dy, batch and channels swapped,
+ * as the input. x: [N, H, W, Ci], dy: [N, Ho, Wo, Co] → dW: [fh, fw, Ci, Co], through
+ * out[co, y, x', ci] = Σ_{p,q,n} dyPad[co, y + p, x' + q, n] · x[n, p, q, ci] with dy padded by fh − 1 − padTop
+ * on top (fw − 1 − padLeft on the left), and dW[a, b, ci, co] = out[co, fh − 1 − a, fw − 1 − b, ci].
+ */
+function filterGradientPackingInput(backend: Backend, x: TensorInfo, dy: TensorInfo, info: tf.backend_util.Conv2DInfo): TensorInfo {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: ho, outWidth: wo, outChannels: co, filterHeight: fh, filterWidth: fw } = info;
+  const heap = backend as HeapBackend;
+  const dys = swapOuterAndInner(heap, dy, n, ho * wo, co, [co, ho, wo, n]); // [Co, Ho, Wo, N]
+  const xf = swapOuterPair(heap, x, n, h * w, ci, [h, w, n, ci]); // [H, W, N, Ci]
+  const pt = fh - 1 - info.padInfo.top;
+  const pl = fw - 1 - info.padInfo.left;
+  const g = convExplicit(backend, dys, xf, [pt, h - ho + info.padInfo.top, pl, w - wo + info.padInfo.left], [1, 1]); // [Co, fh, fw, Ci]
+  const out = heap.makeOutput([fh, fw, ci, co], 'float32');
+  const src = heap.typedArrayFromHeap(g); // [Co, fh, fw, Ci]
+  const dst = heap.typedArrayFromHeap(out); // [fh, fw, Ci, Co]
+  for (let o = 0; o < co; o++) {
+    for (let a = 0; a < fh; a++) {
+      for (let b = 0; b < fw; b++) {
+        const from = ((o * fh + (fh - 1 - a)) * fw + (fw - 1 - b)) * ci;
+        const to = (a * fw + b) * ci * co + o;
+        for (let i = 0; i < ci; i++) dst[to + i * co] = src[from + i];
+      }
+    }
+  }
+  free(backend, dys, xf, g);
   return out;
 }
 

@@ -24,6 +24,10 @@ const CASES: Array<{ h: number; w: number; k: number; s: number; pad: 'same' | '
   { h: 8, w: 11, k: 3, s: 1, pad: 'valid', n: 3, ci: 5, co: 3 },
   { h: 7, w: 8, k: 5, s: 1, pad: 'same', n: 1, ci: 4, co: 1 },
   { h: 9, w: 9, k: 3, s: 2, pad: 'same', n: 2, ci: 6, co: 2 },
+  // fewer input than output channels, stride 1 (the filter gradient then packs x as the filter):
+  // an even kernel with uneven 'same' padding, and a 5×5 'valid'
+  { h: 8, w: 7, k: 4, s: 1, pad: 'same', n: 2, ci: 2, co: 5 },
+  { h: 6, w: 9, k: 5, s: 1, pad: 'valid', n: 2, ci: 2, co: 3 },
 ];
 
 const TOLERANCE = 1e-4;
