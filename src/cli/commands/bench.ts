@@ -29,7 +29,7 @@ export interface UNetStepReport {
 }
 
 /** Runs the U-Net training-step benchmark: median of `reps` steps after `warmup` steps, and a conv probe. */
-export async function benchUNetStep(opts: { batch: number; size: number; reps: number; warmup: number; threads: number }): Promise<UNetStepReport> {
+export async function benchUNetStep(opts: { batch: number; size: number; reps: number; warmup: number; threads?: number }): Promise<UNetStepReport> {
   const engine = await initEngine({ threads: opts.threads });
   const conv = prepareConvForward();
   const convTimes = timeRuns(conv.run, Math.max(5, opts.reps), 2);
@@ -70,8 +70,8 @@ export function registerBench(program: Command): void {
     .option('--warmup <n>', 'untimed steps first', '2')
     .option('--batch <n>', 'batch size', '8')
     .option('--size <pixels>', 'image side', '128')
-    .option('--threads <n>', 'wasm threads wanted', '1')
-    .action(async (opts: { json: boolean; reps: string; warmup: string; batch: string; size: string; threads: string }) => {
+    .option('--threads <n>', 'wasm threads wanted (default: the engine default, $DETSEG_THREADS or 2 on 2+ cores)')
+    .action(async (opts: { json: boolean; reps: string; warmup: string; batch: string; size: string; threads?: string }) => {
       const size = positiveInteger(opts.size, '--size');
       if (size % 8 !== 0) throw new DetsegInputError(`must be a multiple of 8 (three 2×2 poolings), got ${size}`, { field: '--size' });
       const report = await benchUNetStep({
@@ -79,7 +79,7 @@ export function registerBench(program: Command): void {
         warmup: positiveInteger(opts.warmup, '--warmup'),
         batch: positiveInteger(opts.batch, '--batch'),
         size,
-        threads: positiveInteger(opts.threads, '--threads'),
+        threads: opts.threads === undefined ? undefined : positiveInteger(opts.threads, '--threads'),
       });
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
