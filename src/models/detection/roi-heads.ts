@@ -4,7 +4,7 @@ import { BalancedSampler } from '../../anchors/sampler.js';
 import { BoxCoder } from '../../boxes/coder.js';
 import { boxHeadLosses } from './box-losses.js';
 import { postprocessDetections, type PostprocessOptions } from './postprocess.js';
-import { roiAlignOp, roiPoolOp } from './roi-align-op.js';
+import { roiAlignOp, roiPoolOp } from '../../engine/roi-ops.js';
 import { sampleRoiTargets, type RoiTargets } from './roi-targets.js';
 import type { DetectionTarget, Detections } from './types.js';
 

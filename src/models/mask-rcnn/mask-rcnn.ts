@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { toRois } from '../detection/roi-heads.js';
-import { roiAlignOp } from '../detection/roi-align-op.js';
+import { roiAlignOp } from '../../engine/roi-ops.js';
 import { maskTargets } from '../detection/mask-targets.js';
 import { pasteMask } from '../detection/mask-paste.js';
 import type { DetectionTarget, Detections } from '../detection/types.js';
