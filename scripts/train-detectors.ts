@@ -8,12 +8,8 @@
  *
  *   node --import tsx scripts/train-detectors.ts --model faster-rcnn --steps 4000 --budget 2000
  *   node --import tsx scripts/train-detectors.ts --model mask-rcnn --steps 1500 --budget 3000
- *   node --import tsx scripts/train-detectors.ts --model faster-rcnn --steps 2400 --budget 2700 --out faster-2400.ckpt
- *   node --import tsx scripts/train-detectors.ts --model fast-rcnn --steps 300 --lr 3e-4 --init faster-2400.ckpt
- *   node --import tsx scripts/train-detectors.ts --model rcnn --steps 300 --lr 3e-4 --init faster-2400.ckpt
- *
- * (Fast R-CNN and R-CNN were fine-tuned from an earlier, shorter Faster R-CNN run of 2,400 steps — held-out
- * mAP 0.410, mAP@0.5 0.618 — which is not shipped; the shipped Faster R-CNN is the 4,000-step run.)
+ *   node --import tsx scripts/train-detectors.ts --model fast-rcnn --steps 300 --lr 3e-4 --init assets/checkpoints/detector-faster-rcnn.ckpt
+ *   node --import tsx scripts/train-detectors.ts --model rcnn --steps 300 --lr 3e-4 --init assets/checkpoints/detector-faster-rcnn.ckpt
  *
  * Faster and Mask R-CNN train from scratch. Fast R-CNN and R-CNN share the backbone: `--init` loads the
  * Faster R-CNN backbone (and, for Fast R-CNN, its box head) before fine-tuning on selective-search
