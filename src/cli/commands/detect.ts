@@ -38,7 +38,7 @@ export function registerDetectorTrain(trainCmd: Command): void {
     trainCmd
       .command(kind)
       .description(`train ${kind} on the synthetic shapes and evaluate it on a held-out split (COCO mAP)`)
-      .option('--steps <n>', 'optimisation steps (2 images each)', kind === 'rcnn' || kind === 'fast-rcnn' ? '400' : '2400')
+      .option('--steps <n>', 'optimisation steps (2 images each)', kind === 'rcnn' || kind === 'fast-rcnn' ? '300' : kind === 'mask-rcnn' ? '1500' : '4000')
       .option('--lr <rate>', 'peak Adam learning rate (cosine schedule)', kind === 'rcnn' || kind === 'fast-rcnn' ? '3e-4' : '1e-3')
       .option('--budget <seconds>', 'stop training after this many seconds')
       .option('--init <checkpoint>', 'Faster R-CNN checkpoint initialising the backbone (R-CNN, Fast R-CNN: also the box head of Fast R-CNN)')
