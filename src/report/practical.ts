@@ -4,6 +4,7 @@ import { writeDirAtomic } from '../util/atomic.js';
 import { ReportContext, renderReport, type ReportSection } from './report.js';
 import { anchorsSection } from './sections/anchors.js';
 import { dataSection } from './sections/data.js';
+import { detectorsSection } from './sections/detectors.js';
 import { evaluationSection } from './sections/evaluation.js';
 import { iouSection } from './sections/iou.js';
 import { nmsSection } from './sections/nms.js';
@@ -16,7 +17,7 @@ export type SectionBuilder = (ctx: ReportContext) => Promise<ReportSection>;
  * The sections of the practical session, in lecture order. Each lives in `src/report/sections/`.
  */
 export async function practicalSections(): Promise<SectionBuilder[]> {
-  return [iouSection, nmsSection, anchorsSection, evaluationSection, dataSection, lvSection];
+  return [iouSection, nmsSection, anchorsSection, evaluationSection, detectorsSection, dataSection, lvSection];
 }
 
 /** Options of {@link runPractical}. */

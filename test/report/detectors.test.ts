@@ -1,0 +1,72 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { iouPair } from '../../src/boxes/iou.js';
+import { initEngine } from '../../src/engine/setup.js';
+import { DEFAULT_SYNTHETIC_RECIPE, heldOutSet } from '../../src/models/detection/recipe.js';
+import { loadFasterRcnn } from '../../src/models/faster-rcnn/checkpoint.js';
+import { practicalSections } from '../../src/report/practical.js';
+import { ReportContext } from '../../src/report/report.js';
+import { ANCHOR_CANDIDATES, anchorImageIndex, blendMasks, detectorsSection } from '../../src/report/sections/detectors.js';
+import { dataSection } from '../../src/report/sections/data.js';
+import { evaluationSection } from '../../src/report/sections/evaluation.js';
+
+test('blendMasks: masked pixels move by alpha toward the colour, the rest stay (hand-worked)', () => {
+  const rgb = Uint8Array.from([100, 100, 100, 0, 0, 0]); // 1×2 image
+  const out = blendMasks(rgb, [Uint8Array.from([1, 0])], ['#FF0000'], 0.5);
+  assert.deepEqual([...out], [178, 50, 50, 0, 0, 0]); // 0.5·100 + 0.5·255 = 177.5 → 178
+  assert.deepEqual([...rgb], [100, 100, 100, 0, 0, 0], 'input untouched');
+});
+
+test('the detectors section comes after the evaluation section and before the data section', async () => {
+  const builders = await practicalSections();
+  const at = builders.indexOf(detectorsSection);
+  assert.ok(at > 0);
+  assert.equal(builders[at - 1], evaluationSection);
+  assert.equal(builders[at + 1], dataSection);
+});
+
+test('detectors section (quick): figures exist, and the positive-anchor count equals a naive IoU loop over the RPN anchors', async () => {
+  const ctx = new ReportContext(mkdtempSync(join(tmpdir(), 'detseg-detectors-')), { retrain: false, quick: true, log: () => {} });
+  const section = await detectorsSection(ctx);
+  assert.equal(section.id, 'detectors');
+  for (const name of ['detectors-speed.svg', 'detectors-anchors.svg', 'detectors-proposals.svg', 'detectors-masks.svg']) {
+    assert.ok(ctx.figures.includes(name), name);
+    assert.ok(existsSync(join(ctx.dir, name)), name);
+    assert.ok(section.html.includes(`src="${name}"`), `${name} is referenced`);
+    const png = await sharp(join(ctx.dir, name)).png().toBuffer(); // the SVG renders
+    assert.ok(png.length > 100);
+  }
+  // the speed table: three methods, with times
+  for (const method of ['R-CNN', 'Fast R-CNN', 'Faster R-CNN']) assert.ok(section.html.includes(`<td>${method}</td>`), method);
+  assert.match(section.html, /on the same 2 held-out/);
+  // images are embedded as PNG data URLs
+  assert.match(readFileSync(join(ctx.dir, 'detectors-masks.svg'), 'utf8'), /href="data:image\/png;base64,/);
+
+  // reference: positives = IoU ≥ 0.7 with some GT, or an anchor of maximal IoU for some GT (naive loops)
+  const shown = Number(/id="detectors-positive-anchors">(\d+)</.exec(section.html)?.[1]);
+  await initEngine();
+  const recipe = DEFAULT_SYNTHETIC_RECIPE;
+  const candidates = heldOutSet({ ...recipe, valImages: ANCHOR_CANDIDATES });
+  const index = anchorImageIndex(candidates);
+  for (const c of candidates) assert.ok(c.target.boxes.length <= candidates[index].target.boxes.length, 'the image with the most objects');
+  assert.match(section.html, new RegExp(`Held-out image ${index} `));
+  const gt = candidates[index].target.boxes;
+  const { model } = loadFasterRcnn();
+  const cells = recipe.imageSize / model.backbone.stride;
+  const anchors = model.rpn.anchors(cells, cells);
+  model.dispose();
+  const n = anchors.length / 4, m = gt.length / 4;
+  const iou = (g: number, j: number) => iouPair(gt[4 * g], gt[4 * g + 1], gt[4 * g + 2], gt[4 * g + 3], anchors[4 * j], anchors[4 * j + 1], anchors[4 * j + 2], anchors[4 * j + 3]);
+  const positive = new Set<number>();
+  for (let g = 0; g < m; g++) {
+    let best = -1;
+    for (let j = 0; j < n; j++) best = Math.max(best, iou(g, j));
+    for (let j = 0; j < n; j++) if (iou(g, j) >= 0.7 || iou(g, j) === best) positive.add(j);
+  }
+  assert.ok(positive.size >= m);
+  assert.equal(shown, positive.size);
+});
