@@ -223,12 +223,13 @@ async function speedPart(ctx: ReportContext, recipe: SyntheticRecipe): Promise<s
     `after one warm-up image (<code>benchRcnnFamily</code>). Selective search runs once per image and is charged to both R-CNN and Fast R-CNN. `,
     `mAP is COCOeval's on these ${report.images} images only${ctx.options.quick ? ' (quick run: too few images for a meaningful mAP)' : ''}.</p>`,
     htmlTable(['method', 'proposals', 'per image', 'proposal s/img', 'network s/img', 'total s/img', 'mAP', 'mAP@0.5'], rows, 3),
-    figureHtml(bars, 'Median seconds per image: proposals (orange) and the network (blue), stacked.'),
+    figureHtml(bars, 'Median seconds per image of the proposals (orange) and of the network (blue), stacked; the value is their sum (the table\'s total is the median of the per-image sums).'),
     `<p>Measured here (not the papers' ratios): per image R-CNN takes ${ratio(rcnn.totalSeconds, faster.totalSeconds)}× and Fast R-CNN `,
     `${ratio(fast.totalSeconds, faster.totalSeconds)}× the time of Faster R-CNN; R-CNN's network alone takes ${ratio(rcnn.networkSeconds, fast.networkSeconds)}× Fast R-CNN's `,
     `(it runs the backbone on every warped proposal instead of once per image); selective search takes ${ratio(rcnn.proposalSeconds, faster.proposalSeconds)}× `,
     `the RPN's proposal time. The images are tiny (128×128, ~${Math.round(rcnn.proposalsPerImage)} selective-search proposals), so the gaps are far smaller than the `,
-    `papers' (VGG-16 on a K40 GPU: R-CNN 47 s/img in the Fast R-CNN paper, Faster R-CNN 0.198 s/img in its own); timings on two shared CPU cores are noisy.</p>`,
+    `papers' (VGG-16 on a K40 GPU: R-CNN 47 s/img without proposals in the Fast R-CNN paper's Table 4; selective search + Fast R-CNN 1.83 s/img against `,
+    `RPN + Fast R-CNN 0.198 s/img in the Faster R-CNN paper's Table 5). Timings on two shared CPU cores are noisy.</p>`,
   ].join('');
 }
 
