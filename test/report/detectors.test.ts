@@ -10,7 +10,7 @@ import { DEFAULT_SYNTHETIC_RECIPE, heldOutSet } from '../../src/models/detection
 import { loadFasterRcnn } from '../../src/models/faster-rcnn/checkpoint.js';
 import { practicalSections } from '../../src/report/practical.js';
 import { ReportContext } from '../../src/report/report.js';
-import { ANCHOR_CANDIDATES, anchorImageIndex, blendMasks, detectorsSection } from '../../src/report/sections/detectors.js';
+import { ANCHOR_CANDIDATES, anchorImageIndex, blendMasks, detectorsSection, speedBarsSvg } from '../../src/report/sections/detectors.js';
 import { dataSection } from '../../src/report/sections/data.js';
 import { evaluationSection } from '../../src/report/sections/evaluation.js';
 
@@ -19,6 +19,14 @@ test('blendMasks: masked pixels move by alpha toward the colour, the rest stay (
   const out = blendMasks(rgb, [Uint8Array.from([1, 0])], ['#FF0000'], 0.5);
   assert.deepEqual([...out], [178, 50, 50, 0, 0, 0]); // 0.5·100 + 0.5·255 = 177.5 → 178
   assert.deepEqual([...rgb], [100, 100, 100, 0, 0, 0], 'input untouched');
+});
+
+test('speedBarsSvg: bar lengths are proportional to the seconds, the slowest total spans the 380 px plot (hand-worked)', () => {
+  const row = (method: 'R-CNN' | 'Fast R-CNN' | 'Faster R-CNN', p: number, n: number) => ({ method, proposer: 'x', proposalSeconds: p, networkSeconds: n, totalSeconds: p + n, proposalsPerImage: 1, mAP: 0, mAP50: 0 });
+  const svg = speedBarsSvg({ images: 1, imageSize: 128, seed: 2, rows: [row('R-CNN', 0.1, 0.3), row('Fast R-CNN', 0.1, 0.1), row('Faster R-CNN', 0.02, 0.08)] });
+  const widths = [...svg.matchAll(/<rect x="[\d.]+" y="[\d.]+" width="([\d.]+)" height="26"/g)].map((m) => Number(m[1]));
+  assert.deepEqual(widths, [95, 285, 95, 95, 19, 76]); // 380·0.1/0.4, 380·0.3/0.4, …, 380·0.02/0.4, 380·0.08/0.4
+  assert.match(svg, />0\.400 s</);
 });
 
 test('the detectors section comes after the evaluation section and before the data section', async () => {
