@@ -25,9 +25,9 @@ import {
   workedRows,
 } from '../../src/report/sections/evaluation.js';
 import { DetsegInputError } from '../../src/util/errors.js';
-import { assetsDir } from '../../src/util/paths.js';
+import { assetsDir, packageRoot } from '../../src/util/paths.js';
 
-const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
+const FIXTURES = join(packageRoot(), 'test', 'fixtures');
 const TOY = join(FIXTURES, 'voc', 'voc_toy_cats');
 const published = JSON.parse(readFileSync(join(TOY, 'expected_published.json'), 'utf8')) as Record<string, { eleven_point: number; every_point: number }>;
 
