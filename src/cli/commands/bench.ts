@@ -3,12 +3,7 @@ import { registerRcnnFamilyBench } from './detect.js';
 import { initEngine } from '../../engine/setup.js';
 import { prepareConvForward, prepareUNetStep, timeRuns } from '../../engine/speed.js';
 import { DetsegInputError } from '../../util/errors.js';
-
-function positiveInteger(value: string, option: string): number {
-  const n = Number(value);
-  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new DetsegInputError(`must be a whole number ≥ 1, got '${value}'`, { field: option });
-  return n;
-}
+import { wholeNumber } from '../options.js';
 
 /** Result of `detseg bench unet-step`. */
 export interface UNetStepReport {
@@ -72,14 +67,14 @@ export function registerBench(program: Command): void {
     .option('--size <pixels>', 'image side', '128')
     .option('--threads <n>', 'wasm threads wanted (default: the engine default, $DETSEG_THREADS or 2 on 2+ cores)')
     .action(async (opts: { json: boolean; reps: string; warmup: string; batch: string; size: string; threads?: string }) => {
-      const size = positiveInteger(opts.size, '--size');
+      const size = wholeNumber(opts.size, '--size', 1);
       if (size % 8 !== 0) throw new DetsegInputError(`must be a multiple of 8 (three 2×2 poolings), got ${size}`, { field: '--size' });
       const report = await benchUNetStep({
-        reps: positiveInteger(opts.reps, '--reps'),
-        warmup: positiveInteger(opts.warmup, '--warmup'),
-        batch: positiveInteger(opts.batch, '--batch'),
+        reps: wholeNumber(opts.reps, '--reps', 1),
+        warmup: wholeNumber(opts.warmup, '--warmup', 1),
+        batch: wholeNumber(opts.batch, '--batch', 1),
         size,
-        threads: opts.threads === undefined ? undefined : positiveInteger(opts.threads, '--threads'),
+        threads: opts.threads === undefined ? undefined : wholeNumber(opts.threads, '--threads', 1),
       });
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

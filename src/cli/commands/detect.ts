@@ -12,6 +12,7 @@ import { trainOnSynthetic } from '../../models/detection/train-synthetic.js';
 import { DETECTOR_KINDS, detectorKind, loadDetector, shippedDetectorPath } from '../../models/detection/zoo.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { DetsegInputError } from '../../util/errors.js';
+import { positiveNumber, wholeNumber } from '../options.js';
 
 /**
  * The detectors of the R-CNN family on the command line: `detseg train <model>` (synthetic shapes,
@@ -19,18 +20,6 @@ import { DetsegInputError } from '../../util/errors.js';
  * results JSON) and `detseg bench rcnn-family` (seconds per image split into proposals and network, with
  * mAP). Models: rcnn, fast-rcnn, faster-rcnn, mask-rcnn.
  */
-
-function wholeNumber(value: string, option: string, min: number): number {
-  const n = Number(value);
-  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < min) throw new DetsegInputError(`must be a whole number ≥ ${min}, got '${value}'`, { field: option });
-  return n;
-}
-
-function positiveNumber(value: string, option: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new DetsegInputError(`must be a positive number, got '${value}'`, { field: option });
-  return n;
-}
 
 /** Adds `detseg train <rcnn|fast-rcnn|faster-rcnn|mask-rcnn>` to the `train` command group. */
 export function registerDetectorTrain(trainCmd: Command): void {

@@ -7,6 +7,7 @@ import { colour, image as svgImage, rect, svgDoc } from '../../report/svg.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { DetsegInputError } from '../../util/errors.js';
 import { parseWindowSizes } from './windows.js';
+import { wholeNumber } from '../options.js';
 
 const METHODS = ['selective-search', 'sliding-window'] as const;
 /** Proposal methods of {@link proposeBoxes}. */
@@ -16,12 +17,6 @@ export const DEFAULT_WINDOW_SIZES = '64x64,128x128,256x256,128x64,64x128,256x128
 /** Sliding windows enumerated at most before subsampling (16 bytes each). */
 const MAX_WINDOWS = 20_000_000;
 const MODES: SelectiveSearchMode[] = ['fast', 'quality', 'single'];
-
-function nonNegativeInt(value: string, option: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new DetsegInputError(`must be a whole number ≥ 0, got '${value}'`, { field: option });
-  return n;
-}
 
 /** Options of {@link proposeBoxes}. */
 export interface ProposeOptions {
@@ -95,10 +90,10 @@ export function registerProposals(program: Command): void {
         throw new DetsegInputError(`unknown method '${opts.method}' (expected ${METHODS.join(' or ')})`, { field: '--method' });
       }
       if (!(MODES as string[]).includes(opts.mode)) throw new DetsegInputError(`unknown mode '${opts.mode}' (expected ${MODES.join(', ')})`, { field: '--mode' });
-      const top = nonNegativeInt(opts.top, '--top');
-      const seed = nonNegativeInt(opts.seed, '--seed');
-      const plotBoxes = nonNegativeInt(opts.plotBoxes, '--plot-boxes');
-      const stride = nonNegativeInt(opts.stride, '--stride');
+      const top = wholeNumber(opts.top, '--top', 0);
+      const seed = wholeNumber(opts.seed, '--seed', 0);
+      const plotBoxes = wholeNumber(opts.plotBoxes, '--plot-boxes', 0);
+      const stride = wholeNumber(opts.stride, '--stride', 0);
       if (stride < 1) throw new DetsegInputError(`must be at least 1, got ${stride}`, { field: '--stride' });
       const method = opts.method as ProposalMethod;
       const img = await decodeImage(imagePath);

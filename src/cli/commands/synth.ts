@@ -1,13 +1,7 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { DetsegInputError } from '../../util/errors.js';
 import { writeSyntheticSet } from '../../data/synthetic-coco.js';
-
-function positiveInt(value: string, option: string, min = 1, max = Number.MAX_SAFE_INTEGER): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new DetsegInputError(`must be an integer in ${min}..${max}, got ${JSON.stringify(value)}`, { field: option });
-  return n;
-}
+import { wholeNumber } from '../options.js';
 
 /** `detseg synth`: writes the synthetic-shapes benchmark (PNGs, semantic masks, COCO JSON with RLE masks). */
 export function registerSynth(program: Command): void {
@@ -21,10 +15,10 @@ export function registerSynth(program: Command): void {
     .option('--max-objects <n>', 'at most this many shapes per image', '8')
     .option('--overwrite', 'replace an output folder that holds other files', false)
     .action(async (opts: { out: string; count: string; seed: string; size: string; maxObjects: string; overwrite: boolean }) => {
-      const count = positiveInt(opts.count, '--count');
-      const seed = positiveInt(opts.seed, '--seed', 0, 2 ** 32 - 1);
-      const size = positiveInt(opts.size, '--size', 32, 4096);
-      const maxObjects = positiveInt(opts.maxObjects, '--max-objects', 1, 64);
+      const count = wholeNumber(opts.count, '--count', 1);
+      const seed = wholeNumber(opts.seed, '--seed', 0, 2 ** 32 - 1);
+      const size = wholeNumber(opts.size, '--size', 32, 4096);
+      const maxObjects = wholeNumber(opts.maxObjects, '--max-objects', 1, 64);
       const out = resolve(opts.out);
       const coco = await writeSyntheticSet(out, count, seed, { size, maxObjects }, opts.overwrite);
       process.stdout.write(`wrote ${coco.images.length} images, ${coco.annotations.length} objects (seed ${seed}, ${size}×${size}) to ${out}\n`);

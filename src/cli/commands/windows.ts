@@ -1,15 +1,10 @@
 import type { Command } from 'commander';
 import { countAllBoxes, countWindows, slidingWindows, type WindowSize } from '../../proposals/sliding-window.js';
 import { DetsegInputError } from '../../util/errors.js';
+import { wholeNumber } from '../options.js';
 
 /** Windows the command enumerates at most (16 bytes each). */
 const MAX_ENUMERATED = 50_000_000;
-
-function wholeNumber(value: string, option: string, min: number): number {
-  const n = Number(value);
-  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < min) throw new DetsegInputError(`must be a whole number ≥ ${min}, got '${value}'`, { field: option });
-  return n;
-}
 
 /** Parses `64x64,128x64` (width × height in pixels) into window sizes. */
 export function parseWindowSizes(text: string): WindowSize[] {
