@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { boxIou } from '../src/boxes/iou.js';
-import { proposeBoxes, type ProposalMethod } from '../src/cli/commands/proposals.js';
+import { proposeBoxes, type ProposalMethod } from '../src/proposals/propose.js';
 import { decodeImage } from '../src/data/images.js';
 import { readVocDir } from '../src/data/voc.js';
 import type { SelectiveSearchMode } from '../src/proposals/selective-search.js';

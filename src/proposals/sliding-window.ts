@@ -77,3 +77,14 @@ export function slidingWindows(imageWidth: number, imageHeight: number, sizes: r
   }
   return out;
 }
+
+/** Parses `64x64,128x64` (width × height in pixels) into window sizes. */
+export function parseWindowSizes(text: string): WindowSize[] {
+  return text.split(',').map((part) => {
+    const m = /^\s*(\d+)\s*[x×]\s*(\d+)\s*$/.exec(part);
+    if (!m) throw new DetsegInputError(`expected WIDTHxHEIGHT sizes separated by commas (e.g. 64x64,128x64), got '${part}'`, { field: '--sizes' });
+    const size = { width: Number(m[1]), height: Number(m[2]) };
+    if (size.width < 1 || size.height < 1) throw new DetsegInputError(`window sizes must be at least 1x1, got '${part.trim()}'`, { field: '--sizes' });
+    return size;
+  });
+}

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { countAllBoxes, countWindows, slidingWindows } from '../../src/proposals/sliding-window.js';
-import { parseWindowSizes } from '../../src/cli/commands/windows.js';
+import { countAllBoxes, countWindows, parseWindowSizes, slidingWindows } from '../../src/proposals/sliding-window.js';
 import { DetsegInputError } from '../../src/util/errors.js';
 import { runCli } from '../helpers/cli.js';
 

@@ -1,60 +1,14 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { decodeImage, encodePng, type RgbImage } from '../../data/images.js';
-import { selectiveSearch, type SelectiveSearchMode } from '../../proposals/selective-search.js';
-import { countWindows, slidingWindows } from '../../proposals/sliding-window.js';
+import { DEFAULT_WINDOW_SIZES, PROPOSAL_METHODS, proposeBoxes, type ProposalMethod } from '../../proposals/propose.js';
+import type { SelectiveSearchMode } from '../../proposals/selective-search.js';
 import { colour, image as svgImage, rect, svgDoc } from '../../report/svg.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { DetsegInputError } from '../../util/errors.js';
-import { parseWindowSizes } from './windows.js';
 import { wholeNumber } from '../options.js';
 
-const METHODS = ['selective-search', 'sliding-window'] as const;
-/** Proposal methods of {@link proposeBoxes}. */
-export type ProposalMethod = (typeof METHODS)[number];
-/** Default window sizes of the sliding-window method: three scales, aspect ratios 1:1, 2:1, 1:2. */
-export const DEFAULT_WINDOW_SIZES = '64x64,128x128,256x256,128x64,64x128,256x128,128x256';
-/** Sliding windows enumerated at most before subsampling (16 bytes each). */
-const MAX_WINDOWS = 20_000_000;
 const MODES: SelectiveSearchMode[] = ['fast', 'quality', 'single'];
-
-/** Options of {@link proposeBoxes}. */
-export interface ProposeOptions {
-  method: ProposalMethod;
-  /** Keep at most this many boxes. */
-  top: number;
-  /** Selective search: strategy set and ranking seed. */
-  mode?: SelectiveSearchMode;
-  seed?: number;
-  /** Sliding windows: sizes `WIDTHxHEIGHT,...` in pixels, and stride in pixels. */
-  sizes?: string;
-  stride?: number;
-}
-
-/**
- * Proposals for an image by either method: `Float32Array [N, 4]` xyxy in pixels, N ≤ `top`, plus a
- * one-line description. Selective search returns its ranked boxes; sliding windows have no ranking, so
- * when there are more than `top` windows an evenly spaced subset of the scan (every (K/top)-th window,
- * all sizes mixed) is kept.
- */
-export function proposeBoxes(img: RgbImage, opts: ProposeOptions): { boxes: Float32Array; detail: string } {
-  if (opts.method === 'selective-search') {
-    const r = selectiveSearch(img, { mode: opts.mode ?? 'fast', maxBoxes: opts.top, seed: opts.seed ?? 0 });
-    return { boxes: r.boxes, detail: `${r.hierarchies} hierarchies, ${r.distinct} distinct boxes` };
-  }
-  const sizes = parseWindowSizes(opts.sizes ?? DEFAULT_WINDOW_SIZES);
-  const stride = opts.stride ?? 32;
-  const total = countWindows(img.width, img.height, sizes, stride);
-  if (total > MAX_WINDOWS) throw new DetsegInputError(`${total} windows is more than the ${MAX_WINDOWS} enumerated at most; use a larger stride`, { field: '--stride' });
-  const all = slidingWindows(img.width, img.height, sizes, stride);
-  if (total <= opts.top) return { boxes: all, detail: `${total} windows, stride ${stride}` };
-  const boxes = new Float32Array(4 * opts.top);
-  for (let i = 0; i < opts.top; i++) {
-    const j = Math.floor((i * total) / opts.top);
-    boxes.set(all.subarray(4 * j, 4 * j + 4), 4 * i);
-  }
-  return { boxes, detail: `${total} windows, stride ${stride}, evenly subsampled` };
-}
 
 /**
  * An SVG of an image with proposals drawn over it: the image embedded as a base64 PNG data URL, then
@@ -76,7 +30,7 @@ export function registerProposals(program: Command): void {
     .command('proposals')
     .description('object proposals for an image (selective search or sliding windows); prints the count and the time')
     .argument('<image>', 'image file (JPEG, PNG, WebP, TIFF, ...)')
-    .option('--method <name>', `proposal method: ${METHODS.join(' | ')}`, 'selective-search')
+    .option('--method <name>', `proposal method: ${PROPOSAL_METHODS.join(' | ')}`, 'selective-search')
     .option('--mode <mode>', `selective search strategies: ${MODES.join(' | ')} (Uijlings et al. 2013)`, 'fast')
     .option('--top <n>', 'keep the N best-ranked proposals', '2000')
     .option('--seed <n>', 'seed of the pseudo-random ranking', '0')
@@ -86,8 +40,8 @@ export function registerProposals(program: Command): void {
     .option('--plot-boxes <n>', 'how many of the top proposals the plot draws', '50')
     .option('--json <file.json>', 'write the proposals as JSON ({ boxes: [[x1, y1, x2, y2], ...], ... })')
     .action(async (imagePath: string, opts: { method: string; mode: string; top: string; seed: string; sizes: string; stride: string; plot?: string; plotBoxes: string; json?: string }) => {
-      if (!(METHODS as readonly string[]).includes(opts.method)) {
-        throw new DetsegInputError(`unknown method '${opts.method}' (expected ${METHODS.join(' or ')})`, { field: '--method' });
+      if (!(PROPOSAL_METHODS as readonly string[]).includes(opts.method)) {
+        throw new DetsegInputError(`unknown method '${opts.method}' (expected ${PROPOSAL_METHODS.join(' or ')})`, { field: '--method' });
       }
       if (!(MODES as string[]).includes(opts.mode)) throw new DetsegInputError(`unknown mode '${opts.mode}' (expected ${MODES.join(', ')})`, { field: '--mode' });
       const top = wholeNumber(opts.top, '--top', 0);

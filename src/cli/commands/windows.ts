@@ -1,21 +1,10 @@
 import type { Command } from 'commander';
-import { countAllBoxes, countWindows, slidingWindows, type WindowSize } from '../../proposals/sliding-window.js';
+import { countAllBoxes, countWindows, parseWindowSizes, slidingWindows } from '../../proposals/sliding-window.js';
 import { DetsegInputError } from '../../util/errors.js';
 import { wholeNumber } from '../options.js';
 
 /** Windows the command enumerates at most (16 bytes each). */
 const MAX_ENUMERATED = 50_000_000;
-
-/** Parses `64x64,128x64` (width × height in pixels) into window sizes. */
-export function parseWindowSizes(text: string): WindowSize[] {
-  return text.split(',').map((part) => {
-    const m = /^\s*(\d+)\s*[x×]\s*(\d+)\s*$/.exec(part);
-    if (!m) throw new DetsegInputError(`expected WIDTHxHEIGHT sizes separated by commas (e.g. 64x64,128x64), got '${part}'`, { field: '--sizes' });
-    const size = { width: Number(m[1]), height: Number(m[2]) };
-    if (size.width < 1 || size.height < 1) throw new DetsegInputError(`window sizes must be at least 1x1, got '${part.trim()}'`, { field: '--sizes' });
-    return size;
-  });
-}
 
 /**
  * `detseg windows --width W --height H [--sizes 64x64,128x64 --stride 16]`: how many boxes an
