@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { decodeImage, encodePng, type RgbImage } from '../../data/images.js';
+import { decodeImage, encodePng } from '../../data/images.js';
 import { DEFAULT_WINDOW_SIZES, PROPOSAL_METHODS, proposeBoxes, type ProposalMethod } from '../../proposals/propose.js';
 import type { SelectiveSearchMode } from '../../proposals/selective-search.js';
 import { colour, image as svgImage, rect, svgDoc } from '../../report/svg.js';
