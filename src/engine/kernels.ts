@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { makeTransposeFreeBatchMatMul } from './kernels-matmul.js';
 import { concatLastAxis, flipAndTransposeFilter, patchesAsColumns, splitLastAxis, swapOuterAndInner, swapOuterPair, type HeapBackend } from './kernels-heap.js';
 
 /**
@@ -428,6 +429,7 @@ export function registerWasmGradientKernels(): void {
     ['MaxPoolGrad', makeMaxPoolGrad],
     ['SplitV', makeSplitV],
     ['Concat', makeConcat],
+    ['BatchMatMul', makeTransposeFreeBatchMatMul],
   ];
   for (const [kernelName, wrap] of wrapped) {
     const upstream = tf.getKernel(kernelName, 'wasm');
@@ -439,4 +441,4 @@ export function registerWasmGradientKernels(): void {
 }
 
 /** Names of the kernels registered by {@link registerWasmGradientKernels}. */
-export const WASM_KERNEL_PACK = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Identity', 'Sum', 'MaxPoolGrad', 'SplitV', 'Concat'] as const;
+export const WASM_KERNEL_PACK = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Identity', 'Sum', 'MaxPoolGrad', 'SplitV', 'Concat', 'BatchMatMul'] as const;
