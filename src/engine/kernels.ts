@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { makeTransposeFreeBatchMatMul } from './kernels-matmul.js';
+import { makeRepeatTile } from './kernels-tile.js';
 import { concatLastAxis, flipAndTransposeFilter, patchesAsColumns, splitLastAxis, swapOuterAndInner, swapOuterPair, type HeapBackend } from './kernels-heap.js';
 
 /**
@@ -430,6 +431,7 @@ export function registerWasmGradientKernels(): void {
     ['SplitV', makeSplitV],
     ['Concat', makeConcat],
     ['BatchMatMul', makeTransposeFreeBatchMatMul],
+    ['Tile', makeRepeatTile],
   ];
   for (const [kernelName, wrap] of wrapped) {
     const upstream = tf.getKernel(kernelName, 'wasm');
@@ -441,4 +443,4 @@ export function registerWasmGradientKernels(): void {
 }
 
 /** Names of the kernels registered by {@link registerWasmGradientKernels}. */
-export const WASM_KERNEL_PACK = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Identity', 'Sum', 'MaxPoolGrad', 'SplitV', 'Concat', 'BatchMatMul'] as const;
+export const WASM_KERNEL_PACK = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Identity', 'Sum', 'MaxPoolGrad', 'SplitV', 'Concat', 'BatchMatMul', 'Tile'] as const;
