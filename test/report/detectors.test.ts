@@ -10,6 +10,7 @@ import { DEFAULT_SYNTHETIC_RECIPE, heldOutSet } from '../../src/models/detection
 import { loadFasterRcnn } from '../../src/models/faster-rcnn/checkpoint.js';
 import { practicalSections } from '../../src/report/practical.js';
 import { ReportContext } from '../../src/report/report.js';
+import { rcnnFamilyRatios } from '../../src/models/detection/rcnn-family-bench.js';
 import { ANCHOR_CANDIDATES, anchorImageIndex, blendMasks, detectorsSection, speedBarsSvg } from '../../src/report/sections/detectors.js';
 import { dataSection } from '../../src/report/sections/data.js';
 import { evaluationSection } from '../../src/report/sections/evaluation.js';
@@ -23,7 +24,8 @@ test('blendMasks: masked pixels move by alpha toward the colour, the rest stay (
 
 test('speedBarsSvg: bar lengths are proportional to the seconds, the slowest total spans the 380 px plot (hand-worked)', () => {
   const row = (method: 'R-CNN' | 'Fast R-CNN' | 'Faster R-CNN', p: number, n: number) => ({ method, proposer: 'x', proposalSeconds: p, networkSeconds: n, totalSeconds: p + n, proposalsPerImage: 1, mAP: 0, mAP50: 0 });
-  const svg = speedBarsSvg({ images: 1, imageSize: 128, seed: 2, rows: [row('R-CNN', 0.1, 0.3), row('Fast R-CNN', 0.1, 0.1), row('Faster R-CNN', 0.02, 0.08)] });
+  const rows = [row('R-CNN', 0.1, 0.3), row('Fast R-CNN', 0.1, 0.1), row('Faster R-CNN', 0.02, 0.08)];
+  const svg = speedBarsSvg({ images: 1, imageSize: 128, seed: 2, proposalMode: 'quality', rcnnWarpSize: 128, rows, ratios: rcnnFamilyRatios(rows) });
   const widths = [...svg.matchAll(/<rect x="[\d.]+" y="[\d.]+" width="([\d.]+)" height="26"/g)].map((m) => Number(m[1]));
   assert.deepEqual(widths, [95, 285, 95, 95, 19, 76]); // 380·0.1/0.4, 380·0.3/0.4, …, 380·0.02/0.4, 380·0.08/0.4
   assert.match(svg, />0\.400 s</);
@@ -51,6 +53,23 @@ test('detectors section (quick): figures exist, and the positive-anchor count eq
   // the speed table: three methods, with times
   for (const method of ['R-CNN', 'Fast R-CNN', 'Faster R-CNN']) assert.ok(section.html.includes(`<td>${method}</td>`), method);
   assert.match(section.html, /on the same 2 held-out/);
+  // the printed ratios are the quotients of the printed row times (4 decimals: each time is within
+  // 5e-5 s of the exact median; ratios are printed to 0.1)
+  const printed = new Map<string, { network: number; total: number }>();
+  for (const m of section.html.matchAll(/<tr><td>((?:Fast |Faster )?R-CNN)<\/td><td>[^<]*<\/td><td>\d+<\/td><td>([\d.]+)<\/td><td>([\d.]+)<\/td><td>([\d.]+)<\/td>/g)) {
+    printed.set(m[1], { network: Number(m[3]), total: Number(m[4]) });
+  }
+  assert.equal(printed.size, 3, 'three rows of times');
+  const ratio = (id: string) => Number(new RegExp(`id="${id}">([\\d.]+)×<`).exec(section.html)?.[1]);
+  const check = (id: string, a: number, b: number) => {
+    const shown = ratio(id), exact = a / b;
+    const slack = 0.05 + exact * (5e-5 / a + 5e-5 / b) * 1.01; // print rounding of the ratio and of both times
+    assert.ok(Math.abs(shown - exact) <= slack, `${id}: printed ${shown}×, rows give ${a} / ${b} = ${exact}`);
+  };
+  const [r, f, ff] = ['R-CNN', 'Fast R-CNN', 'Faster R-CNN'].map((k) => printed.get(k)!);
+  check('ratio-rcnn-fast-network', r.network, f.network);
+  check('ratio-rcnn-fast-total', r.total, f.total);
+  check('ratio-fast-faster-total', f.total, ff.total);
   // images are embedded as PNG data URLs
   assert.match(readFileSync(join(ctx.dir, 'detectors-masks.svg'), 'utf8'), /href="data:image\/png;base64,/);
 

@@ -112,14 +112,16 @@ export function registerDetectorPredict(predictCmd: Command): void {
 export function registerRcnnFamilyBench(bench: Command): void {
   bench
     .command('rcnn-family')
-    .description('R-CNN vs Fast R-CNN vs Faster R-CNN on the same images: seconds per image (proposals, network) and mAP')
+    .description('R-CNN vs Fast R-CNN vs Faster R-CNN on the same images: seconds per image (proposals, network), mAP, and the speed ratios')
     .option('--json', 'print the result as JSON', false)
     .option('--images <n>', 'synthetic held-out images (seed 2)', '50')
+    .option('--ss-mode <mode>', 'selective-search mode of the proposals of R-CNN and Fast R-CNN: fast | quality', 'quality')
     .option('--rcnn <file>', 'R-CNN checkpoint (default: shipped)')
     .option('--fast-rcnn <file>', 'Fast R-CNN checkpoint (default: shipped)')
     .option('--faster-rcnn <file>', 'Faster R-CNN checkpoint (default: shipped)')
-    .action(async (opts: { json: boolean; images: string; rcnn?: string; fastRcnn?: string; fasterRcnn?: string }) => {
+    .action(async (opts: { json: boolean; images: string; ssMode: string; rcnn?: string; fastRcnn?: string; fasterRcnn?: string }) => {
       const images = wholeNumber(opts.images, '--images', 1);
+      if (opts.ssMode !== 'fast' && opts.ssMode !== 'quality') throw new DetsegInputError(`must be fast or quality, got '${opts.ssMode}'`, { field: '--ss-mode' });
       const checkpoints = { rcnn: opts.rcnn, 'fast-rcnn': opts.fastRcnn, 'faster-rcnn': opts.fasterRcnn };
       for (const k of ['rcnn', 'fast-rcnn', 'faster-rcnn'] as const) {
         const path = resolve(checkpoints[k] ?? shippedDetectorPath(detectorKind(k)));
@@ -127,7 +129,7 @@ export function registerRcnnFamilyBench(bench: Command): void {
         checkpoints[k] = path;
       }
       await initEngine();
-      const report = benchRcnnFamily({ images, checkpoints });
+      const report = benchRcnnFamily({ images, checkpoints, proposalMode: opts.ssMode });
       process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatRcnnFamily(report)}\n`);
     });
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { SelectiveSearchMode } from '../../proposals/selective-search.js';
 import { loadFastRcnn } from '../fast-rcnn/checkpoint.js';
 import { loadFasterRcnn } from '../faster-rcnn/checkpoint.js';
 import { loadRcnn } from '../rcnn/checkpoint.js';
@@ -17,7 +18,7 @@ export interface RcnnFamilyRow {
   proposalSeconds: number;
   /** Median seconds per image of the network without the proposals (backbone, pooling or warping, head, post-processing). */
   networkSeconds: number;
-  /** Median seconds per image in all. */
+  /** Median seconds per image in all (median of the per-image sums). */
   totalSeconds: number;
   /** Mean proposals per image. */
   proposalsPerImage: number;
@@ -26,12 +27,49 @@ export interface RcnnFamilyRow {
   mAP50: number;
 }
 
+/** The speed ratios of the R-CNN family, each a quotient of two of the rows' medians. */
+export interface RcnnFamilyRatios {
+  /** R-CNN network s/img ÷ Fast R-CNN network s/img: the proposals are the same and left out, as in Girshick 2015, Table 4. */
+  rcnnOverFastNetwork: number;
+  /** R-CNN total s/img ÷ Fast R-CNN total s/img (selective search counted in both). */
+  rcnnOverFastTotal: number;
+  /** Fast R-CNN total s/img (selective search counted) ÷ Faster R-CNN total s/img (RPN counted), as in Ren et al. 2015, Table 5. */
+  fastOverFasterTotal: number;
+}
+
+/**
+ * The papers' ratios, from their tables (VGG16 on a K40 GPU): Girshick 2015 ("Fast R-CNN"), Table 4,
+ * test time per image without proposals, R-CNN 47.0 s vs Fast R-CNN 0.32 s; Ren et al. 2015 ("Faster
+ * R-CNN"), Table 5, selective search + Fast R-CNN 1,830 ms vs RPN + Fast R-CNN 198 ms per image.
+ */
+export const PAPER_RATIOS: Pick<RcnnFamilyRatios, 'rcnnOverFastNetwork' | 'fastOverFasterTotal'> = { rcnnOverFastNetwork: 47.0 / 0.32, fastOverFasterTotal: 1830 / 198 };
+
+/** The issue's goals: R-CNN ≥ 20× Fast R-CNN, Fast R-CNN ≥ 5× Faster R-CNN with selective search counted. */
+export const RATIO_GOALS = { rcnnOverFast: 20, fastOverFaster: 5 };
+
 /** Result of {@link benchRcnnFamily}. */
 export interface RcnnFamilyReport {
   images: number;
   imageSize: number;
   seed: number;
+  /** Selective-search mode of the proposals shared by R-CNN and Fast R-CNN. */
+  proposalMode: SelectiveSearchMode;
+  /** Side every R-CNN proposal is warped to (pixels). */
+  rcnnWarpSize: number;
   rows: RcnnFamilyRow[];
+  ratios: RcnnFamilyRatios;
+}
+
+/** Options of {@link benchRcnnFamily}. */
+export interface RcnnFamilyOptions {
+  /** Held-out synthetic images timed (after one untimed warm-up image). */
+  images: number;
+  /** Seed of the synthetic images (default 2, the held-out split). */
+  seed?: number;
+  /** Selective-search mode of R-CNN's and Fast R-CNN's proposals (default 'quality'). */
+  proposalMode?: SelectiveSearchMode;
+  /** Checkpoints (default: the shipped ones). */
+  checkpoints?: Partial<Record<'rcnn' | 'fast-rcnn' | 'faster-rcnn', string>>;
 }
 
 function medianOf(values: number[]): number {
@@ -40,36 +78,52 @@ function medianOf(values: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/** The ratios of rows [R-CNN, Fast R-CNN, Faster R-CNN] (see {@link RcnnFamilyRatios}). */
+export function rcnnFamilyRatios(rows: RcnnFamilyRow[]): RcnnFamilyRatios {
+  const [rcnn, fast, faster] = rows;
+  return {
+    rcnnOverFastNetwork: rcnn.networkSeconds / fast.networkSeconds,
+    rcnnOverFastTotal: rcnn.totalSeconds / fast.totalSeconds,
+    fastOverFasterTotal: fast.totalSeconds / faster.totalSeconds,
+  };
+}
+
 /**
  * The R-CNN family on the same images and the same backbone architecture (the shipped checkpoints; Fast
  * R-CNN and R-CNN were fine-tuned from the Faster R-CNN backbone): per image, the seconds of the
- * proposals and of the network, one image at a time, after one warm-up image. Selective search (mode
- * 'fast') runs once per image and its time is charged to both R-CNN and Fast R-CNN, which use the same
- * proposals. Faster R-CNN's proposal time is its RPN head and proposal generation; the backbone is
- * network time, as for Fast R-CNN. mAP is COCOeval's on the benchmark images (held-out seed).
+ * proposals and of the network, one image at a time, after one untimed warm-up image. Selective search
+ * (`proposalMode`, default 'quality') runs once per image and its time is charged to both R-CNN and Fast
+ * R-CNN, which use the same proposals. R-CNN warps each proposal to its checkpoint's warp size (128² for
+ * the shipped one: the backbone's input size) and runs the whole backbone on every crop, 64 crops per
+ * call; Fast R-CNN runs the backbone once and pools each proposal from the feature map; Faster R-CNN's
+ * proposal time is its RPN head and proposal generation, its backbone is network time, as for Fast
+ * R-CNN. Every row does only its own method's work. mAP is COCOeval's on the benchmark images.
+ * Ratios: {@link rcnnFamilyRatios} of the rows.
  */
-export function benchRcnnFamily(options: { images: number; seed?: number; checkpoints?: Partial<Record<'rcnn' | 'fast-rcnn' | 'faster-rcnn', string>> }): RcnnFamilyReport {
+export function benchRcnnFamily(options: RcnnFamilyOptions): RcnnFamilyReport {
   const seed = options.seed ?? 2;
+  const proposalMode = options.proposalMode ?? 'quality';
   const size = 128;
   const samples = syntheticDetectionSet(seed, options.images, { size });
   const rcnn = loadRcnn(options.checkpoints?.rcnn ?? shippedDetectorPath('rcnn')).model;
   const fast = loadFastRcnn(options.checkpoints?.['fast-rcnn'] ?? shippedDetectorPath('fast-rcnn')).model;
   const faster = loadFasterRcnn(options.checkpoints?.['faster-rcnn'] ?? shippedDetectorPath('faster-rcnn')).model;
+  const rcnnWarpSize = rcnn.warpSize;
   const times = { ss: [] as number[], rcnn: [] as number[], fast: [] as number[], rpn: [] as number[], fasterNet: [] as number[] };
   const dets = { rcnn: [] as Detections[], fast: [] as Detections[], faster: [] as Detections[] };
   let ssCount = 0, rpnCount = 0;
   try {
     for (let i = -1; i < samples.length; i++) {
       const s = samples[Math.max(i, 0)]; // i = −1: warm-up on the first image, not recorded
-      const x = imagesToTensor([s.sample.image], size, size);
+      const x = imagesToTensor([s.sample.image], size, size); // [1, H, W, 3]
       const t0 = performance.now();
-      const proposals = selectiveSearchProposals(s.sample.image, size, size);
+      const proposals = selectiveSearchProposals(s.sample.image, size, size, { mode: proposalMode }); // [K, 4]
       const t1 = performance.now();
       const dRcnn = rcnn.predict(x, [proposals])[0];
       const t2 = performance.now();
       const dFast = fast.predict(x, [proposals])[0];
       const t3 = performance.now();
-      const features = faster.backbone.model.apply(x, { training: false }) as tf.Tensor4D;
+      const features = faster.backbone.model.apply(x, { training: false }) as tf.Tensor4D; // [1, h, w, C]
       features.dataSync();
       const t4 = performance.now();
       let rpnProposals: Float32Array[] = [];
@@ -112,28 +166,38 @@ export function benchRcnnFamily(options: { images: number; seed?: number; checkp
       mAP50: coco.stats[1],
     };
   };
-  return {
-    images: n,
-    imageSize: size,
-    seed,
-    rows: [
-      row('R-CNN', 'selective search (fast)', times.ss, times.rcnn, ssCount, dets.rcnn),
-      row('Fast R-CNN', 'selective search (fast)', times.ss, times.fast, ssCount, dets.fast),
-      row('Faster R-CNN', 'RPN', times.rpn, times.fasterNet, rpnCount, dets.faster),
-    ],
-  };
+  const ss = `selective search (${proposalMode})`;
+  const rows = [
+    row('R-CNN', ss, times.ss, times.rcnn, ssCount, dets.rcnn),
+    row('Fast R-CNN', ss, times.ss, times.fast, ssCount, dets.fast),
+    row('Faster R-CNN', 'RPN', times.rpn, times.fasterNet, rpnCount, dets.faster),
+  ];
+  return { images: n, imageSize: size, seed, proposalMode, rcnnWarpSize, rows, ratios: rcnnFamilyRatios(rows) };
 }
 
-/** The report as a fixed-width text table. */
+/** The three ratio lines of a report, each with its definition, the papers' value and the goal. */
+export function ratioLines(report: RcnnFamilyReport): string[] {
+  const r = report.ratios;
+  const x = (v: number) => `${v.toFixed(1)}×`;
+  return [
+    `R-CNN / Fast R-CNN, network only (same proposals, left out; Girshick 2015 Table 4: ${x(PAPER_RATIOS.rcnnOverFastNetwork)}): ${x(r.rcnnOverFastNetwork)} (goal ≥ ${RATIO_GOALS.rcnnOverFast}×)`,
+    `R-CNN / Fast R-CNN, total with selective search: ${x(r.rcnnOverFastTotal)}`,
+    `Fast R-CNN / Faster R-CNN, total with selective search and RPN (Ren et al. 2015 Table 5: ${x(PAPER_RATIOS.fastOverFasterTotal)}): ${x(r.fastOverFasterTotal)} (goal ≥ ${RATIO_GOALS.fastOverFaster}×)`,
+  ];
+}
+
+/** The report as a fixed-width text table followed by the ratio lines. */
 export function formatRcnnFamily(report: RcnnFamilyReport): string {
   const header = ['method', 'proposals', 'per image', 'proposal s/img', 'network s/img', 'total s/img', 'mAP', 'mAP@0.5'];
   const rows = report.rows.map((r) => [r.method, r.proposer, r.proposalsPerImage.toFixed(0), r.proposalSeconds.toFixed(4), r.networkSeconds.toFixed(4), r.totalSeconds.toFixed(4), r.mAP.toFixed(3), r.mAP50.toFixed(3)]);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   const line = (r: string[]) => r.map((v, c) => (c < 2 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join('  ');
   return [
-    `R-CNN family on ${report.images} synthetic ${report.imageSize}×${report.imageSize} images (seed ${report.seed}), one image at a time; medians per image`,
+    `R-CNN family on ${report.images} synthetic ${report.imageSize}×${report.imageSize} images (seed ${report.seed}), one image at a time; medians per image; R-CNN warps to ${report.rcnnWarpSize}×${report.rcnnWarpSize}`,
     line(header),
     widths.map((w) => '-'.repeat(w)).join('  '),
     ...rows.map(line),
+    '',
+    ...ratioLines(report),
   ].join('\n');
 }

@@ -2,7 +2,12 @@ import { selectiveSearch, type SelectiveSearchMode } from '../../proposals/selec
 
 /** Options of {@link selectiveSearchProposals}. */
 export interface SelectiveSearchProposalOptions {
-  /** Strategy set of selective search (default 'fast': 8 hierarchies). */
+  /**
+   * Strategy set of selective search (default 'quality': 80 hierarchies). On the 128×128 synthetic
+   * images 'fast' (8 hierarchies, the R-CNN papers' mode on VOC) finds ~120 regions in ~40 ms, 'quality'
+   * ~360 in ~110 ms, with recall at IoU 0.7 0.962 vs 0.973 (50 held-out images of seed 2; see the
+   * README's R-CNN family section): 'quality' is nearer the papers' ~2,000 proposals per image.
+   */
   mode?: SelectiveSearchMode;
   /** At most this many proposals per image, best-ranked first (default 2000, as Fast R-CNN). */
   maxBoxes?: number;
@@ -16,7 +21,7 @@ export interface SelectiveSearchProposalOptions {
  * `image: Uint8Array [H, W, 3]` → `Float32Array [K,4] xyxy` in pixels.
  */
 export function selectiveSearchProposals(image: Uint8Array, width: number, height: number, options: SelectiveSearchProposalOptions = {}): Float32Array {
-  const { boxes } = selectiveSearch({ data: image, width, height }, { mode: options.mode ?? 'fast', maxBoxes: options.maxBoxes ?? 2000 });
+  const { boxes } = selectiveSearch({ data: image, width, height }, { mode: options.mode ?? 'quality', maxBoxes: options.maxBoxes ?? 2000 });
   const minSize = options.minSize ?? 2;
   const kept: number[] = [];
   for (let i = 0; i < boxes.length; i += 4) {

@@ -2,8 +2,21 @@ import { loadDetectorWeights, readDetectorMeta } from '../detection/checkpoint.j
 import { assetsDir } from '../../util/paths.js';
 import { RCNN, type RcnnOptions } from './rcnn.js';
 
-/** The options the shipped R-CNN was trained with: 32×32 warps, 64 crops per image and step. */
-export const RCNN_TRAIN_OPTIONS: RcnnOptions = { numClasses: 3, seed: 0, warpSize: 32, batchSizePerImage: 64 };
+/**
+ * The options `trainOnSynthetic('rcnn', …)` builds its R-CNN with: 128×128 warps (the backbone's input
+ * size; see {@link RCNN}), head on the 16×16 crop map max-pooled to 8×8, 64 crops per image and step.
+ * The shipped checkpoint records the options it was trained with in its meta.
+ */
+export const RCNN_TRAIN_OPTIONS: RcnnOptions = { numClasses: 3, seed: 0, warpSize: 128, batchSizePerImage: 64 };
+
+/**
+ * Sets the warp side (pixels, a multiple of the backbone stride 8) of the R-CNN that the next
+ * `trainOnSynthetic('rcnn', …)` in this process trains (it reads {@link RCNN_TRAIN_OPTIONS}); used by
+ * `detseg train rcnn --warp` and `scripts/train-detectors.ts --warp`.
+ */
+export function setRcnnTrainWarpSize(warpSize: number): void {
+  RCNN_TRAIN_OPTIONS.warpSize = warpSize;
+}
 
 /** Path of the shipped R-CNN checkpoint. */
 export function shippedRcnnPath(): string {

@@ -17,8 +17,18 @@ export interface RcnnOptions extends PostprocessOptions {
   /** Object classes C (default 3). */
   numClasses?: number;
   backbone?: BackboneOptions;
-  /** Side in pixels every proposal is warped to (default 32; a multiple of the backbone stride). */
+  /**
+   * Side in pixels every proposal is warped to (a multiple of the backbone stride). Default 128: the
+   * input size the backbone is built and trained for (the whole 128×128 image), as R-CNN warps to
+   * AlexNet's 227×227; see {@link RCNN} for the measurements behind it.
+   */
   warpSize?: number;
+  /**
+   * Side of the feature map the head sees (default min(8, warpSize / stride)): the crop's
+   * `warpSize / stride` map is max-pooled down to it with k×k windows, stride k (AlexNet's pool5 before
+   * fc6). `warpSize / stride` must be a multiple of it.
+   */
+  headPoolSize?: number;
   /** Width of the head's two FC layers (default 128). */
   representationSize?: number;
   /** IoU ≥ this makes a proposal foreground while training (default 0.5). */
@@ -28,7 +38,7 @@ export interface RcnnOptions extends PostprocessOptions {
   positiveFraction?: number;
   /** β of the smooth-L1 box loss (default 1/9). */
   smoothL1Beta?: number;
-  /** Crops per backbone call at inference (default 256), to bound memory. */
+  /** Crops per backbone call at inference (default 64), to bound memory (64 crops of 128² are 12.6 MB of input). */
   cropsPerChunk?: number;
   seed?: number;
 }
@@ -38,15 +48,26 @@ export interface RcnnOptions extends PostprocessOptions {
  * place of the per-class SVMs: every proposal is cut out of the image and warped to `warpSize ×
  * warpSize` (bilinear crop-and-resize, done with RoI Align on the pixels: aligned, adaptive sampling, so
  * a shrinking warp averages ⌈bin⌉² bilinear samples per output pixel), each crop goes through the
- * backbone on its own, and a two-FC head gives class logits and class-specific box deltas (R-CNN's
- * bounding-box regression, same coder as Fast R-CNN). The backbone's layer names equal Faster R-CNN's,
- * so a Faster R-CNN checkpoint initialises it.
+ * whole backbone on its own (crops are batched, `cropsPerChunk` per call), its feature map is
+ * max-pooled to `headPoolSize²` and a two-FC head gives class logits and class-specific box deltas
+ * (R-CNN's bounding-box regression, same coder as Fast R-CNN). The backbone's layer names equal Faster
+ * R-CNN's, so a Faster R-CNN checkpoint initialises it.
+ *
+ * Warp size, decided by measurement (2 wasm threads, 6 held-out 128² images, untrained weights; the
+ * time does not depend on them): per image on its ~284 quality-mode selective-search proposals the
+ * network takes 59 ms at 32², 157 ms at 64² and 529 ms at 128², against ~12 ms for Fast R-CNN's one
+ * pass. R-CNN warps every region to the input size its CNN was built for (227² for AlexNet, whose
+ * receptive field is the whole image); this backbone is built and trained for 128² images (a cell sees
+ * 43² px), so 128 is the default. 32² (the session-1 choice, 1/16 of an image pass per proposal) made
+ * R-CNN look only ~5× slower than Fast R-CNN, which is not the method.
  */
 export class RCNN {
   readonly numClasses: number;
   readonly backbone: Backbone;
   readonly head: tf.LayersModel;
   readonly warpSize: number;
+  /** Max-pool window (and stride) between the crop's feature map and the head; 1 = none. */
+  readonly headPoolWindow: number;
   readonly matcher: Matcher;
   readonly sampler: BalancedSampler;
   readonly coder = new BoxCoder({ weights: [10, 10, 5, 5] });
@@ -57,14 +78,26 @@ export class RCNN {
     const seed = options.seed ?? 0;
     this.numClasses = options.numClasses ?? 3;
     this.backbone = buildBackbone({ seed, ...options.backbone });
-    this.warpSize = options.warpSize ?? 32;
+    this.warpSize = options.warpSize ?? 128;
     if (this.warpSize % this.backbone.stride !== 0) throw new RangeError(`RCNN: warpSize ${this.warpSize} is not a multiple of the backbone stride ${this.backbone.stride}`);
-    this.head = buildBoxHead({ poolSize: this.warpSize / this.backbone.stride, inChannels: this.backbone.channels, numClasses: this.numClasses, representationSize: options.representationSize, name: 'rcnn_box', seed: seed + 2 });
+    const mapSize = this.warpSize / this.backbone.stride;
+    const headPoolSize = options.headPoolSize ?? Math.min(8, mapSize);
+    if (!Number.isInteger(headPoolSize) || headPoolSize < 1 || mapSize % headPoolSize !== 0) throw new RangeError(`RCNN: headPoolSize ${headPoolSize} does not divide the crop's ${mapSize}×${mapSize} feature map`);
+    this.headPoolWindow = mapSize / headPoolSize;
+    this.head = buildBoxHead({ poolSize: headPoolSize, inChannels: this.backbone.channels, numClasses: this.numClasses, representationSize: options.representationSize, name: 'rcnn_box', seed: seed + 2 });
     const fg = options.fgIouThreshold ?? 0.5;
     this.matcher = new Matcher({ highThreshold: fg, lowThreshold: fg, allowLowQualityMatches: false });
     this.sampler = new BalancedSampler({ batchSizePerImage: options.batchSizePerImage ?? 64, positiveFraction: options.positiveFraction ?? 0.25, seed: seed + 1 });
     this.smoothL1Beta = options.smoothL1Beta ?? 1 / 9;
-    this.cropsPerChunk = options.cropsPerChunk ?? 256;
+    this.cropsPerChunk = options.cropsPerChunk ?? 64;
+  }
+
+  /** Backbone + pool5 + head on warped crops `[K, warp, warp, 3]` → logits `[K, C+1]`, deltas `[K, 4(C+1)]`. */
+  classifyCrops(crops: tf.Tensor4D, training = false): [tf.Tensor2D, tf.Tensor2D] {
+    let features = this.backbone.model.apply(crops, { training }) as tf.Tensor4D; // [K, warp/s, warp/s, C]
+    const k = this.headPoolWindow;
+    if (k > 1) features = tf.maxPool(features, k, k, 'valid'); // [K, headPool, headPool, C]
+    return this.head.apply(features, { training }) as [tf.Tensor2D, tf.Tensor2D];
   }
 
   models(): tf.LayersModel[] {
@@ -87,8 +120,7 @@ export class RCNN {
   forwardTrain(images: tf.Tensor4D, targets: DetectionTarget[], proposals: Float32Array[]): Record<string, tf.Scalar> {
     const samples = proposals.map((p, b) => sampleRoiTargets(p, targets[b].boxes, targets[b].labels, this.matcher, this.sampler, this.coder));
     const crops = this.warp(images.dataSync() as Float32Array, images.shape, samples.map((s) => s.boxes)); // [S, warp, warp, 3]
-    const features = this.backbone.model.apply(crops, { training: true }) as tf.Tensor4D; // [S, warp/8, warp/8, C]
-    const [logits, deltas] = this.head.apply(features, { training: true }) as [tf.Tensor2D, tf.Tensor2D]; // [S, C+1], [S, 4(C+1)]
+    const [logits, deltas] = this.classifyCrops(crops, true); // [S, C+1], [S, 4(C+1)]
     return { ...boxHeadLosses(logits, deltas, samples, this.numClasses, this.smoothL1Beta) };
   }
 
@@ -112,7 +144,7 @@ export class RCNN {
         const chunk = boxes.subarray(4 * start, 4 * Math.min(k, start + this.cropsPerChunk));
         tf.tidy(() => {
           const crops = this.warp(one, [1, height, width, 3], [chunk]);
-          const [logits, d] = this.head.apply(this.backbone.model.apply(crops, { training: false }), { training: false }) as [tf.Tensor2D, tf.Tensor2D];
+          const [logits, d] = this.classifyCrops(crops, false); // [k, C+1], [k, 4(C+1)]
           probabilities.set(tf.softmax(logits).dataSync() as Float32Array, start * c1);
           deltas.set(d.dataSync() as Float32Array, 4 * start * c1);
         });

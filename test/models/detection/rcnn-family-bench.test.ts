@@ -20,16 +20,19 @@ test('rcnn-family benchmark: three rows on the same images; proposal counts are 
     const rpn = { postNmsTopNTest: 40 };
     const faster = new FasterRCNN({ seed: 1, backbone, rpn, representationSize: 16 });
     const fast = new FastRCNN({ seed: 1, backbone, representationSize: 16 });
-    const rcnn = new RCNN({ seed: 1, backbone, representationSize: 16 });
+    const rcnn = new RCNN({ seed: 1, warpSize: 32, backbone, representationSize: 16 });
     const paths = { rcnn: join(dir, 'r.ckpt'), 'fast-rcnn': join(dir, 'f.ckpt'), 'faster-rcnn': join(dir, 'ff.ckpt') };
     saveDetectorCheckpoint(paths['faster-rcnn'], faster.models(), { format: 'detseg-faster-rcnn', options: { seed: 1, backbone, rpn, representationSize: 16 } });
     saveDetectorCheckpoint(paths['fast-rcnn'], fast.models(), { format: 'detseg-fast-rcnn', options: { seed: 1, backbone, representationSize: 16 } });
-    saveDetectorCheckpoint(paths.rcnn, rcnn.models(), { format: 'detseg-rcnn', options: { seed: 1, backbone, representationSize: 16 } });
+    saveDetectorCheckpoint(paths.rcnn, rcnn.models(), { format: 'detseg-rcnn', options: { seed: 1, warpSize: 32, backbone, representationSize: 16 } });
     for (const m of [faster, fast, rcnn]) m.dispose();
-    const report = benchRcnnFamily({ images: 2, seed: 5, checkpoints: paths });
+    const report = benchRcnnFamily({ images: 2, seed: 5, checkpoints: paths, proposalMode: 'fast' });
     assert.deepEqual(report.rows.map((r) => r.method), ['R-CNN', 'Fast R-CNN', 'Faster R-CNN']);
+    assert.equal(report.proposalMode, 'fast');
+    assert.equal(report.rcnnWarpSize, 32);
+    assert.equal(report.rows[0].proposer, 'selective search (fast)');
     const samples = syntheticDetectionSet(5, 2, { size: 128 });
-    const ssCount = samples.reduce((s, d) => s + selectiveSearchProposals(d.sample.image, 128, 128).length / 4, 0) / 2;
+    const ssCount = samples.reduce((s, d) => s + selectiveSearchProposals(d.sample.image, 128, 128, { mode: 'fast' }).length / 4, 0) / 2;
     assert.equal(report.rows[0].proposalsPerImage, ssCount);
     assert.equal(report.rows[1].proposalsPerImage, ssCount);
     assert.ok(report.rows[2].proposalsPerImage > 0 && report.rows[2].proposalsPerImage <= 40);
@@ -39,7 +42,14 @@ test('rcnn-family benchmark: three rows on the same images; proposal counts are 
       assert.ok(Math.abs(r.totalSeconds - (r.proposalSeconds + r.networkSeconds)) < 1e-9);
       assert.ok(r.mAP >= 0 && r.mAP <= 1 && r.mAP50 >= r.mAP);
     }
-    assert.match(formatRcnnFamily(report), /Faster R-CNN\s+RPN/);
+    const [r, f, ff] = report.rows;
+    assert.equal(report.ratios.rcnnOverFastNetwork, r.networkSeconds / f.networkSeconds);
+    assert.equal(report.ratios.rcnnOverFastTotal, r.totalSeconds / f.totalSeconds);
+    assert.equal(report.ratios.fastOverFasterTotal, f.totalSeconds / ff.totalSeconds);
+    const text = formatRcnnFamily(report);
+    assert.match(text, /Faster R-CNN\s+RPN/);
+    assert.ok(text.includes(`network only (same proposals, left out; Girshick 2015 Table 4: 146.9×): ${report.ratios.rcnnOverFastNetwork.toFixed(1)}×`), text);
+    assert.ok(text.includes(`(Ren et al. 2015 Table 5: 9.2×): ${report.ratios.fastOverFasterTotal.toFixed(1)}×`), text);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

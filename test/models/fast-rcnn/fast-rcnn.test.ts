@@ -10,7 +10,7 @@ import { everyObjectFound } from '../detection/overfit-helpers.js';
 test('Fast R-CNN overfits one image on its selective-search proposals: losses drop, every object found with its class', async () => {
   await initEngine();
   const [d] = syntheticDetectionSet(14, 1, { size: 64, minObjects: 2, maxObjects: 2, smallFraction: 0 });
-  const proposals = [selectiveSearchProposals(d.sample.image, 64, 64)];
+  const proposals = [selectiveSearchProposals(d.sample.image, 64, 64, { mode: 'fast' })];
   assert.ok(proposals[0].length >= 4 * 10, 'selective search gives proposals');
   const model = new FastRCNN({ seed: 4, backbone: { widths: [8, 16, 32] }, representationSize: 64, roiHeads: { batchSizePerImage: 64 } });
   const images = imagesToTensor([d.sample.image], 64, 64);

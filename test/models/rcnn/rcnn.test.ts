@@ -30,8 +30,8 @@ test('R-CNN warp: a crop of whole pixels at the warp size is the image cut out e
 test('R-CNN overfits one image on its selective-search proposals: losses drop, every object found with its class', async () => {
   await initEngine();
   const [d] = syntheticDetectionSet(15, 1, { size: 64, minObjects: 2, maxObjects: 2, smallFraction: 0 });
-  const proposals = [selectiveSearchProposals(d.sample.image, 64, 64)];
-  const model = new RCNN({ seed: 6, backbone: { widths: [8, 16, 32] }, representationSize: 64, batchSizePerImage: 48 });
+  const proposals = [selectiveSearchProposals(d.sample.image, 64, 64, { mode: 'fast' })];
+  const model = new RCNN({ seed: 6, warpSize: 32, backbone: { widths: [8, 16, 32] }, representationSize: 64, batchSizePerImage: 48 });
   const images = imagesToTensor([d.sample.image], 64, 64);
   const optimizer = tf.train.adam(3e-3);
   const history = Array.from({ length: 60 }, () => model.trainStep(optimizer, images, [d.target], proposals));
@@ -42,4 +42,39 @@ test('R-CNN overfits one image on its selective-search proposals: losses drop, e
   optimizer.dispose();
   images.dispose();
   model.dispose();
+});
+
+test('R-CNN head: the crop features are max-pooled k×k (pool5) before the FC head, as a naive loop does', async () => {
+  await initEngine();
+  // warp 64, stride 4 → a 16×16 map, head pool 4 → 4×4 windows
+  const model = new RCNN({ seed: 3, warpSize: 64, headPoolSize: 4, backbone: { widths: [4, 6] }, representationSize: 8 });
+  assert.equal(model.headPoolWindow, 4);
+  const crops = tf.tidy(() => tf.randomNormal([3, 64, 64, 3], 0, 1, 'float32', 11) as tf.Tensor4D);
+  const features = model.backbone.model.apply(crops, { training: false }) as tf.Tensor4D; // [3, 16, 16, 6]
+  const f = features.dataSync() as Float32Array;
+  const pooled = new Float32Array(3 * 4 * 4 * 6);
+  for (let b = 0; b < 3; b++) for (let y = 0; y < 4; y++) for (let x = 0; x < 4; x++) for (let c = 0; c < 6; c++) {
+    let best = -Infinity;
+    for (let dy = 0; dy < 4; dy++) for (let dx = 0; dx < 4; dx++) best = Math.max(best, f[((b * 16 + 4 * y + dy) * 16 + 4 * x + dx) * 6 + c]);
+    pooled[((b * 4 + y) * 4 + x) * 6 + c] = best;
+  }
+  const [expectedLogits, expectedDeltas] = tf.tidy(() => (model.head.apply(tf.tensor4d(pooled, [3, 4, 4, 6])) as tf.Tensor[]).map((t) => t.dataSync()));
+  const [logits, deltas] = tf.tidy(() => model.classifyCrops(crops).map((t) => t.dataSync()));
+  assert.equal(logits.length, 3 * 4);
+  assert.equal(deltas.length, 3 * 16);
+  logits.forEach((v, i) => assert.ok(Math.abs(v - expectedLogits[i]) < 1e-5, `logit ${i}`));
+  deltas.forEach((v, i) => assert.ok(Math.abs(v - expectedDeltas[i]) < 1e-5, `delta ${i}`));
+  tf.dispose([crops, features]);
+  model.dispose();
+});
+
+test('R-CNN options: warps default to 128 px (head pool 8 on the 16×16 map); a warp off the stride or a head pool that does not divide the map is refused', async () => {
+  await initEngine();
+  const model = new RCNN();
+  assert.equal(model.warpSize, 128);
+  assert.equal(model.headPoolWindow, 2);
+  assert.deepEqual(model.head.inputs[0].shape, [null, 8, 8, 64]);
+  model.dispose();
+  assert.throws(() => new RCNN({ warpSize: 36 }), /warpSize 36 is not a multiple of the backbone stride 8/);
+  assert.throws(() => new RCNN({ warpSize: 64, headPoolSize: 3 }), /headPoolSize 3 does not divide the crop's 8×8 feature map/);
 });
