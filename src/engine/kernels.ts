@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { makeTransposeFreeBatchMatMul } from './kernels-matmul.js';
 import { makeRepeatTile } from './kernels-tile.js';
+import { directFilterGradient, directFilterGradientApplies } from './filter-gradient.js';
 import { concatLastAxis, flipAndTransposeFilter, patchesAsColumns, splitLastAxis, swapOuterAndInner, swapOuterPair, type HeapBackend } from './kernels-heap.js';
 
 /**
@@ -132,6 +133,12 @@ export function conv2DBackpropFilterWasm(args: { inputs: tf.NamedTensorInfoMap; 
   const info = convInfoOf(x.shape, filterShape, attrs);
   const [fh, fw, ci, co] = filterShape;
   const { batchSize: n, inHeight: h, inWidth: w, outHeight: ho, outWidth: wo, strideHeight: sh, strideWidth: sw } = info;
+
+  // the direct SIMD kernels (filter-gradient.ts): no packing, no layout change, on the engine's threads
+  if (directFilterGradientApplies(info)) {
+    const direct = directFilterGradient(backend as HeapBackend, x, dy, info);
+    if (direct) return direct;
+  }
 
   if (isPatchify(info)) {
     // x [N, H, W, Ci] → patches as columns [sh·sw·Ci, N·Ho·Wo] (the wasm matmul is fast without a transposed operand)

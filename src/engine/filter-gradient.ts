@@ -1,0 +1,146 @@
+import * as tf from '@tensorflow/tfjs';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { filterGemmModuleBytes, instantiateFilterGemm, withSharedMemoryImport, TILE_CI, TILE_CO, type ListKernel } from './filter-gemm.js';
+import { GemmThreads, type GemmJob } from './filter-gemm-threads.js';
+import type { HeapBackend } from './kernels-heap.js';
+
+/**
+ * `Conv2DBackpropFilter` on the wasm heap by the direct SIMD kernels of `filter-gemm.ts`, on the
+ * engine's threads (`filter-gemm-threads.ts`): no layout change of x or dy and no packing of either
+ * (XNNPACK, used by the composed kernel of `kernels.ts`, packs its filter operand — here the output
+ * gradient or x, up to 2 M floats — on every call, on one thread).
+ *
+ * The work is a list of records, one per (image n, output row i, tap a, b) whose input row lies inside
+ * the image: the pixels j of the row whose input column j·sw + b − padLeft lies inside the image (x is
+ * zero outside it). Jobs split the channels of dW; every dW element is the sum over the records in
+ * order (n, i, a, b), each record's pixels summed in registers first, whatever the thread count.
+ */
+
+interface Engine {
+  threads: GemmThreads;
+}
+
+const engines = new WeakMap<WebAssembly.Memory, Engine | null>();
+
+/** The wasm backend's memory (the threaded build keeps it on the module, the other build exports it). */
+function backendMemory(backend: HeapBackend): WebAssembly.Memory | undefined {
+  const module = (backend as unknown as { wasm?: { wasmMemory?: WebAssembly.Memory; asm?: { memory?: WebAssembly.Memory } } }).wasm;
+  return module?.wasmMemory ?? module?.asm?.memory;
+}
+
+function engineFor(memory: WebAssembly.Memory): Engine | null {
+  let engine = engines.get(memory);
+  if (engine !== undefined) return engine;
+  try {
+    const kernels = instantiateFilterGemm(memory);
+    const lists: ListKernel[] = [];
+    for (let r = 1; r <= TILE_CI; r++) for (let k = 1; k <= TILE_CO / 4; k++) lists.push(kernels[`list_${r}_${k}`]);
+    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+    const helpers = shared ? Math.max(0, getThreadsCount() - 1) : 0;
+    const module = new WebAssembly.Module(shared ? withSharedMemoryImport(filterGemmModuleBytes()) : filterGemmModuleBytes());
+    engine = { threads: new GemmThreads(lists, module, memory, helpers) };
+  } catch {
+    engine = null;
+  }
+  engines.set(memory, engine);
+  return engine;
+}
+
+/** [begin, count) pieces of `total` tiles in `parts` near-equal parts (no empty part). */
+function split(total: number, parts: number): Array<[number, number]> {
+  const n = Math.max(1, Math.min(total, parts));
+  const out: Array<[number, number]> = [];
+  for (let p = 0; p < n; p++) {
+    const begin = Math.floor((p * total) / n);
+    const end = Math.floor(((p + 1) * total) / n);
+    if (end > begin) out.push([begin, end - begin]);
+  }
+  return out;
+}
+
+/** Jobs over the channel ranges of dW [fh, fw, Ci, Co] (Co a multiple of 4), main tiles split ~8 ways. */
+function jobsFor(ci: number, co: number, wantParts: number): GemmJob[] {
+  const jobs: GemmJob[] = [];
+  const ciMain = Math.floor(ci / TILE_CI);
+  const coMain = Math.floor(co / TILE_CO);
+  const ciRest = ci - ciMain * TILE_CI;
+  const coRest = (co - coMain * TILE_CO) / 4; // 0 or 1 vector
+  const region = (r: number, k: number, ciBegin: number, ciTiles: number, coBegin: number, coTiles: number) => {
+    if (ciTiles === 0 || coTiles === 0) return;
+    const ciParts = split(ciTiles, wantParts);
+    const coParts = split(coTiles, Math.max(1, Math.floor(wantParts / ciParts.length)));
+    for (const [t0, tn] of ciParts) {
+      for (const [u0, un] of coParts) {
+        const c0 = ciBegin + t0 * r;
+        const o0 = coBegin + u0 * 4 * k;
+        jobs.push({ kernel: (r - 1) * 2 + (k - 1), xOff: 4 * c0, dyOff: 4 * o0, dwOff: 4 * (c0 * co + o0), ciTiles: tn, coTiles: un });
+      }
+    }
+  };
+  region(TILE_CI, 2, 0, ciMain, 0, coMain);
+  if (coRest) region(TILE_CI, 1, 0, ciMain, coMain * TILE_CO, 1);
+  if (ciRest) region(ciRest, 2, ciMain * TILE_CI, 1, 0, coMain);
+  if (ciRest && coRest) region(ciRest, 1, ciMain * TILE_CI, 1, coMain * TILE_CO, 1);
+  return jobs;
+}
+
+/** Whether {@link directFilterGradient} handles this convolution: dilation 1 and Co a multiple of 4. */
+export function directFilterGradientApplies(info: tf.backend_util.Conv2DInfo): boolean {
+  return info.dilationHeight === 1 && info.dilationWidth === 1 && info.outChannels % 4 === 0 && info.outChannels > 0 && info.inChannels > 0;
+}
+
+/**
+ * Filter gradient of a 2-D convolution, NHWC, dilation 1, Co a multiple of 4:
+ * x: [N, H, W, Ci], dy: [N, Ho, Wo, Co] → dW: [fh, fw, Ci, Co] with
+ * dW[a, b, ci, co] = Σ_{n,i,j} x[n, i·sh + a − padTop, j·sw + b − padLeft, ci] · dy[n, i, j, co].
+ * Returns undefined where the kernels cannot run (no WebAssembly SIMD, memory not found): the caller
+ * then uses another method.
+ */
+export function directFilterGradient(backend: HeapBackend, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo | undefined {
+  const memory = backendMemory(backend);
+  const engine = memory ? engineFor(memory) : null;
+  if (!engine) return undefined;
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: ho, outWidth: wo, outChannels: co, filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw } = info;
+  const pt = info.padInfo.top;
+  const pl = info.padInfo.left;
+  // valid pixels j ∈ [j0[b], j1[b]) of tap column b: 0 ≤ j·sw + b − pl < W
+  const j0 = new Int32Array(fw);
+  const j1 = new Int32Array(fw);
+  for (let b = 0; b < fw; b++) {
+    j0[b] = Math.max(0, Math.ceil((pl - b) / sw));
+    j1[b] = Math.min(wo, Math.floor((w - 1 + pl - b) / sw) + 1);
+  }
+  const out = backend.makeOutput([fh, fw, ci, co], 'float32');
+  const list = backend.makeOutput([Math.max(1, n * ho * fh * fw * 4)], 'int32');
+  // addresses after the allocations (which may grow the memory)
+  const dw = backend.typedArrayFromHeap(out); // [fh, fw, Ci, Co]
+  dw.fill(0);
+  const xAt = backend.typedArrayFromHeap(x).byteOffset;
+  const dyAt = backend.typedArrayFromHeap(dy).byteOffset;
+  const dwAt = dw.byteOffset;
+  const listView = new Int32Array(dw.buffer, backend.typedArrayFromHeap(list).byteOffset, n * ho * fh * fw * 4); // [records, 4]
+  let records = 0;
+  for (let b = 0; b < n; b++) {
+    for (let i = 0; i < ho; i++) {
+      for (let a = 0; a < fh; a++) {
+        const row = i * sh + a - pt;
+        if (row < 0 || row >= h) continue;
+        for (let e = 0; e < fw; e++) {
+          const count = j1[e] - j0[e];
+          if (count <= 0) continue;
+          const at = 4 * records++;
+          listView[at] = xAt + 4 * ((b * h + row) * w + j0[e] * sw + e - pl) * ci;
+          listView[at + 1] = dyAt + 4 * ((b * ho + i) * wo + j0[e]) * co;
+          listView[at + 2] = count;
+          listView[at + 3] = dwAt + 4 * (a * fw + e) * ci * co;
+        }
+      }
+    }
+  }
+  if (records > 0) {
+    const jobs = jobsFor(ci, co, 8); // ≤ 8 + 8 + 8 + 1 ≤ MAX_JOBS
+    engine.threads.run({ list: listView.byteOffset, records, xStep: 4 * sw * ci, dyStep: 4 * co, dwCiStride: 4 * co }, jobs);
+  }
+  backend.disposeData(list.dataId);
+  return out;
+}
