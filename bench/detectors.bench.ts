@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Bench } from './harness.js';
 import { initEngine } from '../src/engine/setup.js';
+import { FAST_RCNN_TRAIN_OPTIONS } from '../src/models/fast-rcnn/checkpoint.js';
+import { FastRCNN } from '../src/models/fast-rcnn/fast-rcnn.js';
 import { FASTER_RCNN_TRAIN_OPTIONS } from '../src/models/faster-rcnn/checkpoint.js';
 import { FasterRCNN } from '../src/models/faster-rcnn/faster-rcnn.js';
 import { MaskRCNN } from '../src/models/mask-rcnn/mask-rcnn.js';
@@ -8,13 +10,17 @@ import { MASK_RCNN_TRAIN_OPTIONS } from '../src/models/mask-rcnn/checkpoint.js';
 import { pasteMask } from '../src/models/detection/mask-paste.js';
 import { selectiveSearchProposals } from '../src/models/detection/selective-search-proposals.js';
 import { imagesToTensor, syntheticDetectionSet } from '../src/models/detection/synthetic-data.js';
+import { RCNN_TRAIN_OPTIONS } from '../src/models/rcnn/checkpoint.js';
+import { RCNN } from '../src/models/rcnn/rcnn.js';
 import { mulberry32 } from '../src/util/random.js';
 
 /**
  * Detector benchmarks on 128×128 synthetic images with the shipped architectures (freshly initialised
  * weights: the speed does not depend on them, except through the number of detections): one Faster
  * R-CNN and one Mask R-CNN training step (batch 2, Adam), Faster R-CNN inference on one image,
- * selective-search proposals of one image, and pasting 100 masks of 28×28.
+ * selective-search proposals of one image (fast and quality modes), the networks of R-CNN (a backbone
+ * pass per 128² warped proposal) and Fast R-CNN (one pass, RoI Pool) on that image's quality-mode
+ * proposals, and pasting 100 masks of 28×28.
  * The R-CNN family comparison with trained weights is `detseg bench rcnn-family`.
  */
 export async function detectorBenches(): Promise<Bench[]> {
@@ -39,7 +45,27 @@ export async function detectorBenches(): Promise<Bench[]> {
         return () => model.predict(image);
       },
     },
-    { name: 'detector: selective search proposals (fast mode, 128×128)', setup: () => () => selectiveSearchProposals(data[0].sample.image, 128, 128) },
+    { name: 'detector: selective search proposals (fast mode, 128×128)', setup: () => () => selectiveSearchProposals(data[0].sample.image, 128, 128, { mode: 'fast' }) },
+    { name: 'detector: selective search proposals (quality mode, 128×128)', reps: 5, setup: () => () => selectiveSearchProposals(data[0].sample.image, 128, 128, { mode: 'quality' }) },
+    {
+      name: 'detector: R-CNN network on quality-mode proposals (1×128×128, 128² warps)',
+      reps: 3,
+      setup: () => {
+        const model = new RCNN(RCNN_TRAIN_OPTIONS);
+        const image = imagesToTensor([data[0].sample.image], 128, 128);
+        const proposals = [selectiveSearchProposals(data[0].sample.image, 128, 128, { mode: 'quality' })];
+        return () => model.predict(image, proposals);
+      },
+    },
+    {
+      name: 'detector: Fast R-CNN network on the same proposals (1×128×128)',
+      setup: () => {
+        const model = new FastRCNN(FAST_RCNN_TRAIN_OPTIONS);
+        const image = imagesToTensor([data[0].sample.image], 128, 128);
+        const proposals = [selectiveSearchProposals(data[0].sample.image, 128, 128, { mode: 'quality' })];
+        return () => model.predict(image, proposals);
+      },
+    },
     {
       name: 'detector: paste 100 masks 28×28 into 128×128',
       setup: () => {
