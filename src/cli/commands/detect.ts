@@ -10,6 +10,7 @@ import { DEFAULT_SYNTHETIC_RECIPE } from '../../models/detection/recipe.js';
 import { imagesToTensor } from '../../models/detection/synthetic-data.js';
 import { trainOnSynthetic } from '../../models/detection/train-synthetic.js';
 import { DETECTOR_KINDS, detectorKind, loadDetector, shippedDetectorPath } from '../../models/detection/zoo.js';
+import { RCNN_TRAIN_OPTIONS, setRcnnTrainWarpSize } from '../../models/rcnn/checkpoint.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { DetsegInputError } from '../../util/errors.js';
 import { positiveNumber, wholeNumber } from '../options.js';
@@ -24,7 +25,7 @@ import { positiveNumber, wholeNumber } from '../options.js';
 /** Adds `detseg train <rcnn|fast-rcnn|faster-rcnn|mask-rcnn>` to the `train` command group. */
 export function registerDetectorTrain(trainCmd: Command): void {
   for (const kind of DETECTOR_KINDS) {
-    trainCmd
+    const command = trainCmd
       .command(kind)
       .description(`train ${kind} on the synthetic shapes and evaluate it on a held-out split (COCO mAP)`)
       .option('--steps <n>', 'optimisation steps (2 images each)', kind === 'rcnn' || kind === 'fast-rcnn' ? '300' : kind === 'mask-rcnn' ? '1500' : '4000')
@@ -33,9 +34,15 @@ export function registerDetectorTrain(trainCmd: Command): void {
       .option('--init <checkpoint>', 'Faster R-CNN checkpoint initialising the backbone (R-CNN, Fast R-CNN: also the box head of Fast R-CNN)')
       .option('--train-images <n>', 'training images (seed 1)', String(DEFAULT_SYNTHETIC_RECIPE.trainImages))
       .option('--val <n>', 'held-out images (seed 2)', String(DEFAULT_SYNTHETIC_RECIPE.valImages))
-      .option('-o, --out <file>', 'checkpoint to write', `detector-${kind}.ckpt`)
-      .action(async (opts: { steps: string; lr: string; budget?: string; init?: string; trainImages: string; val: string; out: string }) => {
+      .option('-o, --out <file>', 'checkpoint to write', `detector-${kind}.ckpt`);
+    if (kind === 'rcnn') command.option('--warp <pixels>', 'side every proposal is warped to (a multiple of the backbone stride 8)', String(RCNN_TRAIN_OPTIONS.warpSize));
+    command.action(async (opts: { steps: string; lr: string; budget?: string; init?: string; trainImages: string; val: string; out: string; warp?: string }) => {
         const steps = wholeNumber(opts.steps, '--steps', 1);
+        if (opts.warp !== undefined) {
+          const warp = wholeNumber(opts.warp, '--warp', 8);
+          if (warp % 8 !== 0) throw new DetsegInputError(`must be a multiple of the backbone stride 8, got ${warp}`, { field: '--warp' });
+          setRcnnTrainWarpSize(warp);
+        }
         const learningRate = positiveNumber(opts.lr, '--lr');
         const budgetSeconds = opts.budget === undefined ? undefined : positiveNumber(opts.budget, '--budget');
         const recipe = { ...DEFAULT_SYNTHETIC_RECIPE, trainImages: wholeNumber(opts.trainImages, '--train-images', 1), valImages: wholeNumber(opts.val, '--val', 1) };
@@ -47,7 +54,7 @@ export function registerDetectorTrain(trainCmd: Command): void {
         const m = report.metrics as Record<string, number>;
         process.stdout.write(`${report.lines.join('\n')}\n`);
         process.stdout.write(`${kind}: held-out COCO mAP ${m.mAP.toFixed(4)}, mAP@0.5 ${m.mAP50.toFixed(4)}${m.maskAP !== undefined ? `, mask AP ${m.maskAP.toFixed(4)}` : ''} → ${out}\n`);
-      });
+    });
   }
 }
 
