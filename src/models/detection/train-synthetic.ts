@@ -30,6 +30,8 @@ export interface SyntheticTrainOptions {
   out: string;
   /** Data (default {@link DEFAULT_SYNTHETIC_RECIPE}). */
   recipe?: SyntheticRecipe;
+  /** Model options merged over the kind's shipped training options (e.g. `{ backbone: { widths: [32, 64, 128] } }`). */
+  modelOptions?: Record<string, unknown>;
   /** Progress lines. */
   log?: (line: string) => void;
 }
@@ -53,24 +55,28 @@ interface Setup {
 
 const ss = (image: Uint8Array, width: number, height: number) => selectiveSearchProposals(image, width, height);
 
-function setup(kind: DetectorKind): Setup {
+function setup(kind: DetectorKind, overrides: Record<string, unknown> = {}): Setup {
   const proposalsOf = (s: DetectionSample[]) => s.map((v) => ss(v.sample.image, v.sample.width, v.sample.height));
   switch (kind) {
     case 'faster-rcnn': {
-      const model = new FasterRCNN(FASTER_RCNN_TRAIN_OPTIONS);
-      return { options: FASTER_RCNN_TRAIN_OPTIONS, model, initModels: model.models(), proposals: false, predict: (x) => model.predict(x) };
+      const options = { ...FASTER_RCNN_TRAIN_OPTIONS, ...overrides };
+      const model = new FasterRCNN(options);
+      return { options, model, initModels: model.models(), proposals: false, predict: (x) => model.predict(x) };
     }
     case 'mask-rcnn': {
-      const model = new MaskRCNN(MASK_RCNN_TRAIN_OPTIONS);
-      return { options: MASK_RCNN_TRAIN_OPTIONS, model, initModels: model.models().slice(0, 3), proposals: false, predict: (x) => model.predict(x) };
+      const options = { ...MASK_RCNN_TRAIN_OPTIONS, ...overrides };
+      const model = new MaskRCNN(options);
+      return { options, model, initModels: model.models().slice(0, 3), proposals: false, predict: (x) => model.predict(x) };
     }
     case 'fast-rcnn': {
-      const model = new FastRCNN(FAST_RCNN_TRAIN_OPTIONS);
-      return { options: FAST_RCNN_TRAIN_OPTIONS, model, initModels: model.models(), proposals: true, predict: (x, s) => model.predict(x, proposalsOf(s)) };
+      const options = { ...FAST_RCNN_TRAIN_OPTIONS, ...overrides };
+      const model = new FastRCNN(options);
+      return { options, model, initModels: model.models(), proposals: true, predict: (x, s) => model.predict(x, proposalsOf(s)) };
     }
     case 'rcnn': {
-      const model = new RCNN(RCNN_TRAIN_OPTIONS);
-      return { options: RCNN_TRAIN_OPTIONS, model, initModels: [model.backbone.model], proposals: true, predict: (x, s) => model.predict(x, proposalsOf(s)) };
+      const options = { ...RCNN_TRAIN_OPTIONS, ...overrides };
+      const model = new RCNN(options);
+      return { options, model, initModels: [model.backbone.model], proposals: true, predict: (x, s) => model.predict(x, proposalsOf(s)) };
     }
   }
 }
@@ -84,7 +90,7 @@ function setup(kind: DetectorKind): Setup {
 export function trainOnSynthetic(kind: DetectorKind, options: SyntheticTrainOptions): SyntheticTrainReport {
   const log = options.log ?? (() => {});
   const recipe = options.recipe ?? DEFAULT_SYNTHETIC_RECIPE;
-  const { options: modelOptions, model, initModels, proposals, predict } = setup(kind);
+  const { options: modelOptions, model, initModels, proposals, predict } = setup(kind, options.modelOptions);
   if (options.init) loadDetectorWeights(options.init, initModels);
   log(`${kind}: ${model.models().reduce((s, m) => s + m.countParams(), 0).toLocaleString('en-US')} parameters; ${options.steps} steps of ${recipe.batchSize} images; lr ${options.learningRate}${options.init ? `; initialised from ${options.init}` : ''}`);
   const result = trainDetector({
