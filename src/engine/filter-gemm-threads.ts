@@ -44,7 +44,11 @@ const CLAIM = 1;
 const DONE = 2;
 const TOTAL = 3;
 const READY = 4;
+/** Jobs run by helpers so far (a statistic). */
+const HELPER_JOBS = 7;
 const ARGS = 8;
+/** Most helper threads (their ready flags sit at READY … READY + 2). */
+const MAX_HELPERS = 3;
 const JOBS = 16;
 const JOB_INTS = 8;
 /** Most jobs per round (the claim counter keeps 12 bits for the job index). */
@@ -72,6 +76,7 @@ for (;;) {
     if (Atomics.compareExchange(c, ${CLAIM}, claim, claim + 1) !== claim) continue;
     const b = ${JOBS} + ${JOB_INTS} * job;
     lists[c[b]](c[${ARGS}], c[${ARGS + 1}], c[${ARGS + 2}], c[${ARGS + 3}], c[${ARGS + 4}], c[b + 1], c[b + 2], c[b + 3], c[b + 4], c[b + 5]);
+    Atomics.add(c, ${HELPER_JOBS}, 1);
     Atomics.add(c, ${DONE}, 1);
     Atomics.notify(c, ${DONE});
   }
@@ -88,7 +93,7 @@ export class GemmThreads {
    * @param lists the calling thread's list kernels, indexed as {@link GemmJob.kernel}
    * @param module the compiled kernel module, instantiated again by each helper
    * @param memory the memory the kernels address (shared when `helpers` > 0)
-   * @param helpers worker threads besides the calling one (0: run every job on the caller)
+   * @param helpers worker threads besides the calling one (0: run every job on the caller; at most 3)
    */
   constructor(
     private readonly lists: ListKernel[],
@@ -97,7 +102,7 @@ export class GemmThreads {
     helpers: number,
   ) {
     this.control = new Int32Array(new SharedArrayBuffer(4 * (JOBS + JOB_INTS * MAX_JOBS)));
-    for (let index = 0; index < helpers; index++) {
+    for (let index = 0; index < Math.min(helpers, MAX_HELPERS); index++) {
       const worker = new Worker(HELPER_SOURCE, { eval: true, execArgv: [], workerData: { module, memory, control: this.control.buffer, index } });
       worker.unref();
       this.helpers.push(worker);
@@ -109,12 +114,21 @@ export class GemmThreads {
     return this.helpers.length;
   }
 
+  /** Helpers that have instantiated their kernels and wait for jobs. */
+  readyHelpers(): number {
+    return this.helpers.filter((_, i) => Atomics.load(this.control, READY + i) === 1).length;
+  }
+
+  /** Jobs run by helper threads since the pool started. */
+  helperJobs(): number {
+    return Atomics.load(this.control, HELPER_JOBS);
+  }
+
   /** Runs every job of a round; returns when all are done. */
   run(round: GemmRound, jobs: GemmJob[]): void {
     if (jobs.length > MAX_JOBS) throw new Error(`detseg filter gradient: ${jobs.length} jobs, at most ${MAX_JOBS}`);
     const c = this.control;
-    const ready = this.helpers.some((_, i) => Atomics.load(c, READY + i) === 1);
-    if (!ready) {
+    if (this.readyHelpers() === 0) {
       for (const job of jobs) this.runJob(round, job);
       return;
     }

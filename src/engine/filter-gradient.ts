@@ -58,8 +58,12 @@ function split(total: number, parts: number): Array<[number, number]> {
   return out;
 }
 
-/** Jobs over the channel ranges of dW [fh, fw, Ci, Co] (Co a multiple of 4), main tiles split ~8 ways. */
-function jobsFor(ci: number, co: number, wantParts: number): GemmJob[] {
+/**
+ * Jobs over the channel ranges of dW [fh, fw, Ci, Co] (Co a multiple of 4): the 4 × 8 tiles split
+ * into about `wantParts` jobs, then the remainder tiles of Ci mod 4 input and 4 output channels. Every
+ * (ci, co) belongs to exactly one job.
+ */
+export function jobsFor(ci: number, co: number, wantParts: number): GemmJob[] {
   const jobs: GemmJob[] = [];
   const ciMain = Math.floor(ci / TILE_CI);
   const coMain = Math.floor(co / TILE_CO);
@@ -84,6 +88,50 @@ function jobsFor(ci: number, co: number, wantParts: number): GemmJob[] {
   return jobs;
 }
 
+/** Most records of the list of {@link filterGradientRecords}: N · Ho · fh · fw. */
+export function maxRecords(info: tf.backend_util.Conv2DInfo): number {
+  return info.batchSize * info.outHeight * info.filterHeight * info.filterWidth;
+}
+
+/**
+ * Writes the record list of a filter gradient into `list` (Int32 [records, 4]: x address, dy address,
+ * pixel count, dW address, all bytes) for x, dy and dW at byte addresses `xAt`, `dyAt`, `dwAt`, and
+ * returns the record count: one record per (n, i, a, b) in that order whose input row i·sh + a − padTop
+ * lies in the image and that has pixels j with the input column j·sw + b − padLeft in the image (x is
+ * zero outside: those terms are left out).
+ */
+export function filterGradientRecords(info: tf.backend_util.Conv2DInfo, xAt: number, dyAt: number, dwAt: number, list: Int32Array): number {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: ho, outWidth: wo, outChannels: co, filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw } = info;
+  const pt = info.padInfo.top;
+  const pl = info.padInfo.left;
+  // valid pixels j ∈ [j0[b], j1[b]) of tap column b: 0 ≤ j·sw + b − pl < W
+  const j0 = new Int32Array(fw);
+  const j1 = new Int32Array(fw);
+  for (let b = 0; b < fw; b++) {
+    j0[b] = Math.max(0, Math.ceil((pl - b) / sw));
+    j1[b] = Math.min(wo, Math.floor((w - 1 + pl - b) / sw) + 1);
+  }
+  let records = 0;
+  for (let b = 0; b < n; b++) {
+    for (let i = 0; i < ho; i++) {
+      for (let a = 0; a < fh; a++) {
+        const row = i * sh + a - pt;
+        if (row < 0 || row >= h) continue;
+        for (let e = 0; e < fw; e++) {
+          const count = j1[e] - j0[e];
+          if (count <= 0) continue;
+          const at = 4 * records++;
+          list[at] = xAt + 4 * ((b * h + row) * w + j0[e] * sw + e - pl) * ci;
+          list[at + 1] = dyAt + 4 * ((b * ho + i) * wo + j0[e]) * co;
+          list[at + 2] = count;
+          list[at + 3] = dwAt + 4 * (a * fw + e) * ci * co;
+        }
+      }
+    }
+  }
+  return records;
+}
+
 /** Whether {@link directFilterGradient} handles this convolution: dilation 1 and Co a multiple of 4. */
 export function directFilterGradientApplies(info: tf.backend_util.Conv2DInfo): boolean {
   return info.dilationHeight === 1 && info.dilationWidth === 1 && info.outChannels % 4 === 0 && info.outChannels > 0 && info.inChannels > 0;
@@ -100,43 +148,14 @@ export function directFilterGradient(backend: HeapBackend, x: tf.TensorInfo, dy:
   const memory = backendMemory(backend);
   const engine = memory ? engineFor(memory) : null;
   if (!engine) return undefined;
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: ho, outWidth: wo, outChannels: co, filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw } = info;
-  const pt = info.padInfo.top;
-  const pl = info.padInfo.left;
-  // valid pixels j ∈ [j0[b], j1[b]) of tap column b: 0 ≤ j·sw + b − pl < W
-  const j0 = new Int32Array(fw);
-  const j1 = new Int32Array(fw);
-  for (let b = 0; b < fw; b++) {
-    j0[b] = Math.max(0, Math.ceil((pl - b) / sw));
-    j1[b] = Math.min(wo, Math.floor((w - 1 + pl - b) / sw) + 1);
-  }
+  const { inChannels: ci, outChannels: co, filterHeight: fh, filterWidth: fw, strideWidth: sw } = info;
   const out = backend.makeOutput([fh, fw, ci, co], 'float32');
-  const list = backend.makeOutput([Math.max(1, n * ho * fh * fw * 4)], 'int32');
+  const list = backend.makeOutput([Math.max(1, maxRecords(info) * 4)], 'int32');
   // addresses after the allocations (which may grow the memory)
   const dw = backend.typedArrayFromHeap(out); // [fh, fw, Ci, Co]
   dw.fill(0);
-  const xAt = backend.typedArrayFromHeap(x).byteOffset;
-  const dyAt = backend.typedArrayFromHeap(dy).byteOffset;
-  const dwAt = dw.byteOffset;
-  const listView = new Int32Array(dw.buffer, backend.typedArrayFromHeap(list).byteOffset, n * ho * fh * fw * 4); // [records, 4]
-  let records = 0;
-  for (let b = 0; b < n; b++) {
-    for (let i = 0; i < ho; i++) {
-      for (let a = 0; a < fh; a++) {
-        const row = i * sh + a - pt;
-        if (row < 0 || row >= h) continue;
-        for (let e = 0; e < fw; e++) {
-          const count = j1[e] - j0[e];
-          if (count <= 0) continue;
-          const at = 4 * records++;
-          listView[at] = xAt + 4 * ((b * h + row) * w + j0[e] * sw + e - pl) * ci;
-          listView[at + 1] = dyAt + 4 * ((b * ho + i) * wo + j0[e]) * co;
-          listView[at + 2] = count;
-          listView[at + 3] = dwAt + 4 * (a * fw + e) * ci * co;
-        }
-      }
-    }
-  }
+  const listView = new Int32Array(dw.buffer, backend.typedArrayFromHeap(list).byteOffset, maxRecords(info) * 4); // [records, 4]
+  const records = filterGradientRecords(info, backend.typedArrayFromHeap(x).byteOffset, backend.typedArrayFromHeap(dy).byteOffset, dw.byteOffset, listView);
   if (records > 0) {
     const jobs = jobsFor(ci, co, 8); // ≤ 8 + 8 + 8 + 1 ≤ MAX_JOBS
     engine.threads.run({ list: listView.byteOffset, records, xStep: 4 * sw * ci, dyStep: 4 * co, dwCiStride: 4 * co }, jobs);

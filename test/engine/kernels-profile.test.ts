@@ -7,11 +7,12 @@ import { profileKernels } from '../../src/engine/kernels-profile.js';
 test('profileKernels counts calls per run, charges nested kernels to their caller, and puts the kernels back', async () => {
   await initEngine();
   const x = tf.randomNormal([2, 8, 8, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
-  const dy = tf.randomNormal([2, 8, 8, 4], 0, 1, 'float32', 2) as tf.Tensor4D;
+  // 3 output channels: the composed filter gradient (a Conv2D inside; the direct kernels need a multiple of 4)
+  const dy = tf.randomNormal([2, 8, 8, 3], 0, 1, 'float32', 2) as tf.Tensor4D;
   const original = tf.getKernel('Conv2DBackpropFilter', 'wasm')?.kernelFunc;
   // one filter gradient (its own Conv2D inside) and one plain Conv2D per run
   const run = () => {
-    const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 3, 4] } as unknown as tf.NamedAttrMap) as tf.Tensor;
+    const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 3, 3] } as unknown as tf.NamedAttrMap) as tf.Tensor;
     const y = tf.conv2d(x, dw as tf.Tensor4D, 1, 'same');
     tf.dispose([dw, y]);
   };
