@@ -34,17 +34,17 @@ export interface SimdKernels {
   /** {@link SimdKernels.scatter16} in steps of 16 bytes (4 channels). */
   scatter4(gradOut: number, list: number, taps: number, begin: number, end: number): number;
   /**
-   * For channels c in [begin, end) in steps of 16 (channel indices, not bytes): out[c] = max over cells t
+   * For channels c in [begin, end) in steps of 24 (channel indices, not bytes): out[c] = max over cells t
    * of features[cells[t] + c], starting from −FLT_MAX and taking a value only when strictly greater
    * (NaN never wins, ties keep the first cell), and arg[c] = the element index cells[t] + c of that
    * maximum, or −1. Cells must come in increasing order. Returns the first channel not done.
    */
-  argmax16(out: number, arg: number, cells: number, count: number, features: number, begin: number, end: number): number;
-  /** {@link SimdKernels.argmax16} in steps of 4 channels. */
+  argmax24(out: number, arg: number, cells: number, count: number, features: number, begin: number, end: number): number;
+  /** {@link SimdKernels.argmax24} in steps of 4 channels. */
   argmax4(out: number, arg: number, cells: number, count: number, features: number, begin: number, end: number): number;
-  /** {@link SimdKernels.argmax16} without the argmax: only out[c], the maxima (any cell order). */
-  max16(out: number, cells: number, count: number, features: number, begin: number, end: number): number;
-  /** {@link SimdKernels.max16} in steps of 4 channels. */
+  /** {@link SimdKernels.argmax24} without the argmax: only out[c], the maxima (any cell order). */
+  max24(out: number, cells: number, count: number, features: number, begin: number, end: number): number;
+  /** {@link SimdKernels.max24} in steps of 4 channels. */
   max4(out: number, cells: number, count: number, features: number, begin: number, end: number): number;
 }
 
@@ -204,7 +204,10 @@ let cached: SimdKernels | null | undefined;
 export function simdKernels(): SimdKernels | undefined {
   if (cached !== undefined) return cached ?? undefined;
   try {
-    const bytes = encodeModule([gather('gather16', 4), gather('gather4', 1), scatter('scatter16', 4), scatter('scatter4', 1), argmax('argmax16', 4), argmax('argmax4', 1), max('max16', 4), max('max4', 1)]);
+    const bytes = encodeModule([
+      gather('gather16', 4), gather('gather4', 1), scatter('scatter16', 4), scatter('scatter4', 1),
+      argmax('argmax24', 6), argmax('argmax4', 1), max('max24', 6), max('max4', 1),
+    ]);
     const memory = new WebAssembly.Memory({ initial: 1 });
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
     const e = instance.exports as unknown as Omit<SimdKernels, 'memory' | 'reserve'>;
@@ -214,8 +217,8 @@ export function simdKernels(): SimdKernels | undefined {
         const missing = size - memory.buffer.byteLength;
         if (missing > 0) memory.grow(Math.ceil(missing / 65536));
       },
-      gather16: e.gather16, gather4: e.gather4, scatter16: e.scatter16, scatter4: e.scatter4, argmax16: e.argmax16, argmax4: e.argmax4,
-      max16: e.max16, max4: e.max4,
+      gather16: e.gather16, gather4: e.gather4, scatter16: e.scatter16, scatter4: e.scatter4, argmax24: e.argmax24, argmax4: e.argmax4,
+      max24: e.max24, max4: e.max4,
     };
   } catch {
     cached = null;

@@ -35,8 +35,9 @@ test('SIMD kernels exist on this Node and agree with plain loops', () => {
     }
     // max with argmax over the same cells (element indices this time).
     cells.forEach((c, t) => { i32[(list >> 2) + t] = c; });
-    assert.equal(k.argmax16(out, arg, list, taps, feat, 0, C), 32);
-    assert.equal(k.argmax4(out, arg, list, taps, feat, 32, C), C);
+    // 24 channels at a time over [0, 24), then 4 at a time over [24, 40).
+    assert.equal(k.argmax24(out, arg, list, taps, feat, 0, C), 24);
+    assert.equal(k.argmax4(out, arg, list, taps, feat, 24, C), C);
     for (let c = 0; c < C; c++) {
       let best = -3.4028234663852886e38, at = -1;
       for (let t = 0; t < taps; t++) if (f32[(feat >> 2) + cells[t] + c] > best) { best = f32[(feat >> 2) + cells[t] + c]; at = cells[t] + c; }
@@ -44,7 +45,7 @@ test('SIMD kernels exist on this Node and agree with plain loops', () => {
       assert.equal(i32[(arg >> 2) + c], at, `argmax taps ${taps} channel ${c}`);
     }
     f32.fill(0, out >> 2, (out >> 2) + C);
-    assert.equal(k.max4(out, list, taps, feat, k.max16(out, list, taps, feat, 0, C), C), C);
+    assert.equal(k.max4(out, list, taps, feat, k.max24(out, list, taps, feat, 0, C), C), C);
     for (let c = 0; c < C; c++) {
       let best = -3.4028234663852886e38;
       for (let t = 0; t < taps; t++) best = Math.max(best, f32[(feat >> 2) + cells[t] + c]);

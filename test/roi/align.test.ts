@@ -168,6 +168,24 @@ test('roiAlign: adaptive sampling with thousands of taps in one bin matches the 
   }
 });
 
+test('roiAlign: outputs larger than the SIMD staging region (65,536 elements) match the naive loop, new or into a buffer', () => {
+  const random = mulberry32(77);
+  // 50 RoIs × 7 × 7 bins × 40 channels = 98,000 elements: two staging regions with a bin straddling
+  // the boundary; then bins of 70,001 channels, each wider than a region.
+  const cases = [{ shape: [2, 10, 9, 40], count: 50, out: 7 }, { shape: [1, 2, 3, 70001], count: 2, out: 1 }];
+  for (const { shape, count, out } of cases) {
+    const [B, H, W, C] = shape;
+    const features = Float32Array.from({ length: B * H * W * C }, () => random() * 2 - 1);
+    const rois = randomRois(random, B, H, W, 1, count);
+    const o = { outHeight: out, outWidth: out, spatialScale: 1, samplingRatio: 2, aligned: true };
+    const fresh = roiAlign(features, shape, rois, o);
+    assertClose(fresh, naiveRoiAlign(features, shape, rois, o), 1e-5, `${shape}`);
+    const into = new Float32Array(fresh.length).fill(NaN);
+    assert.equal(roiAlign(features, shape, rois, o, into), into);
+    assert.deepEqual(into, fresh, `${shape}: into a buffer`);
+  }
+});
+
 test('roiAlign and roiAlignBackward write into a caller\'s buffer, overwriting what it held', () => {
   const random = mulberry32(12);
   const shape = [2, 9, 8, 21];

@@ -93,8 +93,8 @@ test('roiPool: hand-worked 4×4 examples (whole map, overlapping bins, rounding,
 for (const implementation of ['simd', 'scalar'] as const) {
 test(`roiPool (${implementation}) matches the naive per-element loop on random maps and RoIs (edges included)`, () => {
   const random = mulberry32(42);
-  // Channel counts cover the SIMD paths: 16 at a time, 4 at a time, and the scalar rest.
-  for (const [B, H, W, C] of [[1, 6, 7, 3], [2, 9, 11, 5], [3, 13, 8, 4], [2, 7, 9, 23], [1, 8, 6, 32]]) {
+  // Channel counts cover the SIMD paths: 24 at a time, 4 at a time, and the scalar rest.
+  for (const [B, H, W, C] of [[1, 6, 7, 3], [2, 9, 11, 5], [3, 13, 8, 4], [2, 7, 9, 23], [1, 8, 6, 32], [1, 5, 6, 50]]) {
     const features = Float32Array.from({ length: B * H * W * C }, () => random() * 2 - 1);
     for (const [scale, outH, outW] of [[1, 2, 2], [0.5, 3, 4], [0.25, 7, 7], [1 / 3, 5, 3]]) {
       const rois = randomRois(random, B, H / scale, W / scale, scale, 40);
@@ -109,6 +109,27 @@ test(`roiPool (${implementation}) matches the naive per-element loop on random m
   }
 });
 }
+
+test('roiPool: outputs larger than the SIMD staging region (65,536 elements) match the naive loop, new or into a buffer', () => {
+  const random = mulberry32(99);
+  // 60 RoIs × 7 × 7 bins × 72 channels = 211,680 elements: four staging regions, a bin straddling
+  // each boundary. Then bins of 70,001 channels, each wider than a region (the region grows to one bin).
+  const cases = [{ shape: [2, 12, 10, 72], count: 60, out: 7 }, { shape: [1, 2, 3, 70001], count: 3, out: 1 }];
+  for (const { shape, count, out } of cases) {
+    const [B, H, W, C] = shape;
+    const features = Float32Array.from({ length: B * H * W * C }, () => random() * 2 - 1);
+    const rois = randomRois(random, B, H, W, 1, count);
+    const ref = naiveRoiPool(features, shape, rois, out, out, 1);
+    const opts = { outHeight: out, outWidth: out, spatialScale: 1 };
+    const fresh = roiPoolWithArgmax(features, shape, rois, opts);
+    assert.deepEqual(Array.from(fresh.output), ref.out.map(fr), `${shape}: output`);
+    assert.deepEqual(Array.from(fresh.argmax), ref.arg, `${shape}: argmax`);
+    const into = { output: new Float32Array(ref.out.length).fill(NaN), argmax: new Int32Array(ref.out.length).fill(7) };
+    roiPoolWithArgmax(features, shape, rois, opts, into);
+    assert.deepEqual(into, fresh, `${shape}: into a buffer`);
+    assert.deepEqual(roiPoolOutput(features, shape, rois, opts), fresh.output, `${shape}: without argmax`);
+  }
+});
 
 test('roiPool: ties keep the first cell in scan order, NaN never wins, an all-NaN bin gives −FLT_MAX (torchvision)', () => {
   for (const implementation of ['simd', 'scalar'] as const) {
