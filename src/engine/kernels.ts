@@ -264,6 +264,19 @@ export function identityWasm(args: { inputs: tf.NamedTensorInfoMap; backend: tf.
 }
 
 /**
+ * `Cast` to the dtype the tensor already has shares its input's buffer, as {@link identityWasm} does
+ * (upstream copies; ReLU's gradient casts its float32 mask to float32 once per ReLU). Real casts go to
+ * upstream.
+ */
+function makeSameTypeCast(upstream: tf.KernelConfig): tf.KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    if (x.dtype !== (args.attrs as { dtype: tf.DataType }).dtype || x.dtype === 'string') return upstream.kernelFunc(args);
+    return identityWasm(args);
+  };
+}
+
+/**
  * `Sum` over the leading axes of a float32 tensor (the bias gradient of a conv: Σ over B, H, W of
  * dy [B, H, W, C]) as XNNPACK's average pooling over the whole tensor, read as an image
  * x [1, M / L, L, C] (L the last summed dimension) with one window, times M. Upstream first transposes
@@ -439,6 +452,7 @@ export function registerWasmGradientKernels(): void {
     ['Concat', makeConcat],
     ['BatchMatMul', makeTransposeFreeBatchMatMul],
     ['Tile', makeRepeatTile],
+    ['Cast', makeSameTypeCast],
   ];
   for (const [kernelName, wrap] of wrapped) {
     const upstream = tf.getKernel(kernelName, 'wasm');
@@ -450,4 +464,4 @@ export function registerWasmGradientKernels(): void {
 }
 
 /** Names of the kernels registered by {@link registerWasmGradientKernels}. */
-export const WASM_KERNEL_PACK = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Identity', 'Sum', 'MaxPoolGrad', 'SplitV', 'Concat', 'BatchMatMul', 'Tile'] as const;
+export const WASM_KERNEL_PACK = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Identity', 'Sum', 'MaxPoolGrad', 'SplitV', 'Concat', 'BatchMatMul', 'Tile', 'Cast'] as const;

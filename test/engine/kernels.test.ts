@@ -222,3 +222,23 @@ test('Concat matches the cpu backend: last axis (the heap loop; 2 and 3 inputs, 
     assert.deepEqual(Array.from(wasm[0]), Array.from(cpu[0]), `case ${i}: values`);
   }
 });
+
+test('Cast to the same dtype shares the buffer (values kept after the source is freed); real casts match the cpu backend', async () => {
+  await initEngine();
+  const source = tf.tensor2d([[1.5, -2], [0, 3.25]]);
+  const same = tf.cast(source, 'float32');
+  source.dispose();
+  assert.deepEqual(Array.from(same.dataSync()), [1.5, -2, 0, 3.25]);
+  same.dispose();
+  const values = [1.7, -2.2, 0, 3.9, -0.4];
+  const { cpu, wasm } = await onBothBackends(() => [
+    tf.cast(tf.tensor1d(values), 'int32'),
+    tf.cast(tf.tensor1d([3, -1, 0], 'int32'), 'float32'),
+    tf.cast(tf.tensor1d([3, -1, 0], 'int32'), 'int32'),
+  ]);
+  for (let i = 0; i < cpu.length; i++) assert.deepEqual(wasm[i], cpu[i], `case ${i}`);
+  // ReLU's gradient (dy · cast(step(x), 'float32')) is unchanged
+  const g = tf.grad((x: tf.Tensor) => tf.relu(x).mul(tf.tensor1d([2, 3, 4])).sum())(tf.tensor1d([-1, 0.5, 2]));
+  assert.deepEqual(Array.from(g.dataSync()), [0, 3, 4]);
+  g.dispose();
+});
