@@ -124,10 +124,14 @@ export class GemmThreads {
     return Atomics.load(this.control, HELPER_JOBS);
   }
 
-  /** Runs every job of a round; returns when all are done. */
-  run(round: GemmRound, jobs: GemmJob[]): void {
+  /**
+   * Runs every job of a round; returns when all are done. With `callerTakesJobs` false (for tests of
+   * the helpers) the calling thread only waits, and at least one helper must be ready.
+   */
+  run(round: GemmRound, jobs: GemmJob[], callerTakesJobs = true): void {
     if (jobs.length > MAX_JOBS) throw new Error(`detseg filter gradient: ${jobs.length} jobs, at most ${MAX_JOBS}`);
     const c = this.control;
+    if (!callerTakesJobs && this.readyHelpers() === 0) throw new Error('detseg filter gradient: no helper thread is ready');
     if (this.readyHelpers() === 0) {
       for (const job of jobs) this.runJob(round, job);
       return;
@@ -152,7 +156,7 @@ export class GemmThreads {
     Atomics.store(c, CLAIM, this.round << ROUND_SHIFT);
     Atomics.store(c, SEQ, this.round);
     Atomics.notify(c, SEQ);
-    for (;;) {
+    while (callerTakesJobs) {
       const claim = Atomics.load(c, CLAIM);
       const job = claim & ((1 << ROUND_SHIFT) - 1);
       if (job >= jobs.length) break;

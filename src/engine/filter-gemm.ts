@@ -1,4 +1,4 @@
-import { I32, V128, encodeModule, op, v128, type WasmFunction } from '../ops/wasm-encoder.js';
+import { I32, V128, encodeModule, op, uleb, v128, type WasmFunction } from '../ops/wasm-encoder.js';
 
 /**
  * The filter gradient of a 2-D convolution as a direct WebAssembly SIMD product over NHWC rows,
@@ -48,19 +48,7 @@ const i32Mul = [0x6c];
 const i32Ne = [0x47];
 const i32LtU = [0x49];
 /** v128.load32_splat: one float32 from memory in all four lanes. */
-const load32Splat = (offset = 0) => op.simd(0x09, 2, ...uleb32(offset));
-
-function uleb32(value: number): number[] {
-  const out: number[] = [];
-  let v = value >>> 0;
-  do {
-    let byte = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (v !== 0);
-  return out;
-}
+const load32Splat = (offset = 0) => op.simd(0x09, 2, ...uleb(offset));
 
 /** The tile kernel of `r` input channels × `k` f32x4 vectors of output channels. */
 function tileKernel(r: number, k: number): WasmFunction {
@@ -131,8 +119,8 @@ function tileKernel(r: number, k: number): WasmFunction {
 function listKernel(r: number, k: number, tileIndex: number): WasmFunction {
   const LIST = 0, RECORDS = 1, XSTEP = 2, DYSTEP = 3, DW_STRIDE = 4, XOFF = 5, DYOFF = 6, DWOFF = 7, CI_TILES = 8, CO_TILES = 9;
   const AT = 10, LAST = 11;
-  const i32LoadAt = (offset: number) => [0x28, 2, ...uleb32(offset)];
-  const call = (index: number) => [0x10, ...uleb32(index)];
+  const i32LoadAt = (offset: number) => [0x28, 2, ...uleb(offset)];
+  const call = (index: number) => [0x10, ...uleb(index)];
   const body: number[] = [
     // last = list + 16·records; if (records == 0) return
     ...get(LIST), ...get(RECORDS), ...i32Const(16), ...i32Mul, ...i32Add, ...set(LAST),
@@ -166,39 +154,4 @@ export function filterGemmModuleBytes(): Uint8Array<ArrayBuffer> {
     }
   }
   return encodeModule([...tiles, ...lists]);
-}
-
-/**
- * The module's bytes with its memory import declared shared (limits 1 … 65,536 pages), so that it can
- * be instantiated on the shared memory of the threaded wasm backend (a non-shared declaration does
- * not link to a shared memory). Rewrites the import section of {@link encodeModule}'s output, which
- * holds exactly the one import `env.memory`.
- */
-export function withSharedMemoryImport(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
-  const name = (s: string) => [s.length, ...Array.from(s, (ch) => ch.charCodeAt(0))];
-  const importSection = [1, ...name('env'), ...name('memory'), 0x02, 0x03, ...uleb32(1), ...uleb32(65536)];
-  const out: number[] = Array.from(bytes.subarray(0, 8));
-  let at = 8;
-  while (at < bytes.length) {
-    const id = bytes[at++];
-    let size = 0;
-    for (let shift = 0; ; shift += 7) {
-      const byte = bytes[at++];
-      size |= (byte & 0x7f) << shift;
-      if ((byte & 0x80) === 0) break;
-    }
-    const content = id === 2 ? importSection : Array.from(bytes.subarray(at, at + size));
-    out.push(id, ...uleb32(content.length));
-    for (const byte of content) out.push(byte);
-    at += size;
-  }
-  return Uint8Array.from(out);
-}
-
-/** Instantiates the kernels on `memory` (shared or not). Throws where WebAssembly SIMD is missing. */
-export function instantiateFilterGemm(memory: WebAssembly.Memory): FilterGemmKernels {
-  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-  const bytes = shared ? withSharedMemoryImport(filterGemmModuleBytes()) : filterGemmModuleBytes();
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-  return instance.exports as unknown as FilterGemmKernels;
 }

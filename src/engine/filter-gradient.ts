@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { filterGemmModuleBytes, instantiateFilterGemm, withSharedMemoryImport, TILE_CI, TILE_CO, type ListKernel } from './filter-gemm.js';
+import { filterGemmModuleBytes, TILE_CI, TILE_CO, type FilterGemmKernels, type ListKernel } from './filter-gemm.js';
+import { backendMemory, instantiateOnMemory, isShared } from './heap-module.js';
 import { GemmThreads, type GemmJob } from './filter-gemm-threads.js';
 import type { HeapBackend } from './kernels-heap.js';
 
@@ -22,22 +23,15 @@ interface Engine {
 
 const engines = new WeakMap<WebAssembly.Memory, Engine | null>();
 
-/** The wasm backend's memory (the threaded build keeps it on the module, the other build exports it). */
-function backendMemory(backend: HeapBackend): WebAssembly.Memory | undefined {
-  const module = (backend as unknown as { wasm?: { wasmMemory?: WebAssembly.Memory; asm?: { memory?: WebAssembly.Memory } } }).wasm;
-  return module?.wasmMemory ?? module?.asm?.memory;
-}
-
 function engineFor(memory: WebAssembly.Memory): Engine | null {
   let engine = engines.get(memory);
   if (engine !== undefined) return engine;
   try {
-    const kernels = instantiateFilterGemm(memory);
+    const { module, exports } = instantiateOnMemory(filterGemmModuleBytes(), memory);
+    const kernels = exports as unknown as FilterGemmKernels;
     const lists: ListKernel[] = [];
     for (let r = 1; r <= TILE_CI; r++) for (let k = 1; k <= TILE_CO / 4; k++) lists.push(kernels[`list_${r}_${k}`]);
-    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const helpers = shared ? Math.max(0, getThreadsCount() - 1) : 0;
-    const module = new WebAssembly.Module(shared ? withSharedMemoryImport(filterGemmModuleBytes()) : filterGemmModuleBytes());
+    const helpers = isShared(memory) ? Math.max(0, getThreadsCount() - 1) : 0;
     engine = { threads: new GemmThreads(lists, module, memory, helpers) };
   } catch {
     engine = null;

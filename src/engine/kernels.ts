@@ -272,7 +272,7 @@ function makeSameTypeCast(upstream: tf.KernelConfig): tf.KernelFunc {
   return (args) => {
     const { x } = args.inputs as { x: TensorInfo };
     if (x.dtype !== (args.attrs as { dtype: tf.DataType }).dtype || x.dtype === 'string') return upstream.kernelFunc(args);
-    return identityWasm(args);
+    return identityWasm(args as Parameters<typeof identityWasm>[0]);
   };
 }
 
