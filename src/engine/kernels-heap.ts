@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { heapRowCopier } from './copy-rows.js';
 
 /**
  * Layout changes of the kernel pack as plain TypeScript loops over the wasm heap. The wasm backend's
@@ -113,7 +114,8 @@ export function flipAndTransposeFilter(backend: HeapBackend, filter: TensorInfo)
 
 /**
  * `SplitV` of a float32 tensor along its last axis (the gradient of a channel concat: U-Net's skip
- * connections) with one pass over the input: x [..., C] → [..., c₀], [..., c₁], … with Σ cᵢ = C.
+ * connections) with one pass over the input: x [..., C] → [..., c₀], [..., c₁], … with Σ cᵢ = C
+ * (the SIMD row copies of `copy-rows.ts`; a JS loop where they cannot be built).
  */
 export function splitLastAxis(backend: HeapBackend, x: TensorInfo, sizes: number[]): TensorInfo[] {
   const c = x.shape[x.shape.length - 1];
@@ -121,13 +123,13 @@ export function splitLastAxis(backend: HeapBackend, x: TensorInfo, sizes: number
   const outs = sizes.map((size) => backend.makeOutput([...x.shape.slice(0, -1), size], 'float32'));
   const src = backend.typedArrayFromHeap(x); // [rows, C]
   const dsts = outs.map((o) => backend.typedArrayFromHeap(o)); // [rows, cᵢ]
+  const copy = heapRowCopier(backend);
   let begin = 0;
   for (let part = 0; part < sizes.length; part++) {
     const size = sizes[part];
     const dst = dsts[part];
-    for (let r = 0, from = begin, to = 0; r < rows; r++, from += c, to += size) {
-      for (let k = 0; k < size; k++) dst[to + k] = src[from + k];
-    }
+    if (copy) copy(src.byteOffset + 4 * begin, 4 * c, dst.byteOffset, 4 * size, rows, 4 * size);
+    else for (let r = 0, from = begin, to = 0; r < rows; r++, from += c, to += size) for (let k = 0; k < size; k++) dst[to + k] = src[from + k];
     begin += size;
   }
   return outs;
@@ -135,7 +137,8 @@ export function splitLastAxis(backend: HeapBackend, x: TensorInfo, sizes: number
 
 /**
  * `Concat` of float32 tensors along their last axis (U-Net's skip connections) with one pass over the
- * output: [..., c₀], [..., c₁], … → [..., Σ cᵢ].
+ * output: [..., c₀], [..., c₁], … → [..., Σ cᵢ] (the SIMD row copies of `copy-rows.ts`; a JS loop where they
+ * cannot be built).
  */
 export function concatLastAxis(backend: HeapBackend, xs: TensorInfo[]): TensorInfo {
   const sizes = xs.map((t) => t.shape[t.shape.length - 1]);
@@ -145,13 +148,13 @@ export function concatLastAxis(backend: HeapBackend, xs: TensorInfo[]): TensorIn
   const out = backend.makeOutput([...lead, c], 'float32');
   const srcs = xs.map((t) => backend.typedArrayFromHeap(t)); // [rows, cᵢ]
   const dst = backend.typedArrayFromHeap(out); // [rows, C]
+  const copy = heapRowCopier(backend);
   let begin = 0;
   for (let part = 0; part < xs.length; part++) {
     const size = sizes[part];
     const src = srcs[part];
-    for (let r = 0, to = begin, from = 0; r < rows; r++, to += c, from += size) {
-      for (let k = 0; k < size; k++) dst[to + k] = src[from + k];
-    }
+    if (copy) copy(src.byteOffset, 4 * size, dst.byteOffset + 4 * begin, 4 * c, rows, 4 * size);
+    else for (let r = 0, to = begin, from = 0; r < rows; r++, to += c, from += size) for (let k = 0; k < size; k++) dst[to + k] = src[from + k];
     begin += size;
   }
   return out;
