@@ -23,29 +23,22 @@ export interface SimdKernels {
   reserve(bytes: number): void;
   /**
    * out[c] = Σ_t weight_t · mem[address_t + c] over float32 channels, for byte offsets `c` in
-   * [begin, end) in steps of 64 bytes (16 channels); `taps` records at byte address `list`. Returns
-   * the first byte offset not done.
+   * [begin, end) — in steps of 64 bytes (16 channels), then of 16 — with `taps` records at byte address
+   * `list`. Returns the first byte offset not done (the last `(end − begin) mod 16` bytes are left).
    */
-  gather16(out: number, list: number, taps: number, begin: number, end: number): number;
-  /** {@link SimdKernels.gather16} in steps of 16 bytes (4 channels). */
-  gather4(out: number, list: number, taps: number, begin: number, end: number): number;
-  /** mem[address_t + c] += weight_t · gradOut[c] for every tap t, byte offsets c in [begin, end) by 64. */
-  scatter16(gradOut: number, list: number, taps: number, begin: number, end: number): number;
-  /** {@link SimdKernels.scatter16} in steps of 16 bytes (4 channels). */
-  scatter4(gradOut: number, list: number, taps: number, begin: number, end: number): number;
+  gather(out: number, list: number, taps: number, begin: number, end: number): number;
+  /** mem[address_t + c] += weight_t · gradOut[c] for every tap t, byte offsets c in [begin, end) as in gather. */
+  scatter(gradOut: number, list: number, taps: number, begin: number, end: number): number;
   /**
-   * For channels c in [begin, end) in steps of 24 (channel indices, not bytes): out[c] = max over cells t
-   * of features[cells[t] + c], starting from −FLT_MAX and taking a value only when strictly greater
-   * (NaN never wins, ties keep the first cell), and arg[c] = the element index cells[t] + c of that
-   * maximum, or −1. Cells must come in increasing order. Returns the first channel not done.
+   * For channels c in [begin, end) (channel indices, not bytes) — in steps of 24, then 16, then 4 —
+   * out[c] = max over cells t of features[cells[t] + c], starting from −FLT_MAX and taking a value
+   * only when strictly greater (NaN never wins, ties keep the first cell), and arg[c] = the element
+   * index cells[t] + c of that maximum, or −1. Cells must come in increasing order. Returns the first
+   * channel not done (the last `(end − begin) mod 4` are left).
    */
-  argmax24(out: number, arg: number, cells: number, count: number, features: number, begin: number, end: number): number;
-  /** {@link SimdKernels.argmax24} in steps of 4 channels. */
-  argmax4(out: number, arg: number, cells: number, count: number, features: number, begin: number, end: number): number;
-  /** {@link SimdKernels.argmax24} without the argmax: only out[c], the maxima (any cell order). */
-  max24(out: number, cells: number, count: number, features: number, begin: number, end: number): number;
-  /** {@link SimdKernels.max24} in steps of 4 channels. */
-  max4(out: number, cells: number, count: number, features: number, begin: number, end: number): number;
+  argmax(out: number, arg: number, cells: number, count: number, features: number, begin: number, end: number): number;
+  /** {@link SimdKernels.argmax} without the argmax: only out[c], the maxima (any cell order). */
+  max(out: number, cells: number, count: number, features: number, begin: number, end: number): number;
 }
 
 const { block, loop, end, br, brIf, localGet: get, localSet: set, i32Const, i32Load, f32Load, i32Add, i32Shl, i32GtS, i32GeU } = op;
@@ -64,16 +57,22 @@ function iotaBytes(start: number): Uint8Array {
   return bytes;
 }
 
-/** `for (c = begin; c + step <= end; c += step) { body }`, then returns c. */
-function channelLoop(c: number, beginParam: number, endParam: number, step: number, body: number[]): number[] {
+/**
+ * `c = begin`, then for each step in turn `for (; c + step <= end; c += step) { body }`; returns c.
+ * Steps go from the widest down (e.g. 24, 16, 4 channels), so a range is done with as few passes
+ * over the cell list as possible.
+ */
+function channelLoops(c: number, beginParam: number, endParam: number, steps: Array<{ step: number; body: number[] }>): number[] {
   return [
     ...get(beginParam), ...set(c),
-    ...block, ...loop,
-    ...get(c), ...i32Const(step), ...i32Add, ...get(endParam), ...i32GtS, ...brIf(1),
-    ...body,
-    ...get(c), ...i32Const(step), ...i32Add, ...set(c),
-    ...br(0),
-    ...end, ...end,
+    ...steps.flatMap(({ step, body }) => [
+      ...block, ...loop,
+      ...get(c), ...i32Const(step), ...i32Add, ...get(endParam), ...i32GtS, ...brIf(1),
+      ...body,
+      ...get(c), ...i32Const(step), ...i32Add, ...set(c),
+      ...br(0),
+      ...end, ...end,
+    ]),
     ...get(c),
   ];
 }
@@ -96,105 +95,121 @@ function setListEnd(listEnd: number, listParam: number, countParam: number, log2
   return [...get(listParam), ...get(countParam), ...i32Const(log2Stride), ...i32Shl, ...i32Add, ...set(listEnd)];
 }
 
-function gather(name: string, blocks: number): WasmFunction {
+/**
+ * Channel steps, in blocks of 4 lanes: max/argmax go 24, 16, then 4 channels at a time (the widest
+ * step keeps 12 running maxima and indices in vector registers), gather/scatter 16 then 4.
+ */
+const MAX_STEPS = [6, 4, 1];
+const SUM_STEPS = [4, 1];
+
+function gather(name: string, steps: number[]): WasmFunction {
   // params: 0 out, 1 list, 2 taps, 3 begin, 4 end; locals: 5 c, 6 tp, 7 listEnd, 8 p, 9 w, 10.. acc
   const [out, list, taps, begin, stop, c, tp, listEnd, p, w] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
   const acc = (k: number) => 10 + k;
   const zero = v128.const(new Uint8Array(16));
-  const ks = Array.from({ length: blocks }, (_, k) => k);
-  const body = [
-    ...ks.flatMap((k) => [...zero, ...set(acc(k))]),
-    ...listLoop(tp, list, listEnd, 8, [
-      ...get(tp), ...i32Load, ...get(c), ...i32Add, ...set(p),
-      ...get(tp), ...f32Load(4), ...v128.f32x4Splat, ...set(w),
-      ...ks.flatMap((k) => [...get(acc(k)), ...get(p), ...v128.load(16 * k), ...get(w), ...v128.f32x4Mul, ...v128.f32x4Add, ...set(acc(k))]),
-    ]),
-    ...ks.flatMap((k) => [...get(out), ...get(c), ...i32Add, ...get(acc(k)), ...v128.store(16 * k)]),
-  ];
+  const body = (blocks: number) => {
+    const ks = Array.from({ length: blocks }, (_, k) => k);
+    return [
+      ...ks.flatMap((k) => [...zero, ...set(acc(k))]),
+      ...listLoop(tp, list, listEnd, 8, [
+        ...get(tp), ...i32Load, ...get(c), ...i32Add, ...set(p),
+        ...get(tp), ...f32Load(4), ...v128.f32x4Splat, ...set(w),
+        ...ks.flatMap((k) => [...get(acc(k)), ...get(p), ...v128.load(16 * k), ...get(w), ...v128.f32x4Mul, ...v128.f32x4Add, ...set(acc(k))]),
+      ]),
+      ...ks.flatMap((k) => [...get(out), ...get(c), ...i32Add, ...get(acc(k)), ...v128.store(16 * k)]),
+    ];
+  };
   return {
-    name, params: [I32, I32, I32, I32, I32], results: [I32], locals: [I32, I32, I32, I32, V128, ...ks.map(() => V128)],
-    body: [...setListEnd(listEnd, list, taps, 3), ...channelLoop(c, begin, stop, 16 * blocks, body)],
+    name, params: [I32, I32, I32, I32, I32], results: [I32], locals: [I32, I32, I32, I32, V128, ...Array.from({ length: steps[0] }, () => V128)],
+    body: [...setListEnd(listEnd, list, taps, 3), ...channelLoops(c, begin, stop, steps.map((blocks) => ({ step: 16 * blocks, body: body(blocks) })))],
   };
 }
 
-function scatter(name: string, blocks: number): WasmFunction {
+function scatter(name: string, steps: number[]): WasmFunction {
   // params: 0 gradOut, 1 list, 2 taps, 3 begin, 4 end; locals: 5 c, 6 tp, 7 listEnd, 8 p, 9 w, 10.. g
   const [gradOut, list, taps, begin, stop, c, tp, listEnd, p, w] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
   const g = (k: number) => 10 + k;
-  const ks = Array.from({ length: blocks }, (_, k) => k);
-  const body = [
-    ...ks.flatMap((k) => [...get(gradOut), ...get(c), ...i32Add, ...v128.load(16 * k), ...set(g(k))]),
-    ...listLoop(tp, list, listEnd, 8, [
-      ...get(tp), ...i32Load, ...get(c), ...i32Add, ...set(p),
-      ...get(tp), ...f32Load(4), ...v128.f32x4Splat, ...set(w),
-      ...ks.flatMap((k) => [...get(p), ...get(p), ...v128.load(16 * k), ...get(g(k)), ...get(w), ...v128.f32x4Mul, ...v128.f32x4Add, ...v128.store(16 * k)]),
-    ]),
-  ];
+  const body = (blocks: number) => {
+    const ks = Array.from({ length: blocks }, (_, k) => k);
+    return [
+      ...ks.flatMap((k) => [...get(gradOut), ...get(c), ...i32Add, ...v128.load(16 * k), ...set(g(k))]),
+      ...listLoop(tp, list, listEnd, 8, [
+        ...get(tp), ...i32Load, ...get(c), ...i32Add, ...set(p),
+        ...get(tp), ...f32Load(4), ...v128.f32x4Splat, ...set(w),
+        ...ks.flatMap((k) => [...get(p), ...get(p), ...v128.load(16 * k), ...get(g(k)), ...get(w), ...v128.f32x4Mul, ...v128.f32x4Add, ...v128.store(16 * k)]),
+      ]),
+    ];
+  };
   return {
-    name, params: [I32, I32, I32, I32, I32], results: [I32], locals: [I32, I32, I32, I32, V128, ...ks.map(() => V128)],
-    body: [...setListEnd(listEnd, list, taps, 3), ...channelLoop(c, begin, stop, 16 * blocks, body)],
+    name, params: [I32, I32, I32, I32, I32], results: [I32], locals: [I32, I32, I32, I32, V128, ...Array.from({ length: steps[0] }, () => V128)],
+    body: [...setListEnd(listEnd, list, taps, 3), ...channelLoops(c, begin, stop, steps.map((blocks) => ({ step: 16 * blocks, body: body(blocks) })))],
   };
 }
 
-function argmax(name: string, blocks: number): WasmFunction {
+function argmax(name: string, steps: number[]): WasmFunction {
   // params: 0 out, 1 arg, 2 cells, 3 count, 4 features, 5 begin, 6 end;
-  // locals: 7 c, 8 tp, 9 listEnd, 10 e, 11 v, 12 gt, 13 ev, then per block: m, idx
+  // locals: 7 c, 8 tp, 9 listEnd, 10 e, 11 v, 12 gt, 13 ev, then m for each block, then idx for each
   const [out, arg, cells, count, features, begin, stop, c, tp, listEnd, e, v, gt, ev] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
+  const widest = steps[0];
   const m = (k: number) => 14 + k;
-  const idx = (k: number) => 14 + blocks + k;
-  const ks = Array.from({ length: blocks }, (_, k) => k);
+  const idx = (k: number) => 14 + widest + k;
   const zero = v128.const(new Uint8Array(16));
   // idx holds 1 + the flat index of the winning cell's channel c (the same in the 4 lanes), 0 for none.
   // Cells come in increasing order, so a new winner always has a larger index than the one it
   // replaces: idx = max(idx, gt ? e + 1 : 0) updates it with an and and a max. At the end the lane
   // offsets are added, and lanes never won give −1.
-  const body = [
-    ...ks.flatMap((k) => [...v128.const(splatBytes(-3.4028234663852886e38, 'f32')), ...set(m(k)), ...zero, ...set(idx(k))]),
-    ...listLoop(tp, cells, listEnd, 4, [
-      ...get(tp), ...i32Load, ...get(c), ...i32Add, ...set(e),
-      ...get(e), ...i32Const(1), ...i32Add, ...v128.i32x4Splat, ...set(ev),
-      ...get(features), ...get(e), ...i32Const(2), ...i32Shl, ...i32Add, ...set(e), // e = byte address of features[e]
-      ...ks.flatMap((k) => [
-        ...get(e), ...v128.load(16 * k), ...set(v),
-        // gt = m < v (torchvision's `v > max`, false for NaN); m = pmax(m, v) = m < v ? v : m
-        ...get(m(k)), ...get(v), ...v128.f32x4Lt, ...set(gt),
-        ...get(m(k)), ...get(v), ...v128.f32x4Pmax, ...set(m(k)),
-        ...get(idx(k)), ...get(ev), ...get(gt), ...v128.and, ...v128.i32x4MaxS, ...set(idx(k)),
+  const body = (blocks: number) => {
+    const ks = Array.from({ length: blocks }, (_, k) => k);
+    return [
+      ...ks.flatMap((k) => [...v128.const(splatBytes(-3.4028234663852886e38, 'f32')), ...set(m(k)), ...zero, ...set(idx(k))]),
+      ...listLoop(tp, cells, listEnd, 4, [
+        ...get(tp), ...i32Load, ...get(c), ...i32Add, ...set(e),
+        ...get(e), ...i32Const(1), ...i32Add, ...v128.i32x4Splat, ...set(ev),
+        ...get(features), ...get(e), ...i32Const(2), ...i32Shl, ...i32Add, ...set(e), // e = byte address of features[e]
+        ...ks.flatMap((k) => [
+          ...get(e), ...v128.load(16 * k), ...set(v),
+          // gt = m < v (torchvision's `v > max`, false for NaN); m = pmax(m, v) = m < v ? v : m
+          ...get(m(k)), ...get(v), ...v128.f32x4Lt, ...set(gt),
+          ...get(m(k)), ...get(v), ...v128.f32x4Pmax, ...set(m(k)),
+          ...get(idx(k)), ...get(ev), ...get(gt), ...v128.and, ...v128.i32x4MaxS, ...set(idx(k)),
+        ]),
       ]),
-    ]),
-    ...ks.flatMap((k) => [
-      ...get(out), ...get(c), ...i32Const(2), ...i32Shl, ...i32Add, ...get(m(k)), ...v128.store(16 * k),
-      // arg = idx == 0 ? −1 : idx − 1 + lane
-      ...get(arg), ...get(c), ...i32Const(2), ...i32Shl, ...i32Add,
-      ...get(idx(k)), ...v128.const(iotaBytes(4 * k - 1)), ...v128.i32x4Add,
-      ...v128.const(splatBytes(-1, 'i32')),
-      ...get(idx(k)), ...zero, ...v128.i32x4Eq, ...v128.not,
-      ...v128.bitselect, ...v128.store(16 * k),
-    ]),
-  ];
+      ...ks.flatMap((k) => [
+        ...get(out), ...get(c), ...i32Const(2), ...i32Shl, ...i32Add, ...get(m(k)), ...v128.store(16 * k),
+        // arg = idx == 0 ? −1 : idx − 1 + lane
+        ...get(arg), ...get(c), ...i32Const(2), ...i32Shl, ...i32Add,
+        ...get(idx(k)), ...v128.const(iotaBytes(4 * k - 1)), ...v128.i32x4Add,
+        ...v128.const(splatBytes(-1, 'i32')),
+        ...get(idx(k)), ...zero, ...v128.i32x4Eq, ...v128.not,
+        ...v128.bitselect, ...v128.store(16 * k),
+      ]),
+    ];
+  };
   return {
-    name, params: [I32, I32, I32, I32, I32, I32, I32], results: [I32], locals: [I32, I32, I32, I32, V128, V128, V128, ...ks.flatMap(() => [V128, V128])],
-    body: [...setListEnd(listEnd, cells, count, 2), ...channelLoop(c, begin, stop, 4 * blocks, body)],
+    name, params: [I32, I32, I32, I32, I32, I32, I32], results: [I32], locals: [I32, I32, I32, I32, V128, V128, V128, ...Array.from({ length: 2 * widest }, () => V128)],
+    body: [...setListEnd(listEnd, cells, count, 2), ...channelLoops(c, begin, stop, steps.map((blocks) => ({ step: 4 * blocks, body: body(blocks) })))],
   };
 }
 
-function max(name: string, blocks: number): WasmFunction {
+function max(name: string, steps: number[]): WasmFunction {
   // params: 0 out, 1 cells, 2 count, 3 features, 4 begin, 5 end; locals: 6 c, 7 tp, 8 listEnd, 9 e, then per block m
   const [out, cells, count, features, begin, stop, c, tp, listEnd, e] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
   const m = (k: number) => 10 + k;
-  const ks = Array.from({ length: blocks }, (_, k) => k);
-  const body = [
-    ...ks.flatMap((k) => [...v128.const(splatBytes(-3.4028234663852886e38, 'f32')), ...set(m(k))]),
-    ...listLoop(tp, cells, listEnd, 4, [
-      ...get(tp), ...i32Load, ...get(c), ...i32Add, ...i32Const(2), ...i32Shl, ...get(features), ...i32Add, ...set(e), // byte address of features[cell + c]
-      // m = pmax(m, v) = m < v ? v : m: torchvision's `if (v > max) max = v`, NaN never taken
-      ...ks.flatMap((k) => [...get(m(k)), ...get(e), ...v128.load(16 * k), ...v128.f32x4Pmax, ...set(m(k))]),
-    ]),
-    ...ks.flatMap((k) => [...get(out), ...get(c), ...i32Const(2), ...i32Shl, ...i32Add, ...get(m(k)), ...v128.store(16 * k)]),
-  ];
+  const body = (blocks: number) => {
+    const ks = Array.from({ length: blocks }, (_, k) => k);
+    return [
+      ...ks.flatMap((k) => [...v128.const(splatBytes(-3.4028234663852886e38, 'f32')), ...set(m(k))]),
+      ...listLoop(tp, cells, listEnd, 4, [
+        ...get(tp), ...i32Load, ...get(c), ...i32Add, ...i32Const(2), ...i32Shl, ...get(features), ...i32Add, ...set(e), // byte address of features[cell + c]
+        // m = pmax(m, v) = m < v ? v : m: torchvision's `if (v > max) max = v`, NaN never taken
+        ...ks.flatMap((k) => [...get(m(k)), ...get(e), ...v128.load(16 * k), ...v128.f32x4Pmax, ...set(m(k))]),
+      ]),
+      ...ks.flatMap((k) => [...get(out), ...get(c), ...i32Const(2), ...i32Shl, ...i32Add, ...get(m(k)), ...v128.store(16 * k)]),
+    ];
+  };
   return {
-    name, params: [I32, I32, I32, I32, I32, I32], results: [I32], locals: [I32, I32, I32, I32, ...ks.map(() => V128)],
-    body: [...setListEnd(listEnd, cells, count, 2), ...channelLoop(c, begin, stop, 4 * blocks, body)],
+    name, params: [I32, I32, I32, I32, I32, I32], results: [I32], locals: [I32, I32, I32, I32, ...Array.from({ length: steps[0] }, () => V128)],
+    body: [...setListEnd(listEnd, cells, count, 2), ...channelLoops(c, begin, stop, steps.map((blocks) => ({ step: 4 * blocks, body: body(blocks) })))],
   };
 }
 
@@ -204,10 +219,7 @@ let cached: SimdKernels | null | undefined;
 export function simdKernels(): SimdKernels | undefined {
   if (cached !== undefined) return cached ?? undefined;
   try {
-    const bytes = encodeModule([
-      gather('gather16', 4), gather('gather4', 1), scatter('scatter16', 4), scatter('scatter4', 1),
-      argmax('argmax24', 6), argmax('argmax4', 1), max('max24', 6), max('max4', 1),
-    ]);
+    const bytes = encodeModule([gather('gather', SUM_STEPS), scatter('scatter', SUM_STEPS), argmax('argmax', MAX_STEPS), max('max', MAX_STEPS)]);
     const memory = new WebAssembly.Memory({ initial: 1 });
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
     const e = instance.exports as unknown as Omit<SimdKernels, 'memory' | 'reserve'>;
@@ -217,8 +229,7 @@ export function simdKernels(): SimdKernels | undefined {
         const missing = size - memory.buffer.byteLength;
         if (missing > 0) memory.grow(Math.ceil(missing / 65536));
       },
-      gather16: e.gather16, gather4: e.gather4, scatter16: e.scatter16, scatter4: e.scatter4, argmax24: e.argmax24, argmax4: e.argmax4,
-      max24: e.max24, max4: e.max4,
+      gather: e.gather, scatter: e.scatter, argmax: e.argmax, max: e.max,
     };
   } catch {
     cached = null;

@@ -191,7 +191,7 @@ export function gatherKernel(features: Float32Array, outLength: number, channels
       session.writeWeightedTaps(taps, offsets, weights, featPtr);
       const { taps: list, f32 } = session;
       const outByte = 4 * at;
-      const done = simd.gather4(outByte, list, taps, simd.gather16(outByte, list, taps, 0, bytes), bytes);
+      const done = simd.gather(outByte, list, taps, 0, bytes);
       // The last channels (C mod 4) in scalar code.
       for (let c = done >> 2; c < channels; c++) {
         let s = 0;
@@ -223,7 +223,7 @@ export function scatterKernel(gradOutput: Float32Array, inLength: number, channe
       session.writeWeightedTaps(taps, offsets, weights, gradInPtr);
       const { taps: list, f32 } = session;
       const gByte = gradOutPtr + 4 * o;
-      const done = simd.scatter4(gByte, list, taps, simd.scatter16(gByte, list, taps, 0, bytes), bytes);
+      const done = simd.scatter(gByte, list, taps, 0, bytes);
       for (let t = 0; t < taps && done < bytes; t++) {
         const p = (gradInPtr >> 2) + offsets[t];
         for (let c = done >> 2; c < channels; c++) f32[p + c] += weights[t] * f32[(gradOutPtr >> 2) + o + c];
@@ -258,8 +258,8 @@ export function maxKernel(features: Float32Array, outLength: number, channels: n
       const { taps: list, f32, i32 } = session;
       const outByte = 4 * at, argByte = 4 * argAt;
       const done = argmax
-        ? simd.argmax4(outByte, argByte, list, count, featPtr, simd.argmax24(outByte, argByte, list, count, featPtr, 0, channels), channels)
-        : simd.max4(outByte, list, count, featPtr, simd.max24(outByte, list, count, featPtr, 0, channels), channels);
+        ? simd.argmax(outByte, argByte, list, count, featPtr, 0, channels)
+        : simd.max(outByte, list, count, featPtr, 0, channels);
       // The last channels (C mod 4) in scalar code.
       for (let c = done; c < channels; c++) {
         let best = LOWEST_FLOAT32, arg = -1;
