@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { encodePng } from '../../src/data/images.js';
 import { loadCheckpoint } from '../../src/engine/checkpoint.js';
-import { readGreyImage } from '../../src/models/unet/dataset.js';
+import { readGreyImage, sunnybrookSamples } from '../../src/models/unet/dataset.js';
 import { binaryDice } from '../../src/eval/segmentation.js';
 import { mulberry32 } from '../../src/util/random.js';
 import { runCli } from '../helpers/cli.js';
@@ -82,5 +82,18 @@ test('bad input to train/predict unet: one-line errors naming the folder or opti
   const badCkpt = runCli(['predict', 'unet', '--checkpoint', join(dir, 'none.ckpt'), '--input', join(dir, 'images')]);
   assert.equal(badCkpt.code, 1);
   assert.match(badCkpt.stderr, /holds no images|none\.ckpt/);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('detseg train unet --sunnybrook holds out whole patients: 0.2 of the 5 embedded patients = 1, every slice of it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'detseg-unet-sb-'));
+  const trained = runCli(['train', 'unet', '--sunnybrook', '--out', join(dir, 'sb.ckpt'), '--epochs', '1', '--batch', '16', '--crop', '32', '--depth', '1', '--width', '2', '--seed', '4', '--no-progress']);
+  assert.equal(trained.code, 0, trained.stderr);
+  const line = /(\d+) training and (\d+) validation images \(held-out patients (\w+)\)/.exec(trained.stderr);
+  assert.ok(line, trained.stderr);
+  const slicesOf = new Map<string, number>();
+  for (const s of sunnybrookSamples()) slicesOf.set(s.group!, (slicesOf.get(s.group!) ?? 0) + 1);
+  assert.equal(Number(line[2]), slicesOf.get(line[3]), 'all slices of the held-out patient');
+  assert.equal(Number(line[1]) + Number(line[2]), 96);
   rmSync(dir, { recursive: true, force: true });
 });

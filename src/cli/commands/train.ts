@@ -5,7 +5,7 @@ import { initEngine } from '../../engine/setup.js';
 import { train } from '../../engine/train.js';
 import { segmentationLoss, type SegLossName } from '../../models/losses.js';
 import { buildUNet, type UNetOptions } from '../../models/unet/unet.js';
-import { loadSegFolder, predictFullMasks, segBatches, sunnybrookSamples, type SegSample } from '../../models/unet/dataset.js';
+import { holdOutGroups, loadSegFolder, predictFullMasks, segBatches, sunnybrookSamples, type SegSample } from '../../models/unet/dataset.js';
 import type { UNetCheckpointMeta } from '../../models/unet/checkpoint-meta.js';
 import { binaryDice } from '../../eval/segmentation.js';
 import { epochRandom } from '../../engine/train.js';
@@ -62,7 +62,7 @@ export function registerTrain(program: Command): void {
     .option('--depth <n>', 'U-Net depth (2x2 poolings)', '3')
     .option('--width <n>', 'channels of the first block', '16')
     .option('--batch-norm', 'batch normalisation in the conv blocks', false)
-    .option('--val <fraction>', 'fraction of images held out for validation Dice', '0.2')
+    .option('--val <fraction>', 'fraction held out for validation Dice: of the patients with --sunnybrook, of the images with --data', '0.2')
     .option('--seed <n>', 'seed of initialisation, split, shuffling and augmentation', '0')
     .option('--schedule <kind>', 'constant | cosine | step', 'cosine')
     .option('--warmup <steps>', 'linear warm-up steps', '0')
@@ -87,21 +87,13 @@ export function registerTrain(program: Command): void {
       for (const s of samples) {
         if (s.height < crop || s.width < crop) throw new DetsegInputError(`image ${s.name} is ${s.width}×${s.height}, smaller than the crop ${crop}`, { field: '--crop' });
       }
-      // Seeded split: a shuffled order, the first part held out.
-      const order = samples.map((_, i) => i);
-      const splitRandom = epochRandom(seed, -1);
-      for (let i = order.length - 1; i > 0; i--) {
-        const j = Math.floor(splitRandom() * (i + 1));
-        [order[i], order[j]] = [order[j], order[i]];
-      }
-      const valCount = Math.min(samples.length - 1, Math.round(valFraction * samples.length));
-      const valIndices = order.slice(0, valCount);
-      const trainIndices = order.slice(valCount);
+      // Seeded split by patient (Sunnybrook: every slice of a held-out patient; a folder: by image)
+      const { trainIndices, valIndices, valGroups } = holdOutGroups(samples, valFraction, epochRandom(seed, -1));
       const unet: UNetOptions = { depth, baseWidth: wholeAtLeast(opts.width, '--width', 1), batchNorm: opts.batchNorm, seed };
       const model = buildUNet(unet);
       const out = resolve(opts.out);
       const meta: UNetCheckpointMeta = { format: 'detseg-unet', unet, crop, data: opts.data ? resolve(opts.data) : 'sunnybrook' };
-      process.stderr.write(`U-Net ${model.countParams().toLocaleString('en-US')} parameters; ${trainIndices.length} training and ${valIndices.length} validation images\n`);
+      process.stderr.write(`U-Net ${model.countParams().toLocaleString('en-US')} parameters; ${trainIndices.length} training and ${valIndices.length} validation images${valGroups.length ? ` (held-out patients ${valGroups.join(', ')})` : ''}\n`);
       const result = await train({
         model,
         loss: segmentationLoss(opts.loss as SegLossName),

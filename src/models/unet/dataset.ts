@@ -17,6 +17,11 @@ export interface SegSample {
   image: Float32Array;
   /** 1 inside the object: `Uint8Array [H, W]`. */
   mask: Uint8Array;
+  /**
+   * Samples of one group (the slices of one patient) are held out for validation together
+   * ({@link holdOutGroups}); a sample without a group is a group of its own.
+   */
+  group?: string;
 }
 
 /** Grey levels in [0, 1] of an image file (mean of R, G, B / 255): `Float32Array [H, W]`. */
@@ -64,7 +69,28 @@ export async function loadSegFolder(dir: string): Promise<SegSample[]> {
 /** The Sunnybrook LV slices (embedded subset by default, or a Sunnybrook-layout folder) as samples. */
 export function sunnybrookSamples(dir?: string): SegSample[] {
   const data = loadSunnybrook(dir);
-  return data.slices.map((s) => ({ name: `${s.patientId}-${s.imageNumber}`, height: s.height, width: s.width, image: s.image, mask: s.mask }));
+  return data.slices.map((s) => ({ name: `${s.patientId}-${s.imageNumber}`, height: s.height, width: s.width, image: s.image, mask: s.mask, group: s.patientId }));
+}
+
+/**
+ * A seeded validation split by group (patient), never by slice: the distinct groups, in order of first
+ * appearance, are shuffled with `random` (Fisher–Yates) and the first round(fraction × groups) of
+ * them — at most all but one — are held out whole. Samples without a group are groups of their own
+ * (an image folder is split by image). Indices in sample order.
+ */
+export function holdOutGroups(samples: SegSample[], fraction: number, random: () => number): { trainIndices: number[]; valIndices: number[]; valGroups: string[] } {
+  const groupOf = (s: SegSample, i: number) => s.group ?? `#${i}:${s.name}`;
+  const groups = [...new Set(samples.map(groupOf))];
+  for (let i = groups.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [groups[i], groups[j]] = [groups[j], groups[i]];
+  }
+  const valGroups = groups.slice(0, Math.max(0, Math.min(groups.length - 1, Math.round(fraction * groups.length))));
+  const held = new Set(valGroups);
+  const trainIndices: number[] = [];
+  const valIndices: number[] = [];
+  samples.forEach((s, i) => (held.has(groupOf(s, i)) ? valIndices : trainIndices).push(i));
+  return { trainIndices, valIndices, valGroups: valGroups.filter((g) => !g.startsWith('#')) };
 }
 
 /** Augmentation and batching of {@link segBatches}. */
