@@ -242,3 +242,24 @@ test('Cast to the same dtype shares the buffer (values kept after the source is 
   assert.deepEqual(Array.from(g.dataSync()), [0, 3, 4]);
   g.dispose();
 });
+
+test('Add of a bias [C] to x [..., C] (the SIMD kernel; either order, leading 1s) equals the cpu backend bit for bit; other shapes go upstream', async () => {
+  const cases: Array<[number[], number[]]> = [
+    [[2, 5, 6, 16], [16]], // a conv's bias
+    [[3, 7, 9, 5], [5]], // C not a multiple of 4: the scalar tail
+    [[1, 1, 6], [2, 3, 4, 6]], // the bias first, with leading 1s
+    [[6], [6]], // same size: upstream
+    [[4, 6], [1, 6]],
+    [[7, 3], [7, 3]], // same shape: upstream
+    [[2, 3], [1]], // scalar-like: upstream
+    [[4, 8], [4, 1]], // broadcast along another axis: upstream
+  ];
+  for (const [i, [sa, sb]] of cases.entries()) {
+    const a = randomNormal(size(sa), 950 + 2 * i);
+    const b = randomNormal(size(sb), 951 + 2 * i);
+    const { cpu, wasm } = await onBothBackends(() => [tf.add(tf.tensor(a, sa), tf.tensor(b, sb)), tf.add(tf.tensor(b, sb), tf.tensor(a, sa))]);
+    assert.deepEqual(wasm, cpu, `case ${i}: ${sa} + ${sb}`);
+  }
+  const ints = await onBothBackends(() => tf.add(tf.tensor([[1, 2], [3, 4]], [2, 2], 'int32'), tf.tensor([10, 20], [2], 'int32')));
+  assert.deepEqual(ints.wasm, ints.cpu);
+});
