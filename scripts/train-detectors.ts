@@ -9,11 +9,13 @@
  *   node --import tsx scripts/train-detectors.ts --model faster-rcnn --steps 4000 --budget 2000
  *   node --import tsx scripts/train-detectors.ts --model mask-rcnn --steps 1500 --budget 3000
  *   node --import tsx scripts/train-detectors.ts --model fast-rcnn --steps 300 --lr 3e-4 --init assets/checkpoints/detector-faster-rcnn.ckpt
- *   nice -n 19 node --import tsx scripts/train-detectors.ts --model rcnn --warp 128 --steps 300 --lr 3e-4 --init assets/checkpoints/detector-faster-rcnn.ckpt
+ *   node --import tsx scripts/train-detectors.ts --model rcnn --warp 128 --steps 300 --lr 3e-4 --init assets/checkpoints/detector-faster-rcnn.ckpt
  *
  * Faster and Mask R-CNN train from scratch. Fast R-CNN and R-CNN share the backbone: `--init` loads the
  * Faster R-CNN backbone (and, for Fast R-CNN, its box head) before fine-tuning on selective-search
- * proposals. Options: `--model`, `--steps` (optimisation steps, batch 2), `--lr` (peak Adam rate),
+ * proposals (quality mode, the default of `selectiveSearchProposals`; the shipped Fast R-CNN and R-CNN
+ * were fine-tuned from the 4000-step Faster R-CNN, R-CNN on 128×128 warps). Options: `--model`,
+ * `--steps` (optimisation steps, batch 2), `--lr` (peak Adam rate),
  * `--budget <seconds>` (stop early), `--options <json>` (model options merged over the shipped ones), `--val <n>` (held-out images), `--init <ckpt>`, `--out <file>`,
  * `--warp <pixels>` (R-CNN only: the side every proposal is warped to, a multiple of 8; default 128).
  * Prints the mean losses every 50 steps and the final COCO statistics (bbox; segm too for Mask R-CNN).
@@ -23,7 +25,6 @@ import { initEngine } from '../src/engine/setup.js';
 import { DEFAULT_SYNTHETIC_RECIPE } from '../src/models/detection/recipe.js';
 import { trainOnSynthetic } from '../src/models/detection/train-synthetic.js';
 import { detectorKind, shippedDetectorPath } from '../src/models/detection/zoo.js';
-import { setRcnnTrainWarpSize } from '../src/models/rcnn/checkpoint.js';
 
 const { values } = parseArgs({
   options: {
@@ -39,10 +40,11 @@ const { values } = parseArgs({
   },
 });
 const kind = detectorKind(values.model!, '--model');
+const modelOptions: Record<string, unknown> = values.options ? (JSON.parse(values.options) as Record<string, unknown>) : {};
 if (values.warp !== undefined) {
   const warp = Number(values.warp);
   if (kind !== 'rcnn' || !Number.isInteger(warp) || warp < 8 || warp % 8 !== 0) throw new Error(`--warp: R-CNN only, a multiple of 8 pixels (got '${values.warp}' for ${kind})`);
-  setRcnnTrainWarpSize(warp);
+  modelOptions.warpSize = warp;
 }
 const engine = await initEngine();
 process.stdout.write(`backend ${engine.backend}, SIMD ${engine.simd}\n`);
@@ -52,7 +54,7 @@ const report = trainOnSynthetic(kind, {
   learningRate: Number(values.lr),
   budgetSeconds: values.budget ? Number(values.budget) : undefined,
   init: values.init,
-  modelOptions: values.options ? (JSON.parse(values.options) as Record<string, unknown>) : undefined,
+  modelOptions,
   out,
   recipe: { ...DEFAULT_SYNTHETIC_RECIPE, valImages: Number(values.val) },
   log: (line) => process.stdout.write(`${line}\n`),

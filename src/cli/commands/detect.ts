@@ -10,7 +10,7 @@ import { DEFAULT_SYNTHETIC_RECIPE } from '../../models/detection/recipe.js';
 import { imagesToTensor } from '../../models/detection/synthetic-data.js';
 import { trainOnSynthetic } from '../../models/detection/train-synthetic.js';
 import { DETECTOR_KINDS, detectorKind, loadDetector, shippedDetectorPath } from '../../models/detection/zoo.js';
-import { RCNN_TRAIN_OPTIONS, setRcnnTrainWarpSize } from '../../models/rcnn/checkpoint.js';
+import { RCNN_TRAIN_OPTIONS } from '../../models/rcnn/checkpoint.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { DetsegInputError } from '../../util/errors.js';
 import { positiveNumber, wholeNumber } from '../options.js';
@@ -38,11 +38,8 @@ export function registerDetectorTrain(trainCmd: Command): void {
     if (kind === 'rcnn') command.option('--warp <pixels>', 'side every proposal is warped to (a multiple of the backbone stride 8)', String(RCNN_TRAIN_OPTIONS.warpSize));
     command.action(async (opts: { steps: string; lr: string; budget?: string; init?: string; trainImages: string; val: string; out: string; warp?: string }) => {
         const steps = wholeNumber(opts.steps, '--steps', 1);
-        if (opts.warp !== undefined) {
-          const warp = wholeNumber(opts.warp, '--warp', 8);
-          if (warp % 8 !== 0) throw new DetsegInputError(`must be a multiple of the backbone stride 8, got ${warp}`, { field: '--warp' });
-          setRcnnTrainWarpSize(warp);
-        }
+        const warp = opts.warp === undefined ? undefined : wholeNumber(opts.warp, '--warp', 8);
+        if (warp !== undefined && warp % 8 !== 0) throw new DetsegInputError(`must be a multiple of the backbone stride 8, got ${warp}`, { field: '--warp' });
         const learningRate = positiveNumber(opts.lr, '--lr');
         const budgetSeconds = opts.budget === undefined ? undefined : positiveNumber(opts.budget, '--budget');
         const recipe = { ...DEFAULT_SYNTHETIC_RECIPE, trainImages: wholeNumber(opts.trainImages, '--train-images', 1), valImages: wholeNumber(opts.val, '--val', 1) };
@@ -50,7 +47,8 @@ export function registerDetectorTrain(trainCmd: Command): void {
         if (init !== undefined && !existsSync(init)) throw new DetsegInputError('checkpoint does not exist', { file: init, field: '--init' });
         await initEngine();
         const out = resolve(opts.out);
-        const report = trainOnSynthetic(kind, { steps, learningRate, budgetSeconds, init, out, recipe, log: (line) => process.stderr.write(`${line}\n`) });
+        const modelOptions = warp === undefined ? undefined : { warpSize: warp };
+        const report = trainOnSynthetic(kind, { steps, learningRate, budgetSeconds, init, out, recipe, modelOptions, log: (line) => process.stderr.write(`${line}\n`) });
         const m = report.metrics as Record<string, number>;
         process.stdout.write(`${report.lines.join('\n')}\n`);
         process.stdout.write(`${kind}: held-out COCO mAP ${m.mAP.toFixed(4)}, mAP@0.5 ${m.mAP50.toFixed(4)}${m.maskAP !== undefined ? `, mask AP ${m.maskAP.toFixed(4)}` : ''} → ${out}\n`);

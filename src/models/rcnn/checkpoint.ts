@@ -5,18 +5,10 @@ import { RCNN, type RcnnOptions } from './rcnn.js';
 /**
  * The options `trainOnSynthetic('rcnn', …)` builds its R-CNN with: 128×128 warps (the backbone's input
  * size; see {@link RCNN}), head on the 16×16 crop map max-pooled to 8×8, 64 crops per image and step.
- * The shipped checkpoint records the options it was trained with in its meta.
+ * `detseg train rcnn --warp` and `scripts/train-detectors.ts --warp` override the warp size. The shipped
+ * checkpoint records the options it was trained with in its meta.
  */
 export const RCNN_TRAIN_OPTIONS: RcnnOptions = { numClasses: 3, seed: 0, warpSize: 128, batchSizePerImage: 64 };
-
-/**
- * Sets the warp side (pixels, a multiple of the backbone stride 8) of the R-CNN that the next
- * `trainOnSynthetic('rcnn', …)` in this process trains (it reads {@link RCNN_TRAIN_OPTIONS}); used by
- * `detseg train rcnn --warp` and `scripts/train-detectors.ts --warp`.
- */
-export function setRcnnTrainWarpSize(warpSize: number): void {
-  RCNN_TRAIN_OPTIONS.warpSize = warpSize;
-}
 
 /** Path of the shipped R-CNN checkpoint. */
 export function shippedRcnnPath(): string {
