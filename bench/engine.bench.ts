@@ -14,7 +14,7 @@ function runAndRead(kernel: string, inputs: tf.NamedTensorMap, attrs: Record<str
  * Engine benchmarks: one Adam step of the ~480k-parameter U-Net (batch 8 of 128×128×1, sigmoid CE) on
  * the engine's default threads, the 3×3 conv forward pass it is made of, the two gradient kernels of
  * the kernel pack on a middle U-Net layer ([8, 64, 64, 32] → 32), and the pack's other kernels on the
- * first U-Net level (bias-gradient Sum, MaxPoolGrad, Concat + SplitV).
+ * first U-Net level (filter gradient, bias add, bias-gradient Sum, MaxPoolGrad, Concat + SplitV).
  */
 export async function engineBenches(): Promise<Bench[]> {
   const engine = await initEngine();
@@ -42,11 +42,29 @@ export async function engineBenches(): Promise<Bench[]> {
       setup: () => prepareConvForward().run,
     },
     {
-      name: 'engine: Conv2DBackpropFilter [8,64,64,32]→32',
-      goal: '≈ 2× the forward pass',
+      name: `engine: Conv2DBackpropFilter [8,64,64,32]→32 (direct SIMD kernels, ${threads})`,
+      goal: '≈ the forward pass',
       setup: () => {
         const { x, dy } = layer();
         return () => runAndRead('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 32, 32] });
+      },
+    },
+    {
+      name: `engine: Conv2DBackpropFilter [8,128,128,16]→16, U-Net level 0 (direct SIMD kernels, ${threads})`,
+      goal: '≈ the forward pass',
+      setup: () => {
+        const x = tf.randomNormal([8, 128, 128, 16], 0, 1, 'float32', 11); // [B, H, W, Cin]
+        const dy = tf.randomNormal([8, 128, 128, 16], 0, 1, 'float32', 12); // [B, H, W, Cout]
+        return () => runAndRead('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 16, 16] });
+      },
+    },
+    {
+      name: 'engine: bias Add [8,128,128,16] + [16] (SIMD kernel)',
+      goal: '≈ an add of two [8,128,128,16] tensors',
+      setup: () => {
+        const x = tf.randomNormal([8, 128, 128, 16], 0, 1, 'float32', 13); // [B, H, W, C]
+        const bias = tf.randomNormal([16], 0, 1, 'float32', 14); // [C]
+        return () => runAndRead('Add', { a: x, b: bias }, {});
       },
     },
     {
