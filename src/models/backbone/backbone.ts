@@ -20,15 +20,23 @@ export interface BackboneOptions {
   seed?: number;
   /** Layer-name prefix (default 'backbone'), so that several backbones can live in one checkpoint. */
   name?: string;
+  /**
+   * Channels of a top-down merge (default 0: none). When > 0 and there are ≥ 2 stages, the output is
+   * one FPN level at twice the resolution of the last stage: a 1×1 lateral convolution of the
+   * second-to-last stage, plus the last stage brought up by a learned 2×2 stride-2 transposed
+   * convolution, then a 3×3 convolution (FPN's smoothing), all without activation. The output stride
+   * halves (4 instead of 8 by default) while the receptive field stays that of the deepest stage.
+   */
+  topDownChannels?: number;
 }
 
 /** A backbone and what a detector needs to know of it. */
 export interface Backbone {
-  /** `[B, H, W, inChannels]` → features `[B, H/stride, W/stride, channels]` ('same' padding, H, W divisible by stride). */
+  /** `[B, H, W, inChannels]` → features `[B, H/stride, W/stride, channels]` ('same' padding; H, W divisible by 2^stages). */
   model: tf.LayersModel;
-  /** Image pixels per feature-map cell: 2^stages. */
+  /** Image pixels per feature-map cell: 2^stages, or 2^(stages−1) with a top-down merge. */
   stride: number;
-  /** Channels of the feature map (the last width). */
+  /** Channels of the feature map (the last width, or `topDownChannels`). */
   channels: number;
 }
 
@@ -50,6 +58,7 @@ export function buildBackbone(options: BackboneOptions = {}): Backbone {
   if (widths.length === 0) throw new RangeError('buildBackbone: needs at least one stage');
   const input = tf.input({ shape: [null, null, options.inChannels ?? 3], name: `${prefix}_image` }); // [B, H, W, Cin]
   let x: tf.SymbolicTensor = input;
+  const stageOutputs: tf.SymbolicTensor[] = [];
   widths.forEach((filters, stage) => {
     for (let k = 0; k <= extra; k++) {
       const name = `${prefix}_s${stage}_conv${k}`;
@@ -59,7 +68,21 @@ export function buildBackbone(options: BackboneOptions = {}): Backbone {
       if (batchNorm) x = tf.layers.batchNormalization({ axis: -1, momentum, name: `${name}_bn` }).apply(x) as tf.SymbolicTensor;
       x = tf.layers.reLU({ name: `${name}_relu` }).apply(x) as tf.SymbolicTensor;
     }
+    stageOutputs.push(x);
   });
+  const topDown = options.topDownChannels ?? 0;
+  if (topDown > 0 && widths.length >= 2) {
+    const conv = (filters: number, kernelSize: number, name: string) =>
+      tf.layers.conv2d({ filters, kernelSize, padding: 'same', kernelInitializer: seededInitializer(seeds), name: `${prefix}_td_${name}` });
+    const lateral = conv(topDown, 1, 'lateral').apply(stageOutputs[widths.length - 2]) as tf.SymbolicTensor; // [B, H/2^(S−1), W/2^(S−1), D]
+    const up = tf.layers
+      .conv2dTranspose({ filters: topDown, kernelSize: 2, strides: 2, padding: 'valid', kernelInitializer: seededInitializer(seeds), name: `${prefix}_td_up` })
+      .apply(x) as tf.SymbolicTensor; // [B, H/2^(S−1), W/2^(S−1), D]
+    const merged = tf.layers.add({ name: `${prefix}_td_add` }).apply([lateral, up]) as tf.SymbolicTensor;
+    const smooth = conv(topDown, 3, 'smooth').apply(merged) as tf.SymbolicTensor; // [B, H/2^(S−1), W/2^(S−1), D]
+    const model = tf.model({ inputs: input, outputs: smooth, name: prefix });
+    return { model, stride: 1 << (widths.length - 1), channels: topDown };
+  }
   const model = tf.model({ inputs: input, outputs: x, name: prefix });
   return { model, stride: 1 << widths.length, channels: widths[widths.length - 1] };
 }

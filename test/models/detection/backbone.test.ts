@@ -31,3 +31,18 @@ test('backbone: [B, H, W, 3] → [B, H/8, W/8, 64] with the default three stages
   b.model.dispose();
   four.model.dispose();
 });
+
+test('backbone with a top-down merge: stride halves, channels = topDownChannels; parameters by hand', async () => {
+  await initEngine();
+  const widths = [8, 16, 24];
+  const d = 12;
+  const b = buildBackbone({ widths, topDownChannels: d, seed: 3, name: 'td' });
+  assert.equal(b.stride, 4);
+  assert.equal(b.channels, d);
+  // lateral 1×1 (16 → d, with bias), transposed 2×2 (24 → d, with bias), smoothing 3×3 (d → d, with bias)
+  const extraParams = 16 * d + d + 4 * 24 * d + d + 9 * d * d + d;
+  assert.equal(b.model.countParams(), backboneParameters(3, widths, 1) + extraParams);
+  const shape = tf.tidy(() => (b.model.predict(tf.zeros([1, 64, 40, 3])) as tf.Tensor).shape);
+  assert.deepEqual(shape, [1, 16, 10, d]);
+  b.model.dispose();
+});
