@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { makeTransposeFreeBatchMatMul } from './kernels-matmul.js';
 import { makeRepeatTile } from './kernels-tile.js';
 import { heapBiasAdd } from './bias-add.js';
+import { heapMaxPoolGrad2x2 } from './maxpool-grad.js';
 import { directFilterGradient, directFilterGradientApplies } from './filter-gradient.js';
 import { concatLastAxis, flipAndTransposeFilter, patchesAsColumns, splitLastAxis, swapOuterAndInner, swapOuterPair, type HeapBackend } from './kernels-heap.js';
 
@@ -358,6 +359,14 @@ function makeMaxPoolGrad(upstream: tf.KernelConfig): tf.KernelFunc {
     const { batchSize: n, inHeight: h, inWidth: w, outHeight: ho, outWidth: wo, inChannels: c, filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw } = info;
     const { top, left } = info.padInfo;
     const out = backend.makeOutput([...input.shape], 'float32');
+    // 2×2 stride-2 windows tiling the image, channels a multiple of 4 (U-Net's pools): the SIMD kernel
+    const tiles2x2 = fh === 2 && fw === 2 && sh === 2 && sw === 2 && top === 0 && left === 0 && h === 2 * ho && w === 2 * wo && c % 4 === 0;
+    const simd = tiles2x2 ? heapMaxPoolGrad2x2(backend) : undefined;
+    if (simd) {
+      // addresses after the allocation (it may grow the heap)
+      simd(backend.typedArrayFromHeap(input).byteOffset, backend.typedArrayFromHeap(dy).byteOffset, backend.typedArrayFromHeap(out).byteOffset, n * ho, wo, 4 * c, 4 * w * c);
+      return out;
+    }
     const xv = backend.typedArrayFromHeap(input); // [N, H, W, C]
     const dyv = backend.typedArrayFromHeap(dy); // [N, Ho, Wo, C]
     const dxv = backend.typedArrayFromHeap(out); // [N, H, W, C]
