@@ -48,6 +48,14 @@ export function swapOuterPair(backend: HeapBackend, x: TensorInfo, a: number, b:
   const src = backend.typedArrayFromHeap(x); // [G, A, B, C]
   const dst = backend.typedArrayFromHeap(out); // [G, B, A, C]
   const block = a * b * c;
+  const copy = heapRowCopier(backend);
+  if (copy && a > 1) {
+    // per (g, j): the A rows of C values from stride B·C to stride C, by the SIMD row copies
+    for (let g = 0; g < groups; g++) {
+      for (let j = 0; j < b; j++) copy(src.byteOffset + 4 * (g * block + j * c), 4 * b * c, dst.byteOffset + 4 * (g * block + j * a * c), 4 * c, a, 4 * c);
+    }
+    return out;
+  }
   for (let g = 0; g < groups; g++) {
     const base = g * block;
     for (let j = 0; j < b; j++) {
