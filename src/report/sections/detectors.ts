@@ -237,7 +237,7 @@ async function speedPart(ctx: ReportContext, recipe: SyntheticRecipe): Promise<s
     `<p>R-CNN, Fast R-CNN and Faster R-CNN from the shipped checkpoints, with the same backbone architecture, on the same ${report.images} held-out `,
     `synthetic ${report.imageSize}×${report.imageSize} images (seed ${report.seed}), one image at a time on this machine's CPU (tfjs wasm); medians per image `,
     `after one warm-up image (<code>benchRcnnFamily</code>). Selective search (${report.proposalMode} mode, ~${Math.round(rcnn.proposalsPerImage)} proposals per image) runs once per image and is charged to both R-CNN and Fast R-CNN. `,
-    `R-CNN warps every proposal to ${report.rcnnWarpSize}×${report.rcnnWarpSize}, the input size its backbone is built for (as R-CNN warps to AlexNet's 227×227), and runs the whole backbone on each crop; `,
+    `R-CNN warps every proposal to ${report.rcnnWarpSize}×${report.rcnnWarpSize}${report.rcnnWarpSize === report.imageSize ? ', the input size its backbone is built for (as R-CNN warps to AlexNet\'s 227×227),' : ''} and runs the whole backbone on each crop; `,
     `Fast R-CNN runs the backbone once per image and pools each proposal from the feature map; Faster R-CNN makes its own proposals with the RPN on that feature map. `,
     `mAP is COCOeval's on these ${report.images} images only (the held-out figures on 200 images are in the README)${ctx.options.quick ? '; quick run: too few images for a meaningful mAP' : ''}.</p>`,
     htmlTable(['method', 'proposals', 'per image', 'proposal s/img', 'network s/img', 'total s/img', 'mAP', 'mAP@0.5'], rows, 3),
