@@ -126,34 +126,58 @@ export function filterGradientRecords(info: tf.backend_util.Conv2DInfo, xAt: num
   return records;
 }
 
-/** Whether {@link directFilterGradient} handles this convolution: dilation 1 and Co a multiple of 4. */
+/**
+ * Whether {@link directFilterGradient} handles this convolution: dilation 1, and Co or Ci a multiple of 4
+ * (the kernels load 4 channels of one operand per instruction).
+ */
 export function directFilterGradientApplies(info: tf.backend_util.Conv2DInfo): boolean {
-  return info.dilationHeight === 1 && info.dilationWidth === 1 && info.outChannels % 4 === 0 && info.outChannels > 0 && info.inChannels > 0;
+  const { inChannels: ci, outChannels: co } = info;
+  return info.dilationHeight === 1 && info.dilationWidth === 1 && ci > 0 && co > 0 && (co % 4 === 0 || ci % 4 === 0);
 }
 
 /**
- * Filter gradient of a 2-D convolution, NHWC, dilation 1, Co a multiple of 4:
+ * Filter gradient of a 2-D convolution, NHWC, dilation 1, Co or Ci a multiple of 4:
  * x: [N, H, W, Ci], dy: [N, Ho, Wo, Co] → dW: [fh, fw, Ci, Co] with
  * dW[a, b, ci, co] = Σ_{n,i,j} x[n, i·sh + a − padTop, j·sw + b − padLeft, ci] · dy[n, i, j, co].
- * Returns undefined where the kernels cannot run (no WebAssembly SIMD, memory not found): the caller
- * then uses another method.
+ * When only Ci is a multiple of 4 (U-Net's 1-channel logits), x and dy swap roles — dy splatted, x in
+ * vectors — and the kernels give dWᵀ [fh, fw, Co, Ci], transposed per tap at the end (no work for
+ * Co = 1). Returns undefined where the kernels cannot run (no WebAssembly SIMD, memory not found): the
+ * caller then uses another method.
  */
 export function directFilterGradient(backend: HeapBackend, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo | undefined {
   const memory = backendMemory(backend);
   const engine = memory ? engineFor(memory) : null;
   if (!engine) return undefined;
   const { inChannels: ci, outChannels: co, filterHeight: fh, filterWidth: fw, strideWidth: sw } = info;
+  const swapped = co % 4 !== 0;
   const out = backend.makeOutput([fh, fw, ci, co], 'float32');
   const list = backend.makeOutput([Math.max(1, maxRecords(info) * 4)], 'int32');
   // addresses after the allocations (which may grow the memory)
-  const dw = backend.typedArrayFromHeap(out); // [fh, fw, Ci, Co]
+  const dw = backend.typedArrayFromHeap(out); // [fh, fw, Ci, Co], or dWᵀ [fh, fw, Co, Ci] while swapped
   dw.fill(0);
   const listView = new Int32Array(dw.buffer, backend.typedArrayFromHeap(list).byteOffset, maxRecords(info) * 4); // [records, 4]
   const records = filterGradientRecords(info, backend.typedArrayFromHeap(x).byteOffset, backend.typedArrayFromHeap(dy).byteOffset, dw.byteOffset, listView);
   if (records > 0) {
-    const jobs = jobsFor(ci, co, 8); // ≤ 8 + 8 + 8 + 1 ≤ MAX_JOBS
-    engine.threads.run({ list: listView.byteOffset, records, xStep: 4 * sw * ci, dyStep: 4 * co, dwCiStride: 4 * co }, jobs);
+    if (swapped) {
+      // dy plays x (splatted, Co channels a pixel) and x plays dy (vectors, Ci channels a pixel)
+      for (let at = 0; at < 4 * records; at += 4) [listView[at], listView[at + 1]] = [listView[at + 1], listView[at]];
+      const jobs = jobsFor(co, ci, 8);
+      engine.threads.run({ list: listView.byteOffset, records, xStep: 4 * co, dyStep: 4 * sw * ci, dwCiStride: 4 * ci }, jobs);
+    } else {
+      const jobs = jobsFor(ci, co, 8); // ≤ 8 + 8 + 8 + 1 ≤ MAX_JOBS
+      engine.threads.run({ list: listView.byteOffset, records, xStep: 4 * sw * ci, dyStep: 4 * co, dwCiStride: 4 * co }, jobs);
+    }
   }
   backend.disposeData(list.dataId);
+  if (swapped && co > 1) {
+    // dWᵀ [fh·fw, Co, Ci] → dW [fh·fw, Ci, Co]
+    const view = backend.typedArrayFromHeap(out);
+    const tap = new Float32Array(ci * co);
+    for (let t = 0; t < fh * fw; t++) {
+      const base = t * ci * co;
+      tap.set(view.subarray(base, base + ci * co));
+      for (let o = 0; o < co; o++) for (let c = 0; c < ci; c++) view[base + c * co + o] = tap[o * ci + c];
+    }
+  }
   return out;
 }

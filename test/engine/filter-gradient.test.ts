@@ -23,6 +23,11 @@ const CASES: Array<{ h: number; w: number; k: number; s: number; pad: 'same' | '
   { h: 6, w: 6, k: 1, s: 1, pad: 'valid', n: 2, ci: 4, co: 4 },
   { h: 16, w: 16, k: 3, s: 1, pad: 'same', n: 2, ci: 1, co: 16 }, // U-Net's first conv
   { h: 3, w: 3, k: 5, s: 1, pad: 'same', n: 1, ci: 4, co: 4 }, // taps wider than the image
+  // Co not a multiple of 4 but Ci: x and dy swap roles (U-Net's 1×1 logits, then general shapes)
+  { h: 16, w: 16, k: 1, s: 1, pad: 'valid', n: 2, ci: 16, co: 1 },
+  { h: 9, w: 7, k: 3, s: 1, pad: 'same', n: 2, ci: 8, co: 3 },
+  { h: 9, w: 8, k: 3, s: 2, pad: 'valid', n: 1, ci: 12, co: 6 },
+  { h: 8, w: 10, k: 2, s: 2, pad: 'valid', n: 2, ci: 4, co: 2 },
 ];
 
 const TOLERANCE = 1e-4;
@@ -69,10 +74,11 @@ for (const [index, c] of CASES.entries()) {
   });
 }
 
-test('directFilterGradientApplies: dilation 1 and output channels a multiple of 4 only', () => {
-  const info = (co: number, dilation: number) => tf.backend_util.computeConv2DInfo([1, 8, 8, 3], [3, 3, 3, co], 1, dilation, 'same');
-  assert.equal(directFilterGradientApplies(info(8, 1)), true);
-  assert.equal(directFilterGradientApplies(info(6, 1)), false);
-  assert.equal(directFilterGradientApplies(info(1, 1)), false);
-  assert.equal(directFilterGradientApplies(info(8, 2)), false);
+test('directFilterGradientApplies: dilation 1, and output or input channels a multiple of 4', () => {
+  const info = (ci: number, co: number, dilation: number) => tf.backend_util.computeConv2DInfo([1, 8, 8, ci], [3, 3, ci, co], 1, dilation, 'same');
+  assert.equal(directFilterGradientApplies(info(3, 8, 1)), true);
+  assert.equal(directFilterGradientApplies(info(8, 1, 1)), true);
+  assert.equal(directFilterGradientApplies(info(3, 6, 1)), false);
+  assert.equal(directFilterGradientApplies(info(3, 1, 1)), false);
+  assert.equal(directFilterGradientApplies(info(3, 8, 2)), false);
 });
