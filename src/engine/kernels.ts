@@ -3,6 +3,7 @@ import { makeTransposeFreeBatchMatMul } from './kernels-matmul.js';
 import { makeRepeatTile } from './kernels-tile.js';
 import { heapBiasAdd } from './bias-add.js';
 import { heapMaxPoolGrad2x2 } from './maxpool-grad.js';
+import { heapRelu, RELU_GRAD_KERNEL } from './relu.js';
 import { directFilterGradient, directFilterGradientApplies } from './filter-gradient.js';
 import { concatLastAxis, flipAndTransposeFilter, patchesAsColumns, splitLastAxis, swapOuterAndInner, swapOuterPair, type HeapBackend } from './kernels-heap.js';
 
@@ -289,6 +290,55 @@ function makeBiasAdd(upstream: tf.KernelConfig): tf.KernelFunc {
 }
 
 /**
+ * `Relu` of a float32 tensor by the one-pass SIMD kernel of `relu.ts` on the calling thread (the same
+ * values as upstream; upstream spreads it over the thread pool, which costs more than it gives when
+ * the other core is busy). Other dtypes go to upstream.
+ */
+function makeRelu(upstream: tf.KernelConfig): tf.KernelFunc {
+  return (args) => {
+    const backend = args.backend as HeapBackend;
+    const { x } = args.inputs as { x: TensorInfo };
+    const kernels = x.dtype === 'float32' ? heapRelu(backend) : undefined;
+    if (!kernels) return upstream.kernelFunc(args);
+    const out = backend.makeOutput([...x.shape], 'float32');
+    // addresses after the allocation (it may grow the heap)
+    kernels.relu(backend.typedArrayFromHeap(x).byteOffset, backend.typedArrayFromHeap(out).byteOffset, tf.util.sizeFromShape(x.shape));
+    return out;
+  };
+}
+
+/** `DetsegReluGrad` (wasm): dx = dy · step(x) for float32 dy and x of one shape, in one pass (`relu.ts`). */
+function reluGradWasm(args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend }): TensorInfo {
+  const backend = args.backend as HeapBackend;
+  const { dy, x } = args.inputs as { dy: TensorInfo; x: TensorInfo };
+  const kernels = heapRelu(backend);
+  if (!kernels) throw new Error('detseg kernels: the ReLU kernels could not be built');
+  const out = backend.makeOutput([...x.shape], 'float32');
+  kernels.reluGrad(backend.typedArrayFromHeap(dy).byteOffset, backend.typedArrayFromHeap(x).byteOffset, backend.typedArrayFromHeap(out).byteOffset, tf.util.sizeFromShape(x.shape));
+  return out;
+}
+
+/**
+ * ReLU's gradient for every backend: on 'wasm', with float32 tensors and the ReLU kernels built, the
+ * one-pass `DetsegReluGrad`; elsewhere tfjs-core's own `mul(dy, cast(step(x), 'float32'))`. Both give
+ * the same values bit for bit (1 where x > 0, 0 elsewhere, NaN where x is NaN, times dy).
+ */
+const reluGradient: tf.GradConfig = {
+  kernelName: 'Relu',
+  inputsToSave: ['x'],
+  gradFunc: (dy, saved) => {
+    const [x] = saved;
+    const grad = dy as tf.Tensor;
+    return {
+      x: () => {
+        const fused = tf.getBackend() === 'wasm' && grad.dtype === 'float32' && x.dtype === 'float32' && heapRelu(tf.backend() as unknown as HeapBackend) !== undefined;
+        return fused ? (tf.engine().runKernel(RELU_GRAD_KERNEL, { dy: grad, x }) as tf.Tensor) : tf.mul(grad, tf.cast(tf.step(x), 'float32'));
+      },
+    };
+  },
+};
+
+/**
  * `Cast` to the dtype the tensor already has shares its input's buffer, as {@link identityWasm} does
  * (upstream copies; ReLU's gradient casts its float32 mask to float32 once per ReLU). Real casts go to
  * upstream.
@@ -473,6 +523,7 @@ export function registerWasmGradientKernels(): void {
     ['Conv2DBackpropFilter', conv2DBackpropFilterWasm as unknown as tf.KernelFunc],
     ['Conv2DBackpropInput', conv2DBackpropInputWasm as unknown as tf.KernelFunc],
     ['Identity', identityWasm as unknown as tf.KernelFunc],
+    [RELU_GRAD_KERNEL, reluGradWasm as unknown as tf.KernelFunc],
   ];
   for (const [kernelName, kernelFunc] of kernels) {
     if (tf.getKernel(kernelName, 'wasm')) tf.unregisterKernel(kernelName, 'wasm');
@@ -487,6 +538,7 @@ export function registerWasmGradientKernels(): void {
     ['Tile', makeRepeatTile],
     ['Cast', makeSameTypeCast],
     ['Add', makeBiasAdd],
+    ['Relu', makeRelu],
   ];
   for (const [kernelName, wrap] of wrapped) {
     const upstream = tf.getKernel(kernelName, 'wasm');
@@ -494,8 +546,9 @@ export function registerWasmGradientKernels(): void {
     tf.unregisterKernel(kernelName, 'wasm');
     tf.registerKernel({ kernelName, backendName: 'wasm', setupFunc: upstream.setupFunc, kernelFunc: wrap(upstream) });
   }
+  tf.registerGradient(reluGradient);
   registered = true;
 }
 
 /** Names of the kernels registered by {@link registerWasmGradientKernels}. */
-export const WASM_KERNEL_PACK = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Identity', 'Sum', 'MaxPoolGrad', 'SplitV', 'Concat', 'BatchMatMul', 'Tile', 'Cast', 'Add'] as const;
+export const WASM_KERNEL_PACK = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Identity', 'Sum', 'MaxPoolGrad', 'SplitV', 'Concat', 'BatchMatMul', 'Tile', 'Cast', 'Add', 'Relu', RELU_GRAD_KERNEL] as const;

@@ -9,6 +9,7 @@ import { onBothBackends, randomNormal, relativeError } from './backends.js';
 import { heapRowCopier } from '../../src/engine/copy-rows.js';
 import { heapBiasAdd } from '../../src/engine/bias-add.js';
 import { heapMaxPoolGrad2x2 } from '../../src/engine/maxpool-grad.js';
+import { profileKernels } from '../../src/engine/kernels-profile.js';
 import type { HeapBackend } from '../../src/engine/kernels-heap.js';
 
 // Each case: input size, kernel size, stride, padding. Odd sizes, both paddings, strides 1 and 2,
@@ -282,4 +283,30 @@ test('the runtime SIMD kernels of the pack build on the engine heap (so the test
   assert.ok(heapRowCopier(backend), 'copy-rows (Concat, SplitV)');
   assert.ok(heapBiasAdd(backend), 'bias-add (Add)');
   assert.ok(heapMaxPoolGrad2x2(backend), 'maxpool-grad (MaxPoolGrad)');
+});
+
+test('Relu and its one-pass gradient (DetsegReluGrad) equal the cpu backend bit for bit: NaN, ±0, ±∞, odd lengths; the gradient runs one kernel', async () => {
+  const special = [Number.NaN, -0, 0, 1.5, -1, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+  for (const length of [7, 8, 1029]) {
+    const values = randomNormal(length, 1200 + length);
+    values.set(special.slice(0, Math.min(length, special.length)));
+    const weights = randomNormal(length, 1300 + length);
+    weights[1] = -2; // dy < 0 at x = −0: the product is −0
+    const { cpu, wasm } = await onBothBackends(() => {
+      const x = tf.tensor1d(values);
+      const w = tf.tensor1d(weights);
+      return [tf.relu(x), tf.grad((t: tf.Tensor) => tf.relu(t).mul(w).sum())(x)];
+    });
+    for (const k of [0, 1]) {
+      const differs = wasm[k].findIndex((v, i) => !Object.is(v, cpu[k][i]));
+      assert.equal(differs, -1, `length ${length}, ${k ? 'gradient' : 'relu'} differs at ${differs}: ${wasm[k][differs]} vs cpu ${cpu[k][differs]}`);
+    }
+  }
+  await initEngine();
+  const x = tf.randomNormal([4, 8, 8, 16], 0, 1, 'float32', 3);
+  const profile = profileKernels(() => tf.dispose(tf.grad((t: tf.Tensor) => tf.relu(t).sum())(x)));
+  const calls = new Map(profile.kernels.map((k) => [k.kernel, k.calls]));
+  assert.equal(calls.get('DetsegReluGrad'), 1);
+  assert.equal(calls.get('Step'), undefined, 'no Step');
+  x.dispose();
 });
