@@ -12,7 +12,8 @@ import { concatLastAxis, flipAndTransposeFilter, patchesAsColumns, splitLastAxis
  * composed from its fast XNNPACK kernels (`Conv2D`, `BatchMatMul`, `AvgPool`) and data movement
  * (`PadV2`, `Slice`, `Reshape`, and the layout loops over the wasm heap of `kernels-heap.ts`).
  *
- * - `Conv2DBackpropFilter` (absent upstream; no conv net trains without it): the filter gradient is a
+ * - `Conv2DBackpropFilter` (absent upstream; no conv net trains without it): where Co or Ci is a multiple
+ *   of 4, the direct SIMD kernels of `filter-gradient.ts` (no packing, on the engine's threads); else a
  *   convolution of the input, with batch and channels swapped, by the output gradient used as a filter
  *   dilated by the stride.
  * - `Conv2DBackpropInput` (upstream: a scalar loop; it is also the FORWARD kernel of
@@ -21,7 +22,10 @@ import { concatLastAxis, flipAndTransposeFilter, patchesAsColumns, splitLastAxis
  * - `Identity` shares its input's buffer (upstream copies); `Sum` over leading axes (conv bias gradients)
  *   is one XNNPACK average pooling times the count (upstream transposes first); other sums go upstream.
  * - `MaxPoolGrad` (upstream: a slower loop with another tie rule than the cpu backend), `SplitV` and
- *   `Concat` along the last axis (U-Net's skip connections) are single loops over the wasm heap.
+ *   `Concat` along the last axis (U-Net's skip connections) are single passes over the wasm heap (SIMD
+ *   kernels: `maxpool-grad.ts` for 2×2/2 pools, `copy-rows.ts`; loops otherwise).
+ * - The bias `Add` x [..., C] + b [C] (`bias-add.ts`), `Relu` and ReLU's gradient `DetsegReluGrad`
+ *   (`relu.ts`) are one SIMD pass each; `Cast` to the same dtype shares the buffer.
  * - Both conv gradients have a fast path for non-overlapping windows (kernel = stride, no padding: the 2×2 stride-2
  *   transposed conv of U-Net), where each is one matrix product (a 1×1 convolution for the input
  *   gradient, a plain `BatchMatMul` for the filter gradient) and a reshuffle.
@@ -514,8 +518,9 @@ let registered = false;
 
 /**
  * Registers the kernel pack for the 'wasm' backend (replacing upstream's slow `Conv2DBackpropInput`,
- * copying `Identity`, and wrapping `Sum`, `MaxPoolGrad`, `SplitV` and `Concat` with fast paths that
- * hand every other case to upstream). Idempotent.
+ * copying `Identity`, and wrapping `Sum`, `MaxPoolGrad`, `SplitV`, `Concat`, `BatchMatMul`, `Tile`,
+ * `Cast`, `Add` and `Relu` with fast paths that hand every other case to upstream), the kernel
+ * `DetsegReluGrad`, and ReLU's gradient that uses it on 'wasm'. Idempotent.
  */
 export function registerWasmGradientKernels(): void {
   if (registered) return;
