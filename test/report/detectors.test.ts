@@ -23,9 +23,9 @@ test('blendMasks: masked pixels move by alpha toward the colour, the rest stay (
 });
 
 test('speedBarsSvg: bar lengths are proportional to the seconds, the slowest total spans the 380 px plot (hand-worked)', () => {
-  const row = (method: 'R-CNN' | 'Fast R-CNN' | 'Faster R-CNN', p: number, n: number) => ({ method, proposer: 'x', proposalSeconds: p, networkSeconds: n, totalSeconds: p + n, proposalsPerImage: 1, mAP: 0, mAP50: 0 });
+  const row = (method: 'R-CNN' | 'Fast R-CNN' | 'Faster R-CNN', p: number, n: number) => ({ method, proposer: 'x', proposalSeconds: p, networkSeconds: n, totalSeconds: p + n, proposalsPerImage: 1, mAP: 0, mAP50: 0, backboneParameters: 1 });
   const rows = [row('R-CNN', 0.1, 0.3), row('Fast R-CNN', 0.1, 0.1), row('Faster R-CNN', 0.02, 0.08)];
-  const svg = speedBarsSvg({ images: 1, imageSize: 128, seed: 2, proposalMode: 'quality', rcnnWarpSize: 128, rows, ratios: rcnnFamilyRatios(rows) });
+  const svg = speedBarsSvg({ images: 1, imageSize: 128, seed: 2, proposalMode: 'quality', rcnnWarpSize: 128, rows, ratios: rcnnFamilyRatios(rows), sameBackboneArchitecture: true });
   const widths = [...svg.matchAll(/<rect x="[\d.]+" y="[\d.]+" width="([\d.]+)" height="26"/g)].map((m) => Number(m[1]));
   assert.deepEqual(widths, [95, 285, 95, 95, 19, 76]); // 380·0.1/0.4, 380·0.3/0.4, …, 380·0.02/0.4, 380·0.08/0.4
   assert.match(svg, />0\.400 s</);

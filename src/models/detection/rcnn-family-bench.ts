@@ -25,6 +25,8 @@ export interface RcnnFamilyRow {
   /** COCO mAP (IoU .50:.95) and mAP@0.5 on the benchmark images. */
   mAP: number;
   mAP50: number;
+  /** Parameters of the method's backbone. */
+  backboneParameters: number;
 }
 
 /** The speed ratios of the R-CNN family, each a quotient of two of the rows' medians. */
@@ -58,6 +60,13 @@ export interface RcnnFamilyReport {
   rcnnWarpSize: number;
   rows: RcnnFamilyRow[];
   ratios: RcnnFamilyRatios;
+  /** Whether the three backbones have the same layers with the same weight shapes (a like-for-like comparison). */
+  sameBackboneArchitecture: boolean;
+}
+
+/** The weight shapes of a backbone in layer order, e.g. `3x3x3x16,16,16,…`: equal strings = same architecture. */
+export function backboneSignature(model: tf.LayersModel): string {
+  return model.weights.map((w) => w.shape.join('x')).join(',');
 }
 
 /** Options of {@link benchRcnnFamily}. */
@@ -109,6 +118,9 @@ export function benchRcnnFamily(options: RcnnFamilyOptions): RcnnFamilyReport {
   const fast = loadFastRcnn(options.checkpoints?.['fast-rcnn'] ?? shippedDetectorPath('fast-rcnn')).model;
   const faster = loadFasterRcnn(options.checkpoints?.['faster-rcnn'] ?? shippedDetectorPath('faster-rcnn')).model;
   const rcnnWarpSize = rcnn.warpSize;
+  const backbones = [rcnn.backbone.model, fast.backbone.model, faster.backbone.model];
+  const sameBackboneArchitecture = new Set(backbones.map(backboneSignature)).size === 1;
+  const parameters = backbones.map((m) => m.countParams());
   const times = { ss: [] as number[], rcnn: [] as number[], fast: [] as number[], rpn: [] as number[], fasterNet: [] as number[] };
   const dets = { rcnn: [] as Detections[], fast: [] as Detections[], faster: [] as Detections[] };
   let ssCount = 0, rpnCount = 0;
@@ -164,6 +176,7 @@ export function benchRcnnFamily(options: RcnnFamilyOptions): RcnnFamilyReport {
       proposalsPerImage: count / n,
       mAP: coco.stats[0],
       mAP50: coco.stats[1],
+      backboneParameters: parameters[['R-CNN', 'Fast R-CNN', 'Faster R-CNN'].indexOf(method)],
     };
   };
   const ss = `selective search (${proposalMode})`;
@@ -172,7 +185,7 @@ export function benchRcnnFamily(options: RcnnFamilyOptions): RcnnFamilyReport {
     row('Fast R-CNN', ss, times.ss, times.fast, ssCount, dets.fast),
     row('Faster R-CNN', 'RPN', times.rpn, times.fasterNet, rpnCount, dets.faster),
   ];
-  return { images: n, imageSize: size, seed, proposalMode, rcnnWarpSize, rows, ratios: rcnnFamilyRatios(rows) };
+  return { images: n, imageSize: size, seed, proposalMode, rcnnWarpSize, rows, ratios: rcnnFamilyRatios(rows), sameBackboneArchitecture };
 }
 
 /** The three ratio lines of a report, each with its definition, the papers' value and the goal. */
@@ -199,5 +212,6 @@ export function formatRcnnFamily(report: RcnnFamilyReport): string {
     ...rows.map(line),
     '',
     ...ratioLines(report),
+    ...(report.sameBackboneArchitecture ? [] : ['', `NOT like for like: the backbones differ (${report.rows.map((r) => `${r.method} ${r.backboneParameters.toLocaleString('en-US')}`).join(', ')} parameters)`]),
   ].join('\n');
 }

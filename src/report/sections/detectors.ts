@@ -234,7 +234,7 @@ async function speedPart(ctx: ReportContext, recipe: SyntheticRecipe): Promise<s
     .join('')}</tbody></table>`;
   return [
     `<h3>Speed of the R-CNN family</h3>`,
-    `<p>R-CNN, Fast R-CNN and Faster R-CNN from the shipped checkpoints, with the same backbone architecture, on the same ${report.images} held-out `,
+    `<p>R-CNN, Fast R-CNN and Faster R-CNN from the shipped checkpoints, ${report.sameBackboneArchitecture ? `with the same backbone architecture (${report.rows[0].backboneParameters.toLocaleString('en-US')} parameters)` : `<strong>with different backbones (${report.rows.map((r) => `${r.method} ${r.backboneParameters.toLocaleString('en-US')}`).join(', ')} parameters): not like for like</strong>`}, on the same ${report.images} held-out `,
     `synthetic ${report.imageSize}×${report.imageSize} images (seed ${report.seed}), one image at a time on this machine's CPU (tfjs wasm); medians per image `,
     `after one warm-up image (<code>benchRcnnFamily</code>). Selective search (${report.proposalMode} mode, ~${Math.round(rcnn.proposalsPerImage)} proposals per image) runs once per image and is charged to both R-CNN and Fast R-CNN. `,
     `R-CNN warps every proposal to ${report.rcnnWarpSize}×${report.rcnnWarpSize}${report.rcnnWarpSize === report.imageSize ? ', the input size its backbone is built for (as R-CNN warps to AlexNet\'s 227×227),' : ''} and runs the whole backbone on each crop; `,

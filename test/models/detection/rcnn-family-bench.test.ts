@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initEngine } from '../../../src/engine/setup.js';
 import { saveDetectorCheckpoint } from '../../../src/models/detection/checkpoint.js';
-import { benchRcnnFamily, formatRcnnFamily } from '../../../src/models/detection/rcnn-family-bench.js';
+import { buildBackbone } from '../../../src/models/backbone/backbone.js';
+import { backboneSignature, benchRcnnFamily, formatRcnnFamily } from '../../../src/models/detection/rcnn-family-bench.js';
 import { selectiveSearchProposals } from '../../../src/models/detection/selective-search-proposals.js';
 import { syntheticDetectionSet } from '../../../src/models/detection/synthetic-data.js';
 import { FastRCNN } from '../../../src/models/fast-rcnn/fast-rcnn.js';
@@ -42,6 +43,9 @@ test('rcnn-family benchmark: three rows on the same images; proposal counts are 
       assert.ok(Math.abs(r.totalSeconds - (r.proposalSeconds + r.networkSeconds)) < 1e-9);
       assert.ok(r.mAP >= 0 && r.mAP <= 1 && r.mAP50 >= r.mAP);
     }
+    assert.equal(report.sameBackboneArchitecture, true);
+    const expectedParameters = buildBackbone(backbone).model.countParams();
+    for (const r of report.rows) assert.equal(r.backboneParameters, expectedParameters);
     const [r, f, ff] = report.rows;
     assert.equal(report.ratios.rcnnOverFastNetwork, r.networkSeconds / f.networkSeconds);
     assert.equal(report.ratios.rcnnOverFastTotal, r.totalSeconds / f.totalSeconds);
@@ -53,4 +57,16 @@ test('rcnn-family benchmark: three rows on the same images; proposal counts are 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('backboneSignature: equal for two backbones of the same widths and depth, different when a width or the depth differs', async () => {
+  await initEngine();
+  const a = buildBackbone({ widths: [8, 16], seed: 1 }), b = buildBackbone({ widths: [8, 16], seed: 2 });
+  const wider = buildBackbone({ widths: [8, 32] }), deeper = buildBackbone({ widths: [8, 16], extraConvsPerStage: 2 });
+  assert.equal(backboneSignature(a.model), backboneSignature(b.model));
+  assert.notEqual(backboneSignature(a.model), backboneSignature(wider.model));
+  assert.notEqual(backboneSignature(a.model), backboneSignature(deeper.model));
+  // trainable weights in layer order (conv 3×3×3×8, BN γ β, conv 3×3×8×8, BN γ β, …), then the BN moving statistics
+  assert.equal(backboneSignature(a.model), '3x3x3x8,8,8,3x3x8x8,8,8,3x3x8x16,16,16,3x3x16x16,16,16,8,8,8,8,16,16,16,16');
+  for (const m of [a, b, wider, deeper]) m.model.dispose();
 });
