@@ -4,17 +4,25 @@
  * checkpoints `assets/checkpoints/detector-<model>.ckpt` (weights + options + metrics in `meta`);
  * see `trainOnSynthetic` in `src/models/detection/train-synthetic.ts`.
  *
- * The exact commands that produced the shipped checkpoints (repository root, no build needed):
+ * The exact commands that produced the shipped checkpoints (repository root, no build needed; a
+ * checkpoint of the same kind given to `--init` continues all its weights under a new schedule):
  *
- *   node --import tsx scripts/train-detectors.ts --model faster-rcnn --steps 4000 --budget 2000
- *   node --import tsx scripts/train-detectors.ts --model mask-rcnn --steps 1500 --budget 3000
- *   node --import tsx scripts/train-detectors.ts --model fast-rcnn --steps 300 --lr 3e-4 --init assets/checkpoints/detector-faster-rcnn.ckpt
- *   node --import tsx scripts/train-detectors.ts --model rcnn --warp 128 --steps 300 --lr 3e-4 --init assets/checkpoints/detector-faster-rcnn.ckpt
+ *   # Faster R-CNN (backbone 32-64-128): 6000 steps from scratch, then three more cosine cycles
+ *   node --import tsx scripts/train-detectors.ts --model faster-rcnn --steps 6000 --out tmp/faster-a.ckpt
+ *   node --import tsx scripts/train-detectors.ts --model faster-rcnn --steps 3000 --lr 5e-4 --init tmp/faster-a.ckpt --out tmp/faster-b.ckpt
+ *   node --import tsx scripts/train-detectors.ts --model faster-rcnn --steps 3000 --lr 3e-4 --init tmp/faster-b.ckpt --out tmp/faster-c.ckpt
+ *   node --import tsx scripts/train-detectors.ts --model faster-rcnn --steps 3000 --lr 2e-4 --init tmp/faster-c.ckpt
+ *   # Mask R-CNN: from the 6000-step Faster R-CNN, two cycles
+ *   node --import tsx scripts/train-detectors.ts --model mask-rcnn --steps 3000 --lr 5e-4 --init tmp/faster-a.ckpt --out tmp/mask-a.ckpt
+ *   node --import tsx scripts/train-detectors.ts --model mask-rcnn --steps 3000 --lr 3e-4 --init tmp/mask-a.ckpt
+ *   # the speed practical's family, on the small backbone 16-32-64 (session 1's Faster R-CNN)
+ *   node --import tsx scripts/train-detectors.ts --model faster-rcnn --steps 4000 --options '{"backbone":{"widths":[16,32,64]}}' --out assets/checkpoints/detector-faster-rcnn-small.ckpt
+ *   node --import tsx scripts/train-detectors.ts --model fast-rcnn --steps 300 --lr 3e-4 --init assets/checkpoints/detector-faster-rcnn-small.ckpt
+ *   node --import tsx scripts/train-detectors.ts --model rcnn --warp 128 --steps 300 --lr 3e-4 --init assets/checkpoints/detector-faster-rcnn-small.ckpt
  *
- * Faster and Mask R-CNN train from scratch. Fast R-CNN and R-CNN share the backbone: `--init` loads the
- * Faster R-CNN backbone (and, for Fast R-CNN, its box head) before fine-tuning on selective-search
- * proposals (quality mode, the default of `selectiveSearchProposals`; the shipped Fast R-CNN and R-CNN
- * were fine-tuned from the 4000-step Faster R-CNN, R-CNN on 128×128 warps). Options: `--model`,
+ * Fast R-CNN and R-CNN share the small Faster R-CNN's backbone: `--init` loads it (and, for Fast R-CNN,
+ * its box head) before fine-tuning on selective-search proposals (quality mode, the default of
+ * `selectiveSearchProposals`; R-CNN on 128×128 warps). Options: `--model`,
  * `--steps` (optimisation steps, batch 2), `--lr` (peak Adam rate),
  * `--budget <seconds>` (stop early), `--options <json>` (model options merged over the shipped ones), `--val <n>` (held-out images), `--init <ckpt>`, `--out <file>`,
  * `--warp <pixels>` (R-CNN only: the side every proposal is warped to, a multiple of 8; default 128).

@@ -9,6 +9,7 @@ import { formatRcnnFamily, benchRcnnFamily } from '../../models/detection/rcnn-f
 import { DEFAULT_SYNTHETIC_RECIPE } from '../../models/detection/recipe.js';
 import { imagesToTensor } from '../../models/detection/synthetic-data.js';
 import { trainOnSynthetic } from '../../models/detection/train-synthetic.js';
+import { speedFamilyFasterRcnnPath } from '../../models/faster-rcnn/checkpoint.js';
 import { DETECTOR_KINDS, detectorKind, loadDetector, shippedDetectorPath } from '../../models/detection/zoo.js';
 import { RCNN_TRAIN_OPTIONS } from '../../models/rcnn/checkpoint.js';
 import { writeFileAtomic } from '../../util/atomic.js';
@@ -28,10 +29,10 @@ export function registerDetectorTrain(trainCmd: Command): void {
     const command = trainCmd
       .command(kind)
       .description(`train ${kind} on the synthetic shapes and evaluate it on a held-out split (COCO mAP)`)
-      .option('--steps <n>', 'optimisation steps (2 images each)', kind === 'rcnn' || kind === 'fast-rcnn' ? '300' : kind === 'mask-rcnn' ? '1500' : '4000')
+      .option('--steps <n>', 'optimisation steps (2 images each)', kind === 'rcnn' || kind === 'fast-rcnn' ? '300' : kind === 'mask-rcnn' ? '3000' : '6000')
       .option('--lr <rate>', 'peak Adam learning rate (cosine schedule)', kind === 'rcnn' || kind === 'fast-rcnn' ? '3e-4' : '1e-3')
       .option('--budget <seconds>', 'stop training after this many seconds')
-      .option('--init <checkpoint>', 'Faster R-CNN checkpoint initialising the backbone (R-CNN, Fast R-CNN: also the box head of Fast R-CNN)')
+      .option('--init <checkpoint>', 'Faster R-CNN checkpoint initialising the backbone (Fast R-CNN: also its box head; Mask R-CNN: every Faster R-CNN part), or a checkpoint of the same kind to continue')
       .option('--train-images <n>', 'training images (seed 1)', String(DEFAULT_SYNTHETIC_RECIPE.trainImages))
       .option('--val <n>', 'held-out images (seed 2)', String(DEFAULT_SYNTHETIC_RECIPE.valImages))
       .option('-o, --out <file>', 'checkpoint to write', `detector-${kind}.ckpt`);
@@ -123,13 +124,13 @@ export function registerRcnnFamilyBench(bench: Command): void {
     .option('--ss-mode <mode>', 'selective-search mode of the proposals of R-CNN and Fast R-CNN: fast | quality', 'quality')
     .option('--rcnn <file>', 'R-CNN checkpoint (default: shipped)')
     .option('--fast-rcnn <file>', 'Fast R-CNN checkpoint (default: shipped)')
-    .option('--faster-rcnn <file>', 'Faster R-CNN checkpoint (default: shipped)')
+    .option('--faster-rcnn <file>', 'Faster R-CNN checkpoint (default: the shipped small-backbone one the others were fine-tuned from)')
     .action(async (opts: { json: boolean; images: string; ssMode: string; rcnn?: string; fastRcnn?: string; fasterRcnn?: string }) => {
       const images = wholeNumber(opts.images, '--images', 1);
       if (opts.ssMode !== 'fast' && opts.ssMode !== 'quality') throw new DetsegInputError(`must be fast or quality, got '${opts.ssMode}'`, { field: '--ss-mode' });
       const checkpoints = { rcnn: opts.rcnn, 'fast-rcnn': opts.fastRcnn, 'faster-rcnn': opts.fasterRcnn };
       for (const k of ['rcnn', 'fast-rcnn', 'faster-rcnn'] as const) {
-        const path = resolve(checkpoints[k] ?? shippedDetectorPath(detectorKind(k)));
+        const path = resolve(checkpoints[k] ?? (k === 'faster-rcnn' ? speedFamilyFasterRcnnPath() : shippedDetectorPath(detectorKind(k))));
         if (!existsSync(path)) throw new DetsegInputError(`checkpoint does not exist (train it with detseg train ${k})`, { file: path, field: `--${k}` });
         checkpoints[k] = path;
       }

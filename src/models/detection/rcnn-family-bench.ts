@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { SelectiveSearchMode } from '../../proposals/selective-search.js';
 import { loadFastRcnn } from '../fast-rcnn/checkpoint.js';
-import { loadFasterRcnn } from '../faster-rcnn/checkpoint.js';
+import { loadFasterRcnn, speedFamilyFasterRcnnPath } from '../faster-rcnn/checkpoint.js';
 import { loadRcnn } from '../rcnn/checkpoint.js';
 import { evaluateDetections } from './evaluate.js';
 import { selectiveSearchProposals } from './selective-search-proposals.js';
@@ -98,8 +98,8 @@ export function rcnnFamilyRatios(rows: RcnnFamilyRow[]): RcnnFamilyRatios {
 }
 
 /**
- * The R-CNN family on the same images and the same backbone architecture (the shipped checkpoints; Fast
- * R-CNN and R-CNN were fine-tuned from the Faster R-CNN backbone): per image, the seconds of the
+ * The R-CNN family on the same images and the same backbone architecture (the shipped R-CNN and Fast
+ * R-CNN, and the Faster R-CNN they were fine-tuned from, {@link speedFamilyFasterRcnnPath}): per image, the seconds of the
  * proposals and of the network, one image at a time, after one untimed warm-up image. Selective search
  * (`proposalMode`, default 'quality') runs once per image and its time is charged to both R-CNN and Fast
  * R-CNN, which use the same proposals. R-CNN warps each proposal to its checkpoint's warp size (128² for
@@ -116,7 +116,7 @@ export function benchRcnnFamily(options: RcnnFamilyOptions): RcnnFamilyReport {
   const samples = syntheticDetectionSet(seed, options.images, { size });
   const rcnn = loadRcnn(options.checkpoints?.rcnn ?? shippedDetectorPath('rcnn')).model;
   const fast = loadFastRcnn(options.checkpoints?.['fast-rcnn'] ?? shippedDetectorPath('fast-rcnn')).model;
-  const faster = loadFasterRcnn(options.checkpoints?.['faster-rcnn'] ?? shippedDetectorPath('faster-rcnn')).model;
+  const faster = loadFasterRcnn(options.checkpoints?.['faster-rcnn'] ?? speedFamilyFasterRcnnPath()).model;
   const rcnnWarpSize = rcnn.warpSize;
   const backbones = [rcnn.backbone.model, fast.backbone.model, faster.backbone.model];
   const sameBackboneArchitecture = new Set(backbones.map(backboneSignature)).size === 1;

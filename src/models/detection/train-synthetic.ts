@@ -7,6 +7,7 @@ import { MASK_RCNN_TRAIN_OPTIONS } from '../mask-rcnn/checkpoint.js';
 import { MaskRCNN } from '../mask-rcnn/mask-rcnn.js';
 import { RCNN_TRAIN_OPTIONS } from '../rcnn/checkpoint.js';
 import { RCNN } from '../rcnn/rcnn.js';
+import { loadCheckpoint } from '../../engine/checkpoint.js';
 import { loadDetectorWeights, saveDetectorCheckpoint } from './checkpoint.js';
 import { evaluateDetections } from './evaluate.js';
 import { DEFAULT_SYNTHETIC_RECIPE, heldOutSet, syntheticBatches, type SyntheticRecipe } from './recipe.js';
@@ -24,7 +25,10 @@ export interface SyntheticTrainOptions {
   learningRate: number;
   /** Stop training after this many seconds. */
   budgetSeconds?: number;
-  /** Faster R-CNN checkpoint whose backbone (and, for Fast R-CNN, box head; for Mask R-CNN, every Faster R-CNN part) initialises the model. */
+  /**
+   * Faster R-CNN checkpoint whose backbone (and, for Fast R-CNN, box head; for Mask R-CNN, every Faster R-CNN part) initialises the model;
+   * or a checkpoint of the same kind, whose weights all continue (a further schedule from a trained model).
+   */
   init?: string;
   /** Checkpoint to write. */
   out: string;
@@ -91,7 +95,8 @@ export function trainOnSynthetic(kind: DetectorKind, options: SyntheticTrainOpti
   const log = options.log ?? (() => {});
   const recipe = options.recipe ?? DEFAULT_SYNTHETIC_RECIPE;
   const { options: modelOptions, model, initModels, proposals, predict } = setup(kind, options.modelOptions);
-  if (options.init) loadDetectorWeights(options.init, initModels);
+  // A checkpoint of the same kind continues every part (a second schedule); a Faster R-CNN one initialises `initModels`.
+  if (options.init) loadDetectorWeights(options.init, loadCheckpoint(options.init).meta?.format === `detseg-${kind}` ? model.models() : initModels);
   log(`${kind}: ${model.models().reduce((s, m) => s + m.countParams(), 0).toLocaleString('en-US')} parameters; ${options.steps} steps of ${recipe.batchSize} images; lr ${options.learningRate}${options.init ? `; initialised from ${options.init}` : ''}`);
   const result = trainDetector({
     detector: model,

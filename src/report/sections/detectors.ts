@@ -11,7 +11,7 @@ import { DEFAULT_SYNTHETIC_RECIPE, heldOutSet, type SyntheticRecipe } from '../.
 import { imagesToTensor, type DetectionSample } from '../../models/detection/synthetic-data.js';
 import type { Detections } from '../../models/detection/types.js';
 import { shippedDetectorPath } from '../../models/detection/zoo.js';
-import { loadFasterRcnn } from '../../models/faster-rcnn/checkpoint.js';
+import { loadFasterRcnn, speedFamilyFasterRcnnPath } from '../../models/faster-rcnn/checkpoint.js';
 import { loadMaskRcnn } from '../../models/mask-rcnn/checkpoint.js';
 import { mulberry32 } from '../../util/random.js';
 import { htmlTable } from '../plot.js';
@@ -234,7 +234,7 @@ async function speedPart(ctx: ReportContext, recipe: SyntheticRecipe): Promise<s
     .join('')}</tbody></table>`;
   return [
     `<h3>Speed of the R-CNN family</h3>`,
-    `<p>R-CNN, Fast R-CNN and Faster R-CNN from the shipped checkpoints, ${report.sameBackboneArchitecture ? `with the same backbone architecture (${report.rows[0].backboneParameters.toLocaleString('en-US')} parameters)` : `<strong>with different backbones (${report.rows.map((r) => `${r.method} ${r.backboneParameters.toLocaleString('en-US')}`).join(', ')} parameters): not like for like</strong>`}, on the same ${report.images} held-out `,
+    `<p>R-CNN, Fast R-CNN and the Faster R-CNN they were fine-tuned from (the small-backbone one; the boxes and masks below come from the larger shipped Faster and Mask R-CNN), ${report.sameBackboneArchitecture ? `with the same backbone architecture (${report.rows[0].backboneParameters.toLocaleString('en-US')} parameters)` : `<strong>with different backbones (${report.rows.map((r) => `${r.method} ${r.backboneParameters.toLocaleString('en-US')}`).join(', ')} parameters): not like for like</strong>`}, on the same ${report.images} held-out `,
     `synthetic ${report.imageSize}×${report.imageSize} images (seed ${report.seed}), one image at a time on this machine's CPU (tfjs wasm); medians per image `,
     `after one warm-up image (<code>benchRcnnFamily</code>). Selective search (${report.proposalMode} mode, ~${Math.round(rcnn.proposalsPerImage)} proposals per image) runs once per image and is charged to both R-CNN and Fast R-CNN. `,
     `R-CNN warps every proposal to ${report.rcnnWarpSize}×${report.rcnnWarpSize}${report.rcnnWarpSize === report.imageSize ? ', the input size its backbone is built for (as R-CNN warps to AlexNet\'s 227×227),' : ''} and runs the whole backbone on each crop; `,
@@ -363,7 +363,7 @@ async function masksPart(ctx: ReportContext, recipe: SyntheticRecipe, samples: D
 
 /** Whether every shipped checkpoint the section needs is present. */
 function checkpointsPresent(): boolean {
-  return (['rcnn', 'fast-rcnn', 'faster-rcnn', 'mask-rcnn'] as const).every((k) => existsSync(shippedDetectorPath(k)));
+  return (['rcnn', 'fast-rcnn', 'faster-rcnn', 'mask-rcnn'] as const).every((k) => existsSync(shippedDetectorPath(k))) && existsSync(speedFamilyFasterRcnnPath());
 }
 
 /** `detectors` section: R-CNN family speed, anchors at work in the RPN, Faster R-CNN boxes and Mask R-CNN masks. */
