@@ -15,6 +15,8 @@ export interface ReportSection {
  */
 export class ReportContext {
   readonly figures: string[] = [];
+  /** Checkpoints trained in this run (`--retrain`), by name (e.g. 'faster-rcnn'); sections fall back to the shipped ones. */
+  readonly checkpoints = new Map<string, string>();
 
   constructor(
     /** Folder being filled (a temporary folder, renamed into place when the report is complete). */

@@ -11,7 +11,8 @@ import { DEFAULT_SYNTHETIC_RECIPE, heldOutSet, type SyntheticRecipe } from '../.
 import { imagesToTensor, type DetectionSample } from '../../models/detection/synthetic-data.js';
 import type { Detections } from '../../models/detection/types.js';
 import { shippedDetectorPath } from '../../models/detection/zoo.js';
-import { loadFasterRcnn, speedFamilyFasterRcnnPath } from '../../models/faster-rcnn/checkpoint.js';
+import { loadFasterRcnn } from '../../models/faster-rcnn/checkpoint.js';
+import { detectorCheckpoint } from '../../models/detection/shipped-chain.js';
 import { loadMaskRcnn } from '../../models/mask-rcnn/checkpoint.js';
 import { mulberry32 } from '../../util/random.js';
 import { htmlTable } from '../plot.js';
@@ -225,7 +226,8 @@ export function ratioRows(report: RcnnFamilyReport): string[][] {
 
 async function speedPart(ctx: ReportContext, recipe: SyntheticRecipe): Promise<string> {
   const images = ctx.options.quick ? DETECTOR_SECTION_IMAGES.speedQuick : DETECTOR_SECTION_IMAGES.speed;
-  const report = benchRcnnFamily({ images, seed: recipe.valSeed });
+  const checkpoints = { rcnn: detectorCheckpoint(ctx.checkpoints, 'rcnn'), 'fast-rcnn': detectorCheckpoint(ctx.checkpoints, 'fast-rcnn'), 'faster-rcnn': detectorCheckpoint(ctx.checkpoints, 'faster-rcnn-small') };
+  const report = benchRcnnFamily({ images, seed: recipe.valSeed, checkpoints });
   const [rcnn] = report.rows;
   const rows = report.rows.map((r) => [r.method, r.proposer, Math.round(r.proposalsPerImage), r.proposalSeconds.toFixed(4), r.networkSeconds.toFixed(4), r.totalSeconds.toFixed(4), r.mAP, r.mAP50]);
   const bars = ctx.figure('detectors-speed.svg', speedBarsSvg(report));
@@ -263,7 +265,7 @@ async function anchorsPart(ctx: ReportContext, recipe: SyntheticRecipe): Promise
   const candidates = heldOutSet({ ...recipe, valImages: ANCHOR_CANDIDATES });
   const index = anchorImageIndex(candidates);
   const sample = candidates[index];
-  const { model } = loadFasterRcnn(shippedDetectorPath('faster-rcnn'));
+  const { model } = loadFasterRcnn(detectorCheckpoint(ctx.checkpoints, 'faster-rcnn'));
   let summary: AnchorMatchSummary;
   try {
     summary = anchorsAtWork(model, sample, index, recipe.imageSize);
@@ -319,8 +321,8 @@ function detectionLabels(d: Detections, keep: number[], ox: number, oy: number):
 
 async function masksPart(ctx: ReportContext, recipe: SyntheticRecipe, samples: DetectionSample[]): Promise<string> {
   const size = recipe.imageSize, side = SCALE * size, pad = 10;
-  const faster = loadFasterRcnn(shippedDetectorPath('faster-rcnn')).model;
-  const mask = loadMaskRcnn(shippedDetectorPath('mask-rcnn')).model;
+  const faster = loadFasterRcnn(detectorCheckpoint(ctx.checkpoints, 'faster-rcnn')).model;
+  const mask = loadMaskRcnn(detectorCheckpoint(ctx.checkpoints, 'mask-rcnn')).model;
   let boxes: Detections[], masks: Detections[];
   try {
     const x = imagesToTensor(samples.map((s) => s.sample.image), size, size); // [B, H, W, 3]
@@ -362,14 +364,14 @@ async function masksPart(ctx: ReportContext, recipe: SyntheticRecipe, samples: D
 }
 
 /** Whether every shipped checkpoint the section needs is present. */
-function checkpointsPresent(): boolean {
-  return (['rcnn', 'fast-rcnn', 'faster-rcnn', 'mask-rcnn'] as const).every((k) => existsSync(shippedDetectorPath(k))) && existsSync(speedFamilyFasterRcnnPath());
+function checkpointsPresent(ctx: ReportContext): boolean {
+  return (['rcnn', 'fast-rcnn', 'faster-rcnn', 'mask-rcnn', 'faster-rcnn-small'] as const).every((k) => existsSync(detectorCheckpoint(ctx.checkpoints, k)));
 }
 
 /** `detectors` section: R-CNN family speed, anchors at work in the RPN, Faster R-CNN boxes and Mask R-CNN masks. */
 export async function detectorsSection(ctx: ReportContext): Promise<ReportSection> {
   const title = 'Detectors: R-CNN family, RPN and Mask R-CNN';
-  if (!checkpointsPresent()) {
+  if (!checkpointsPresent(ctx)) {
     return { id: 'detectors', title, html: '<p class="note">A shipped detector checkpoint is missing (<code>assets/checkpoints/detector-*.ckpt</code>): this section is left out.</p>' };
   }
   await initEngine();

@@ -25,6 +25,7 @@ import { imagesToTensor, type DetectionSample } from '../../models/detection/syn
 import type { Detections } from '../../models/detection/types.js';
 import { loadDetector } from '../../models/detection/zoo.js';
 import { shippedFasterRcnnPath } from '../../models/faster-rcnn/checkpoint.js';
+import { detectorCheckpoint } from '../../models/detection/shipped-chain.js';
 
 /**
  * The practical's "Model evaluation" section, as the lecture teaches it, every number computed when the
@@ -369,8 +370,8 @@ export async function evaluationSection(ctx: ReportContext): Promise<ReportSecti
     `<p class="note">The COCO version of this example published with it numbers its first ground-truth annotation 0; pycocotools records a match to `,
     `annotation 0 as "no match", so with that file it reports AP@[.50:.95] = ${quirk.stats[0].toFixed(4)} and AP50 = ${quirk.stats[1].toFixed(4)} `,
     `instead of ${coco.stats[0].toFixed(4)} and ${coco.stats[1].toFixed(4)} (our conversion numbers annotations from 1).</p>`,
-    existsSync(shippedFasterRcnnPath())
-      ? (await fasterRcnnEvaluation(ctx)).html
+    existsSync(detectorCheckpoint(ctx.checkpoints, 'faster-rcnn'))
+      ? (await fasterRcnnEvaluation(ctx, detectorCheckpoint(ctx.checkpoints, 'faster-rcnn'))).html
       : '<p class="note">The shipped Faster R-CNN checkpoint is missing: its held-out evaluation is left out.</p>',
   ].join('');
   return { id: 'evaluation', title: 'Model evaluation', html };
