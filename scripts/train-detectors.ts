@@ -12,9 +12,10 @@
  *   node --import tsx scripts/train-detectors.ts --model faster-rcnn --steps 3000 --lr 5e-4 --init tmp/faster-a.ckpt --out tmp/faster-b.ckpt
  *   node --import tsx scripts/train-detectors.ts --model faster-rcnn --steps 3000 --lr 3e-4 --init tmp/faster-b.ckpt --out tmp/faster-c.ckpt
  *   node --import tsx scripts/train-detectors.ts --model faster-rcnn --steps 3000 --lr 2e-4 --init tmp/faster-c.ckpt
- *   # Mask R-CNN: from the 6000-step Faster R-CNN, two cycles
+ *   # Mask R-CNN: from the 6000-step Faster R-CNN, three cycles
  *   node --import tsx scripts/train-detectors.ts --model mask-rcnn --steps 3000 --lr 5e-4 --init tmp/faster-a.ckpt --out tmp/mask-a.ckpt
- *   node --import tsx scripts/train-detectors.ts --model mask-rcnn --steps 3000 --lr 3e-4 --init tmp/mask-a.ckpt
+ *   node --import tsx scripts/train-detectors.ts --model mask-rcnn --steps 3000 --lr 3e-4 --init tmp/mask-a.ckpt --out tmp/mask-b.ckpt
+ *   node --import tsx scripts/train-detectors.ts --model mask-rcnn --steps 3000 --lr 2e-4 --init tmp/mask-b.ckpt
  *   # the speed practical's family, on the small backbone 16-32-64 (session 1's Faster R-CNN)
  *   node --import tsx scripts/train-detectors.ts --model faster-rcnn --steps 4000 --options '{"backbone":{"widths":[16,32,64]}}' --out assets/checkpoints/detector-faster-rcnn-small.ckpt
  *   node --import tsx scripts/train-detectors.ts --model fast-rcnn --steps 300 --lr 3e-4 --init assets/checkpoints/detector-faster-rcnn-small.ckpt

@@ -26,7 +26,7 @@ export interface DetectorStage {
 /**
  * The shipped detectors' training, stage by stage, exactly as the commands in the header of
  * `scripts/train-detectors.ts`: the wide Faster R-CNN (6,000 steps from scratch, then cosine cycles at
- * 5e-4, 3e-4, 2e-4), Mask R-CNN from its 6,000-step stage (two cycles), and the speed family (the small
+ * 5e-4, 3e-4, 2e-4), Mask R-CNN from its 6,000-step stage (three cycles), and the speed family (the small
  * Faster R-CNN, then Fast R-CNN and R-CNN fine-tuned from it).
  */
 export const SHIPPED_DETECTOR_CHAIN: readonly DetectorStage[] = [
@@ -35,7 +35,8 @@ export const SHIPPED_DETECTOR_CHAIN: readonly DetectorStage[] = [
   { name: 'faster-c', kind: 'faster-rcnn', steps: 3000, learningRate: 3e-4, init: 'faster-b' },
   { name: 'faster-rcnn', kind: 'faster-rcnn', steps: 3000, learningRate: 2e-4, init: 'faster-c', ships: 'faster-rcnn' },
   { name: 'mask-a', kind: 'mask-rcnn', steps: 3000, learningRate: 5e-4, init: 'faster-a' },
-  { name: 'mask-rcnn', kind: 'mask-rcnn', steps: 3000, learningRate: 3e-4, init: 'mask-a', ships: 'mask-rcnn' },
+  { name: 'mask-b', kind: 'mask-rcnn', steps: 3000, learningRate: 3e-4, init: 'mask-a' },
+  { name: 'mask-rcnn', kind: 'mask-rcnn', steps: 3000, learningRate: 2e-4, init: 'mask-b', ships: 'mask-rcnn' },
   { name: 'faster-rcnn-small', kind: 'faster-rcnn', steps: 4000, learningRate: 1e-3, modelOptions: { backbone: { widths: [16, 32, 64] } }, ships: 'faster-rcnn-small' },
   { name: 'fast-rcnn', kind: 'fast-rcnn', steps: 300, learningRate: 3e-4, init: 'faster-rcnn-small', ships: 'fast-rcnn' },
   { name: 'rcnn', kind: 'rcnn', steps: 300, learningRate: 3e-4, init: 'faster-rcnn-small', ships: 'rcnn' },
