@@ -1,5 +1,5 @@
-import { I32, encodeModule, op, v128, type WasmFunction } from '../ops/wasm-encoder.js';
-import { backendMemory, instantiateOnMemory } from './heap-module.js';
+import { I32, encodeModule, op, stepLoop, v128, type WasmFunction } from '../ops/wasm-encoder.js';
+import { instantiateOnMemory, perHeapMemory } from './heap-module.js';
 import type { HeapBackend } from './kernels-heap.js';
 
 /**
@@ -14,7 +14,7 @@ import type { HeapBackend } from './kernels-heap.js';
  */
 export type AddRows = (x: number, b: number, out: number, rows: number, cBytes: number) => void;
 
-const { block, loop, end, br, brIf, localGet: get, localSet: set, i32Const, i32Add, i32GtS } = op;
+const { block, loop, end, brIf, localGet: get, localSet: set, i32Const, i32Add } = op;
 const i32Sub = [0x6b];
 const i32Eqz = [0x45];
 const f32Store = [0x38, 2, 0];
@@ -24,14 +24,7 @@ function addRowsKernel(): WasmFunction {
   const X = 0, B = 1, OUT = 2, ROWS = 3, CBYTES = 4;
   const O = 5;
   const at = (base: number) => [...get(base), ...get(O), ...i32Add];
-  const chunk = (step: number, copy: number[]) => [
-    ...block, ...loop,
-    ...get(O), ...i32Const(step), ...i32Add, ...get(CBYTES), ...i32GtS, ...brIf(1),
-    ...copy,
-    ...get(O), ...i32Const(step), ...i32Add, ...set(O),
-    ...br(0),
-    ...end, ...end,
-  ];
+  const chunk = (step: number, copy: number[]) => stepLoop(O, CBYTES, step, copy);
   const body = [
     ...block,
     ...get(ROWS), ...i32Eqz, ...brIf(0),
@@ -54,20 +47,7 @@ export function biasAddModuleBytes(): Uint8Array<ArrayBuffer> {
   return encodeModule([addRowsKernel()]);
 }
 
-const adders = new WeakMap<WebAssembly.Memory, AddRows | null>();
-
 /** The bias-add kernel on the backend's heap, or undefined where it cannot be built. */
-export function heapBiasAdd(backend: HeapBackend): AddRows | undefined {
-  const memory = backendMemory(backend);
-  if (!memory) return undefined;
-  let adder = adders.get(memory);
-  if (adder === undefined) {
-    try {
-      adder = instantiateOnMemory(biasAddModuleBytes(), memory).exports.add_rows as AddRows;
-    } catch {
-      adder = null;
-    }
-    adders.set(memory, adder);
-  }
-  return adder ?? undefined;
-}
+export const heapBiasAdd: (backend: HeapBackend) => AddRows | undefined = perHeapMemory(
+  (memory) => instantiateOnMemory(biasAddModuleBytes(), memory).exports.add_rows as AddRows,
+);

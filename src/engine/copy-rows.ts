@@ -1,5 +1,5 @@
-import { I32, encodeModule, op, v128, type WasmFunction } from '../ops/wasm-encoder.js';
-import { backendMemory, instantiateOnMemory } from './heap-module.js';
+import { I32, encodeModule, op, stepLoop, v128, type WasmFunction } from '../ops/wasm-encoder.js';
+import { instantiateOnMemory, perHeapMemory } from './heap-module.js';
 import type { HeapBackend } from './kernels-heap.js';
 
 /**
@@ -14,7 +14,7 @@ import type { HeapBackend } from './kernels-heap.js';
  */
 export type CopyRows = (src: number, srcStride: number, dst: number, dstStride: number, rows: number, bytes: number) => void;
 
-const { block, loop, end, br, brIf, localGet: get, localSet: set, i32Const, i32Add, i32GtS } = op;
+const { block, loop, end, brIf, localGet: get, localSet: set, i32Const, i32Add } = op;
 const i32Sub = [0x6b];
 const i32Eqz = [0x45];
 const i32Load = [0x28, 2, 0];
@@ -24,14 +24,7 @@ const i32Store = [0x36, 2, 0];
 function chunkLoop(o: number, limit: number, dst: number, src: number, step: number, copy: (dstAt: number[], srcAt: number[]) => number[]): number[] {
   const dstAt = [...get(dst), ...get(o), ...i32Add];
   const srcAt = [...get(src), ...get(o), ...i32Add];
-  return [
-    ...block, ...loop,
-    ...get(o), ...i32Const(step), ...i32Add, ...get(limit), ...i32GtS, ...brIf(1),
-    ...copy(dstAt, srcAt),
-    ...get(o), ...i32Const(step), ...i32Add, ...set(o),
-    ...br(0),
-    ...end, ...end,
-  ];
+  return stepLoop(o, limit, step, copy(dstAt, srcAt));
 }
 
 function copyRowsKernel(): WasmFunction {
@@ -63,20 +56,7 @@ export function copyRowsModuleBytes(): Uint8Array<ArrayBuffer> {
   return encodeModule([copyRowsKernel()]);
 }
 
-const copiers = new WeakMap<WebAssembly.Memory, CopyRows | null>();
-
 /** The row copier on the backend's heap, or undefined where it cannot be built (then copy in JS). */
-export function heapRowCopier(backend: HeapBackend): CopyRows | undefined {
-  const memory = backendMemory(backend);
-  if (!memory) return undefined;
-  let copier = copiers.get(memory);
-  if (copier === undefined) {
-    try {
-      copier = instantiateOnMemory(copyRowsModuleBytes(), memory).exports.copy_rows as CopyRows;
-    } catch {
-      copier = null;
-    }
-    copiers.set(memory, copier);
-  }
-  return copier ?? undefined;
-}
+export const heapRowCopier: (backend: HeapBackend) => CopyRows | undefined = perHeapMemory(
+  (memory) => instantiateOnMemory(copyRowsModuleBytes(), memory).exports.copy_rows as CopyRows,
+);

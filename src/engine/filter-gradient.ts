@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { filterGemmModuleBytes, TILE_CI, TILE_CO, type FilterGemmKernels, type ListKernel } from './filter-gemm.js';
-import { backendMemory, instantiateOnMemory, isShared } from './heap-module.js';
+import { instantiateOnMemory, isShared, perHeapMemory } from './heap-module.js';
 import { GemmThreads, type GemmJob } from './filter-gemm-threads.js';
 import type { HeapBackend } from './kernels-heap.js';
 
@@ -21,24 +21,15 @@ interface Engine {
   threads: GemmThreads;
 }
 
-const engines = new WeakMap<WebAssembly.Memory, Engine | null>();
-
-function engineFor(memory: WebAssembly.Memory): Engine | null {
-  let engine = engines.get(memory);
-  if (engine !== undefined) return engine;
-  try {
-    const { module, exports } = instantiateOnMemory(filterGemmModuleBytes(), memory);
-    const kernels = exports as unknown as FilterGemmKernels;
-    const lists: ListKernel[] = [];
-    for (let r = 1; r <= TILE_CI; r++) for (let k = 1; k <= TILE_CO / 4; k++) lists.push(kernels[`list_${r}_${k}`]);
-    const helpers = isShared(memory) ? Math.max(0, getThreadsCount() - 1) : 0;
-    engine = { threads: new GemmThreads(lists, module, memory, helpers) };
-  } catch {
-    engine = null;
-  }
-  engines.set(memory, engine);
-  return engine;
-}
+/** The kernels and their threads on the backend's heap, or undefined where they cannot be built. */
+const engineFor = perHeapMemory((memory): Engine => {
+  const { module, exports } = instantiateOnMemory(filterGemmModuleBytes(), memory);
+  const kernels = exports as unknown as FilterGemmKernels;
+  const lists: ListKernel[] = [];
+  for (let r = 1; r <= TILE_CI; r++) for (let k = 1; k <= TILE_CO / 4; k++) lists.push(kernels[`list_${r}_${k}`]);
+  const helpers = isShared(memory) ? Math.max(0, getThreadsCount() - 1) : 0;
+  return { threads: new GemmThreads(lists, module, memory, helpers) };
+});
 
 /** [begin, count) pieces of `total` tiles in `parts` near-equal parts (no empty part). */
 function split(total: number, parts: number): Array<[number, number]> {
@@ -145,8 +136,7 @@ export function directFilterGradientApplies(info: tf.backend_util.Conv2DInfo): b
  * caller then uses another method.
  */
 export function directFilterGradient(backend: HeapBackend, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo | undefined {
-  const memory = backendMemory(backend);
-  const engine = memory ? engineFor(memory) : null;
+  const engine = engineFor(backend);
   if (!engine) return undefined;
   const { inChannels: ci, outChannels: co, filterHeight: fh, filterWidth: fw, strideWidth: sw } = info;
   const swapped = co % 4 !== 0;

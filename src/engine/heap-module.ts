@@ -13,6 +13,29 @@ export function backendMemory(backend: HeapBackend): WebAssembly.Memory | undefi
   return module?.wasmMemory ?? module?.asm?.memory;
 }
 
+/**
+ * `backend → build(its memory)`, built once per memory and kept. Where the memory cannot be found or
+ * `build` throws (no WebAssembly SIMD), the getter gives undefined, once and for all, and the caller
+ * takes another path.
+ */
+export function perHeapMemory<T>(build: (memory: WebAssembly.Memory) => T): (backend: HeapBackend) => T | undefined {
+  const built = new WeakMap<WebAssembly.Memory, T | null>();
+  return (backend) => {
+    const memory = backendMemory(backend);
+    if (!memory) return undefined;
+    let value = built.get(memory);
+    if (value === undefined) {
+      try {
+        value = build(memory);
+      } catch {
+        value = null;
+      }
+      built.set(memory, value);
+    }
+    return value ?? undefined;
+  };
+}
+
 /** Whether `memory` is shared between threads. */
 export function isShared(memory: WebAssembly.Memory): boolean {
   return typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;

@@ -1,5 +1,5 @@
-import { I32, V128, encodeModule, op, v128, type WasmFunction } from '../ops/wasm-encoder.js';
-import { backendMemory, instantiateOnMemory } from './heap-module.js';
+import { I32, V128, encodeModule, op, stepLoop, v128, type WasmFunction } from '../ops/wasm-encoder.js';
+import { instantiateOnMemory, perHeapMemory } from './heap-module.js';
 import type { HeapBackend } from './kernels-heap.js';
 
 /**
@@ -18,7 +18,7 @@ import type { HeapBackend } from './kernels-heap.js';
  */
 export type MaxPoolGrad2x2 = (x: number, dy: number, dx: number, rows: number, wo: number, cBytes: number, rowBytes: number) => void;
 
-const { block, loop, end, br, brIf, localGet: get, localSet: set, i32Const, i32Add, i32GtS } = op;
+const { block, loop, end, br, brIf, localGet: get, localSet: set, i32Const, i32Add } = op;
 const i32Mul = [0x6c];
 const f32x4Gt = op.simd(0x44);
 const v128Or = op.simd(0x50);
@@ -66,16 +66,13 @@ function maxPoolGradKernel(): WasmFunction {
     ...block, ...loop,
     ...get(J), ...get(WO), ...op.i32GeS, ...brIf(1),
     ...i32Const(0), ...set(K),
-    ...block, ...loop,
-    ...get(K), ...i32Const(16), ...i32Add, ...get(CBYTES), ...i32GtS, ...brIf(1),
-    ...A.flatMap((a, i) => [...corner(i, XW), ...v128.load(0), ...set(a)]),
-    ...get(DYW), ...get(K), ...i32Add, ...v128.load(0), ...set(D),
-    ...v128.const(negativeInfinity()), ...set(BEST),
-    ...cmpNext(0), ...cmpNext(1), ...cmpNext(2), ...cmpNext(3),
-    ...store(0), ...store(1), ...store(2), ...store(3),
-    ...get(K), ...i32Const(16), ...i32Add, ...set(K),
-    ...br(0),
-    ...end, ...end,
+    ...stepLoop(K, CBYTES, 16, [
+      ...A.flatMap((a, i) => [...corner(i, XW), ...v128.load(0), ...set(a)]),
+      ...get(DYW), ...get(K), ...i32Add, ...v128.load(0), ...set(D),
+      ...v128.const(negativeInfinity()), ...set(BEST),
+      ...cmpNext(0), ...cmpNext(1), ...cmpNext(2), ...cmpNext(3),
+      ...store(0), ...store(1), ...store(2), ...store(3),
+    ]),
     ...get(XW), ...get(CBYTES), ...i32Const(2), ...i32Mul, ...i32Add, ...set(XW),
     ...get(DXW), ...get(CBYTES), ...i32Const(2), ...i32Mul, ...i32Add, ...set(DXW),
     ...get(DYW), ...get(CBYTES), ...i32Add, ...set(DYW),
@@ -100,20 +97,7 @@ export function maxPoolGradModuleBytes(): Uint8Array<ArrayBuffer> {
   return encodeModule([maxPoolGradKernel()]);
 }
 
-const kernels = new WeakMap<WebAssembly.Memory, MaxPoolGrad2x2 | null>();
-
 /** The 2×2 max-pool gradient kernel on the backend's heap, or undefined where it cannot be built. */
-export function heapMaxPoolGrad2x2(backend: HeapBackend): MaxPoolGrad2x2 | undefined {
-  const memory = backendMemory(backend);
-  if (!memory) return undefined;
-  let kernel = kernels.get(memory);
-  if (kernel === undefined) {
-    try {
-      kernel = instantiateOnMemory(maxPoolGradModuleBytes(), memory).exports.maxpool_grad_2x2 as MaxPoolGrad2x2;
-    } catch {
-      kernel = null;
-    }
-    kernels.set(memory, kernel);
-  }
-  return kernel ?? undefined;
-}
+export const heapMaxPoolGrad2x2: (backend: HeapBackend) => MaxPoolGrad2x2 | undefined = perHeapMemory(
+  (memory) => instantiateOnMemory(maxPoolGradModuleBytes(), memory).exports.maxpool_grad_2x2 as MaxPoolGrad2x2,
+);

@@ -1,5 +1,5 @@
-import { I32, V128, encodeModule, op, v128, type WasmFunction } from '../ops/wasm-encoder.js';
-import { backendMemory, instantiateOnMemory } from './heap-module.js';
+import { I32, V128, encodeModule, op, stepLoop, v128, type WasmFunction } from '../ops/wasm-encoder.js';
+import { instantiateOnMemory, perHeapMemory } from './heap-module.js';
 import type { HeapBackend } from './kernels-heap.js';
 
 /**
@@ -18,7 +18,7 @@ export type ReluKernel = (x: number, y: number, n: number) => void;
 /** dx[i] = dy[i] · step(x[i]) for i < n; addresses in bytes. */
 export type ReluGradKernel = (dy: number, x: number, dx: number, n: number) => void;
 
-const { block, loop, end, br, brIf, localGet: get, localSet: set, i32Const, i32Add, i32GtS } = op;
+const { end, localGet: get, localSet: set, i32Const, i32Add } = op;
 const i32Shl = [0x74];
 const f32x4Max = op.simd(0xe9);
 const f32x4Gt = op.simd(0x44);
@@ -29,18 +29,6 @@ function splat(value: number): Uint8Array {
   const view = new DataView(bytes.buffer);
   for (let i = 0; i < 4; i++) view.setFloat32(4 * i, value, true);
   return bytes;
-}
-
-/** `for (o = from; o + step ≤ end; o += step) body` over byte offsets. */
-function byteLoop(o: number, endLocal: number, step: number, body: number[]): number[] {
-  return [
-    ...block, ...loop,
-    ...get(o), ...i32Const(step), ...i32Add, ...get(endLocal), ...i32GtS, ...brIf(1),
-    ...body,
-    ...get(o), ...i32Const(step), ...i32Add, ...set(o),
-    ...br(0),
-    ...end, ...end,
-  ];
 }
 
 /** The SIMD value of step(x) for x in local `xLocal` (1, 0 or NaN per lane). */
@@ -62,9 +50,9 @@ function reluKernel(): WasmFunction {
     body: [
       ...i32Const(0), ...set(O),
       ...get(N), ...i32Const(2), ...i32Shl, ...set(END),
-      ...byteLoop(O, END, 16, [...at(Y), ...at(X), ...v128.load(0), ...v128.const(splat(0)), ...f32x4Max, ...v128.store(0)]),
+      ...stepLoop(O, END, 16, [...at(Y), ...at(X), ...v128.load(0), ...v128.const(splat(0)), ...f32x4Max, ...v128.store(0)]),
       // the last 0–3 values: a 4-lane step would run past the end, so one value at a time
-      ...byteLoop(O, END, 4, [...at(Y), ...at(X), ...op.f32Load(0), ...op.simd(0x13) /* f32x4.splat */, ...v128.const(splat(0)), ...f32x4Max, ...op.simd(0x1f, 0) /* f32x4.extract_lane 0 */, ...[0x38, 2, 0] /* f32.store */]),
+      ...stepLoop(O, END, 4, [...at(Y), ...at(X), ...op.f32Load(0), ...op.simd(0x13) /* f32x4.splat */, ...v128.const(splat(0)), ...f32x4Max, ...op.simd(0x1f, 0) /* f32x4.extract_lane 0 */, ...[0x38, 2, 0] /* f32.store */]),
     ],
   };
 }
@@ -90,8 +78,8 @@ function reluGradKernel(): WasmFunction {
     body: [
       ...i32Const(0), ...set(O),
       ...get(N), ...i32Const(2), ...i32Shl, ...set(END),
-      ...byteLoop(O, END, 16, lanes([...at(X), ...v128.load(0)], v128.store(0), [])),
-      ...byteLoop(O, END, 4, lanes([...at(X), ...op.f32Load(0), ...op.simd(0x13)], [0x38, 2, 0], op.simd(0x1f, 0))),
+      ...stepLoop(O, END, 16, lanes([...at(X), ...v128.load(0)], v128.store(0), [])),
+      ...stepLoop(O, END, 4, lanes([...at(X), ...op.f32Load(0), ...op.simd(0x13)], [0x38, 2, 0], op.simd(0x1f, 0))),
     ],
   };
 }
@@ -101,24 +89,11 @@ export function reluModuleBytes(): Uint8Array<ArrayBuffer> {
   return encodeModule([reluKernel(), reluGradKernel()]);
 }
 
-const modules = new WeakMap<WebAssembly.Memory, { relu: ReluKernel; reluGrad: ReluGradKernel } | null>();
-
 /** The ReLU kernels on the backend's heap, or undefined where they cannot be built. */
-export function heapRelu(backend: HeapBackend): { relu: ReluKernel; reluGrad: ReluGradKernel } | undefined {
-  const memory = backendMemory(backend);
-  if (!memory) return undefined;
-  let kernels = modules.get(memory);
-  if (kernels === undefined) {
-    try {
-      const e = instantiateOnMemory(reluModuleBytes(), memory).exports;
-      kernels = { relu: e.relu as ReluKernel, reluGrad: e.relu_grad as ReluGradKernel };
-    } catch {
-      kernels = null;
-    }
-    modules.set(memory, kernels);
-  }
-  return kernels ?? undefined;
-}
+export const heapRelu: (backend: HeapBackend) => { relu: ReluKernel; reluGrad: ReluGradKernel } | undefined = perHeapMemory((memory) => {
+  const e = instantiateOnMemory(reluModuleBytes(), memory).exports;
+  return { relu: e.relu as ReluKernel, reluGrad: e.relu_grad as ReluGradKernel };
+});
 
 /** Name of the wasm kernel of the ReLU gradient (registered by the kernel pack). */
 export const RELU_GRAD_KERNEL = 'DetsegReluGrad';

@@ -1,4 +1,4 @@
-import { I32, V128, encodeModule, op, v128, type WasmFunction } from './wasm-encoder.js';
+import { I32, V128, encodeModule, op, stepLoop, v128, type WasmFunction } from './wasm-encoder.js';
 
 /**
  * WebAssembly SIMD kernels for the channel loops of RoI Align and RoI Pool on NHWC maps, where the
@@ -41,7 +41,7 @@ export interface SimdKernels {
   max(out: number, cells: number, count: number, features: number, begin: number, end: number): number;
 }
 
-const { block, loop, end, br, brIf, localGet: get, localSet: set, i32Const, i32Load, f32Load, i32Add, i32Shl, i32GtS, i32GeU } = op;
+const { block, loop, end, br, brIf, localGet: get, localSet: set, i32Const, i32Load, f32Load, i32Add, i32Shl, i32GeU } = op;
 
 function splatBytes(value: number, kind: 'f32' | 'i32'): Uint8Array {
   const bytes = new Uint8Array(16);
@@ -65,14 +65,7 @@ function iotaBytes(start: number): Uint8Array {
 function channelLoops(c: number, beginParam: number, endParam: number, steps: Array<{ step: number; body: number[] }>): number[] {
   return [
     ...get(beginParam), ...set(c),
-    ...steps.flatMap(({ step, body }) => [
-      ...block, ...loop,
-      ...get(c), ...i32Const(step), ...i32Add, ...get(endParam), ...i32GtS, ...brIf(1),
-      ...body,
-      ...get(c), ...i32Const(step), ...i32Add, ...set(c),
-      ...br(0),
-      ...end, ...end,
-    ]),
+    ...steps.flatMap(({ step, body }) => stepLoop(c, endParam, step, body)),
     ...get(c),
   ];
 }

@@ -59,6 +59,22 @@ export const op = {
   simd: (code: number, ...imm: number[]) => [0xfd, ...uleb(code), ...imm],
 };
 
+/**
+ * `for (; counter + step ≤ limit; counter += step) body` over the i32 locals `counter` and `limit`
+ * (block around a loop; `body` leaves `counter` alone). The strided inner loop of every SIMD kernel here.
+ */
+export function stepLoop(counter: number, limit: number, step: number, body: number[]): number[] {
+  const { block, loop, end, br, brIf, localGet: get, localSet: set, i32Const, i32Add, i32GtS } = op;
+  return [
+    ...block, ...loop,
+    ...get(counter), ...i32Const(step), ...i32Add, ...get(limit), ...i32GtS, ...brIf(1),
+    ...body,
+    ...get(counter), ...i32Const(step), ...i32Add, ...set(counter),
+    ...br(0),
+    ...end, ...end,
+  ];
+}
+
 /** SIMD instructions (opcode after the 0xfd prefix). */
 export const v128 = {
   /** v128.load with a byte offset added to the address. */
