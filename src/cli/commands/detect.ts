@@ -5,12 +5,11 @@ import { decodeImage, IMAGE_EXTENSIONS } from '../../data/images.js';
 import { maskToCocoRle } from '../../data/synthetic-coco.js';
 import { SHAPE_CLASSES } from '../../data/synthetic.js';
 import { initEngine } from '../../engine/setup.js';
-import { formatRcnnFamily, benchRcnnFamily } from '../../models/detection/rcnn-family-bench.js';
+import { formatRcnnFamily, benchRcnnFamily, rcnnFamilyCheckpoints } from '../../models/detection/rcnn-family-bench.js';
 import { DEFAULT_SYNTHETIC_RECIPE } from '../../models/detection/recipe.js';
 import { imagesToTensor } from '../../models/detection/synthetic-data.js';
 import { trainOnSynthetic } from '../../models/detection/train-synthetic.js';
-import { speedFamilyFasterRcnnPath } from '../../models/faster-rcnn/checkpoint.js';
-import { DETECTOR_KINDS, detectorKind, loadDetector, shippedDetectorPath } from '../../models/detection/zoo.js';
+import { DETECTOR_KINDS, loadDetector, shippedDetectorPath } from '../../models/detection/zoo.js';
 import { RCNN_TRAIN_OPTIONS } from '../../models/rcnn/checkpoint.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { DetsegInputError } from '../../util/errors.js';
@@ -129,8 +128,9 @@ export function registerRcnnFamilyBench(bench: Command): void {
       const images = wholeNumber(opts.images, '--images', 1);
       if (opts.ssMode !== 'fast' && opts.ssMode !== 'quality') throw new DetsegInputError(`must be fast or quality, got '${opts.ssMode}'`, { field: '--ss-mode' });
       const checkpoints = { rcnn: opts.rcnn, 'fast-rcnn': opts.fastRcnn, 'faster-rcnn': opts.fasterRcnn };
+      const shipped = rcnnFamilyCheckpoints();
       for (const k of ['rcnn', 'fast-rcnn', 'faster-rcnn'] as const) {
-        const path = resolve(checkpoints[k] ?? (k === 'faster-rcnn' ? speedFamilyFasterRcnnPath() : shippedDetectorPath(detectorKind(k))));
+        const path = resolve(checkpoints[k] ?? shipped[k]);
         if (!existsSync(path)) throw new DetsegInputError(`checkpoint does not exist (train it with detseg train ${k})`, { file: path, field: `--${k}` });
         checkpoints[k] = path;
       }

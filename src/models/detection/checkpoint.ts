@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { loadCheckpoint, saveCheckpoint } from '../../engine/checkpoint.js';
+import { loadCheckpoint, saveCheckpoint, type CheckpointData } from '../../engine/checkpoint.js';
 import { captureModelWeights, restoreModelWeights } from '../../engine/state.js';
 import { DetsegInputError } from '../../util/errors.js';
 
@@ -22,9 +22,8 @@ export function readDetectorMeta(path: string, format: string): Record<string, u
   return meta;
 }
 
-/** Loads the weights of a checkpoint into `models` (each takes the tensors named after its weights). */
-export function loadDetectorWeights(path: string, models: tf.LayersModel[]): void {
-  const ckpt = loadCheckpoint(path);
+/** Loads the weights of a checkpoint into `models` (each takes the tensors named after its weights); `ckpt`: the file's contents when already read. */
+export function loadDetectorWeights(path: string, models: tf.LayersModel[], ckpt: CheckpointData = loadCheckpoint(path)): void {
   const byName = new Map(ckpt.model.map((t) => [t.name, t]));
   for (const model of models) {
     const tensors = model.weights.map((w, i) => {

@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { SelectiveSearchMode } from '../../proposals/selective-search.js';
 import { loadFastRcnn } from '../fast-rcnn/checkpoint.js';
-import { loadFasterRcnn, speedFamilyFasterRcnnPath } from '../faster-rcnn/checkpoint.js';
+import { loadFasterRcnn } from '../faster-rcnn/checkpoint.js';
 import { loadRcnn } from '../rcnn/checkpoint.js';
 import { evaluateDetections } from './evaluate.js';
 import { selectiveSearchProposals } from './selective-search-proposals.js';
 import { imagesToTensor, syntheticDetectionSet } from './synthetic-data.js';
 import type { Detections } from './types.js';
-import { shippedDetectorPath } from './zoo.js';
+import { detectorCheckpoint, type ShippedDetector } from './shipped-chain.js';
 
 /** One row of the speed table. */
 export interface RcnnFamilyRow {
@@ -97,9 +97,17 @@ export function rcnnFamilyRatios(rows: RcnnFamilyRow[]): RcnnFamilyRatios {
   };
 }
 
+/** Which checkpoint each method of the speed family runs: R-CNN, Fast R-CNN and the small-backbone Faster R-CNN they were fine-tuned from. */
+export const RCNN_FAMILY_CHECKPOINTS = { rcnn: 'rcnn', 'fast-rcnn': 'fast-rcnn', 'faster-rcnn': 'faster-rcnn-small' } as const satisfies Record<string, ShippedDetector>;
+
+/** Paths of the speed family's checkpoints: those in `trained` (e.g. a report's `--retrain`), else the shipped ones. */
+export function rcnnFamilyCheckpoints(trained: ReadonlyMap<string, string> = new Map()): Record<keyof typeof RCNN_FAMILY_CHECKPOINTS, string> {
+  return { rcnn: detectorCheckpoint(trained, RCNN_FAMILY_CHECKPOINTS.rcnn), 'fast-rcnn': detectorCheckpoint(trained, RCNN_FAMILY_CHECKPOINTS['fast-rcnn']), 'faster-rcnn': detectorCheckpoint(trained, RCNN_FAMILY_CHECKPOINTS['faster-rcnn']) };
+}
+
 /**
  * The R-CNN family on the same images and the same backbone architecture (the shipped R-CNN and Fast
- * R-CNN, and the Faster R-CNN they were fine-tuned from, {@link speedFamilyFasterRcnnPath}): per image, the seconds of the
+ * R-CNN, and the Faster R-CNN they were fine-tuned from: {@link RCNN_FAMILY_CHECKPOINTS}): per image, the seconds of the
  * proposals and of the network, one image at a time, after one untimed warm-up image. Selective search
  * (`proposalMode`, default 'quality') runs once per image and its time is charged to both R-CNN and Fast
  * R-CNN, which use the same proposals. R-CNN warps each proposal to its checkpoint's warp size (128² for
@@ -114,9 +122,10 @@ export function benchRcnnFamily(options: RcnnFamilyOptions): RcnnFamilyReport {
   const proposalMode = options.proposalMode ?? 'quality';
   const size = 128;
   const samples = syntheticDetectionSet(seed, options.images, { size });
-  const rcnn = loadRcnn(options.checkpoints?.rcnn ?? shippedDetectorPath('rcnn')).model;
-  const fast = loadFastRcnn(options.checkpoints?.['fast-rcnn'] ?? shippedDetectorPath('fast-rcnn')).model;
-  const faster = loadFasterRcnn(options.checkpoints?.['faster-rcnn'] ?? speedFamilyFasterRcnnPath()).model;
+  const shipped = rcnnFamilyCheckpoints();
+  const rcnn = loadRcnn(options.checkpoints?.rcnn ?? shipped.rcnn).model;
+  const fast = loadFastRcnn(options.checkpoints?.['fast-rcnn'] ?? shipped['fast-rcnn']).model;
+  const faster = loadFasterRcnn(options.checkpoints?.['faster-rcnn'] ?? shipped['faster-rcnn']).model;
   const rcnnWarpSize = rcnn.warpSize;
   const backbones = [rcnn.backbone.model, fast.backbone.model, faster.backbone.model];
   const sameBackboneArchitecture = new Set(backbones.map(backboneSignature)).size === 1;

@@ -96,7 +96,10 @@ export function trainOnSynthetic(kind: DetectorKind, options: SyntheticTrainOpti
   const recipe = options.recipe ?? DEFAULT_SYNTHETIC_RECIPE;
   const { options: modelOptions, model, initModels, proposals, predict } = setup(kind, options.modelOptions);
   // A checkpoint of the same kind continues every part (a second schedule); a Faster R-CNN one initialises `initModels`.
-  if (options.init) loadDetectorWeights(options.init, loadCheckpoint(options.init).meta?.format === `detseg-${kind}` ? model.models() : initModels);
+  if (options.init) {
+    const init = loadCheckpoint(options.init);
+    loadDetectorWeights(options.init, init.meta?.format === `detseg-${kind}` ? model.models() : initModels, init);
+  }
   log(`${kind}: ${model.models().reduce((s, m) => s + m.countParams(), 0).toLocaleString('en-US')} parameters; ${options.steps} steps of ${recipe.batchSize} images; lr ${options.learningRate}${options.init ? `; initialised from ${options.init}` : ''}`);
   const result = trainDetector({
     detector: model,

@@ -6,11 +6,10 @@ import { boxIou } from '../../boxes/iou.js';
 import { encodePng } from '../../data/images.js';
 import { SHAPE_CLASSES } from '../../data/synthetic.js';
 import { initEngine } from '../../engine/setup.js';
-import { benchRcnnFamily, PAPER_RATIOS, RATIO_GOALS, type RcnnFamilyReport } from '../../models/detection/rcnn-family-bench.js';
+import { benchRcnnFamily, rcnnFamilyCheckpoints, PAPER_RATIOS, RATIO_GOALS, type RcnnFamilyReport } from '../../models/detection/rcnn-family-bench.js';
 import { DEFAULT_SYNTHETIC_RECIPE, heldOutSet, type SyntheticRecipe } from '../../models/detection/recipe.js';
 import { imagesToTensor, type DetectionSample } from '../../models/detection/synthetic-data.js';
 import type { Detections } from '../../models/detection/types.js';
-import { shippedDetectorPath } from '../../models/detection/zoo.js';
 import { loadFasterRcnn } from '../../models/faster-rcnn/checkpoint.js';
 import { detectorCheckpoint } from '../../models/detection/shipped-chain.js';
 import { loadMaskRcnn } from '../../models/mask-rcnn/checkpoint.js';
@@ -226,8 +225,7 @@ export function ratioRows(report: RcnnFamilyReport): string[][] {
 
 async function speedPart(ctx: ReportContext, recipe: SyntheticRecipe): Promise<string> {
   const images = ctx.options.quick ? DETECTOR_SECTION_IMAGES.speedQuick : DETECTOR_SECTION_IMAGES.speed;
-  const checkpoints = { rcnn: detectorCheckpoint(ctx.checkpoints, 'rcnn'), 'fast-rcnn': detectorCheckpoint(ctx.checkpoints, 'fast-rcnn'), 'faster-rcnn': detectorCheckpoint(ctx.checkpoints, 'faster-rcnn-small') };
-  const report = benchRcnnFamily({ images, seed: recipe.valSeed, checkpoints });
+  const report = benchRcnnFamily({ images, seed: recipe.valSeed, checkpoints: rcnnFamilyCheckpoints(ctx.checkpoints) });
   const [rcnn] = report.rows;
   const rows = report.rows.map((r) => [r.method, r.proposer, Math.round(r.proposalsPerImage), r.proposalSeconds.toFixed(4), r.networkSeconds.toFixed(4), r.totalSeconds.toFixed(4), r.mAP, r.mAP50]);
   const bars = ctx.figure('detectors-speed.svg', speedBarsSvg(report));
