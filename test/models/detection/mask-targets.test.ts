@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { maskTargets } from '../../../src/models/detection/mask-targets.js';
+import { pasteMask } from '../../../src/models/detection/mask-paste.js';
 import { mulberry32 } from '../../../src/util/random.js';
 
-test('mask targets, by hand: a box of 28×28 whole pixels gives the mean of each 2×2 block of cells (RoI Align, aligned = false)', () => {
-  // With aligned = false cell (y, x) sits at coordinate (y, x); a 1×1-pixel bin has one sample at its
-  // centre (i + 0.5, j + 0.5) (adaptive ratio ceil(1) = 1), the bilinear mean of cells i, i+1 × j, j+1.
+test('mask targets, by hand: a box of 28×28 whole pixels copies the mask pixel for pixel (RoI Align, aligned = true)', () => {
+  // With aligned = true pixel k covers [k, k + 1); a 1×1-pixel bin has one sample at its centre
+  // (adaptive ratio ceil(1) = 1), which is the centre of one mask pixel: no interpolation.
   const random = mulberry32(4);
   const w = 40, h = 36;
   const masks = [0, 1].map(() => Uint8Array.from({ length: w * h }, () => (random() < 0.5 ? 1 : 0)));
@@ -17,10 +18,24 @@ test('mask targets, by hand: a box of 28×28 whole pixels gives the mean of each
     const [x0, y0] = [boxes[4 * r], boxes[4 * r + 1]];
     for (let i = 0; i < 28; i++) {
       for (let j = 0; j < 28; j++) {
-        const y = y0 + i, x = x0 + j;
-        const expected = (m[y * w + x] + m[y * w + x + 1] + m[(y + 1) * w + x] + m[(y + 1) * w + x + 1]) / 4;
-        assert.ok(Math.abs(t[(r * 28 + i) * 28 + j] - expected) < 1e-6, `RoI ${r} (${i}, ${j})`);
+        assert.equal(t[(r * 28 + i) * 28 + j], m[(y0 + i) * w + x0 + j], `RoI ${r} (${i}, ${j})`);
       }
+    }
+  }
+});
+
+test('mask targets pasted back into their box give the ground-truth mask again (no half-pixel shift)', () => {
+  // A 14×14-pixel box at whole coordinates, 28×28 targets: each target cell is a quarter pixel, and
+  // pasting (bilinear at pixel centres, threshold ½) must land every pixel where it came from.
+  const random = mulberry32(9);
+  const w = 32, h = 30;
+  const mask = Uint8Array.from({ length: w * h }, () => (random() < 0.5 ? 1 : 0));
+  const box = Float32Array.from([6, 8, 20, 22]);
+  const pasted = pasteMask(maskTargets([mask], w, h, box, [0], 28), 28, box, w, h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const inBox = x >= 6 && x < 20 && y >= 8 && y < 22;
+      assert.equal(pasted[y * w + x], inBox ? mask[y * w + x] : 0, `pixel (${x}, ${y})`);
     }
   }
 });
