@@ -38,6 +38,12 @@ export interface Backbone {
   stride: number;
   /** Channels of the feature map (the last width, or `topDownChannels`). */
   channels: number;
+  /**
+   * The same layers with every stage's output as an output: `[B, H, W, inChannels]` →
+   * `[[B, H/2, W/2, widths[0]], [B, H/4, W/4, widths[1]], …]`, stage s at stride 2^(s+1). Its weights are
+   * the model's (not saved apart); Mask R-CNN pools its mask RoIs from finer stages through it.
+   */
+  stages: tf.LayersModel;
 }
 
 /**
@@ -70,6 +76,7 @@ export function buildBackbone(options: BackboneOptions = {}): Backbone {
     }
     stageOutputs.push(x);
   });
+  const stages = tf.model({ inputs: input, outputs: stageOutputs, name: `${prefix}_stages` });
   const topDown = options.topDownChannels ?? 0;
   if (topDown > 0 && widths.length >= 2) {
     const conv = (filters: number, kernelSize: number, name: string) =>
@@ -81,8 +88,8 @@ export function buildBackbone(options: BackboneOptions = {}): Backbone {
     const merged = tf.layers.add({ name: `${prefix}_td_add` }).apply([lateral, up]) as tf.SymbolicTensor;
     const smooth = conv(topDown, 3, 'smooth').apply(merged) as tf.SymbolicTensor; // [B, H/2^(S−1), W/2^(S−1), D]
     const model = tf.model({ inputs: input, outputs: smooth, name: prefix });
-    return { model, stride: 1 << (widths.length - 1), channels: topDown };
+    return { model, stride: 1 << (widths.length - 1), channels: topDown, stages };
   }
   const model = tf.model({ inputs: input, outputs: x, name: prefix });
-  return { model, stride: 1 << widths.length, channels: widths[widths.length - 1] };
+  return { model, stride: 1 << widths.length, channels: widths[widths.length - 1], stages };
 }

@@ -46,3 +46,20 @@ test('backbone with a top-down merge: stride halves, channels = topDownChannels;
   assert.deepEqual(shape, [1, 16, 10, d]);
   b.model.dispose();
 });
+
+test('backbone stages: one output per stage at stride 2^(s+1), the last equal to the feature map, weights shared with the model', async () => {
+  await initEngine();
+  const b = buildBackbone({ widths: [8, 16, 24], seed: 5, name: 'st' });
+  const image = tf.randomNormal([1, 32, 48, 3], 0, 1, 'float32', 7);
+  const outputs = b.stages.predict(image) as tf.Tensor[];
+  assert.deepEqual(outputs.map((t) => t.shape), [[1, 16, 24, 8], [1, 8, 12, 16], [1, 4, 6, 24]]);
+  const features = b.model.predict(image) as tf.Tensor;
+  assert.deepEqual(Array.from(outputs[2].dataSync()), Array.from(features.dataSync()));
+  // the same variables: changing one of the model's weights changes the stages' outputs
+  const first = b.model.weights[0];
+  first.write(tf.mul(first.read(), 2));
+  const after = b.stages.predict(image) as tf.Tensor[];
+  assert.notDeepEqual(Array.from(after[0].dataSync()), Array.from(outputs[0].dataSync()));
+  tf.dispose([image, features, ...outputs, ...after]);
+  b.model.dispose();
+});

@@ -5,7 +5,8 @@ import { initEngine } from '../../../src/engine/setup.js';
 import { imagesToTensor, syntheticDetectionSet } from '../../../src/models/detection/synthetic-data.js';
 import { MaskRCNN } from '../../../src/models/mask-rcnn/mask-rcnn.js';
 
-test('Mask R-CNN overfits one synthetic image: loss_mask drops and each object gets a mask of IoU ≥ 0.6 with its own', async () => {
+for (const maskFeatureStages of [[], [1]]) {
+test(`Mask R-CNN (mask branch on the feature map${maskFeatureStages.length ? ' + stage 1' : ''}) overfits one synthetic image: loss_mask drops and each object gets a mask of IoU ≥ 0.6 with its own`, async () => {
   await initEngine();
   const data = syntheticDetectionSet(12, 1, { size: 64, minObjects: 2, maxObjects: 2, smallFraction: 0 });
   const model = new MaskRCNN({
@@ -13,6 +14,7 @@ test('Mask R-CNN overfits one synthetic image: loss_mask drops and each object g
     backbone: { widths: [8, 16, 32] },
     representationSize: 64,
     maskHeadWidth: 16,
+    maskFeatureStages,
     rpn: { batchSizePerImage: 128, preNmsTopNTrain: 300, postNmsTopNTrain: 100, preNmsTopNTest: 300, postNmsTopNTest: 50 },
     roiHeads: { batchSizePerImage: 64 },
   });
@@ -41,4 +43,17 @@ test('Mask R-CNN overfits one synthetic image: loss_mask drops and each object g
   optimizer.dispose();
   images.dispose();
   model.dispose();
+});
+}
+
+test('Mask R-CNN mask branch input: feature-map channels plus those of each maskFeatureStages stage; stages must be finer than the feature map', async () => {
+  await initEngine();
+  const options = { backbone: { widths: [8, 16, 32] }, representationSize: 32, maskHeadWidth: 8 };
+  const plain = new MaskRCNN(options);
+  const fine = new MaskRCNN({ ...options, maskFeatureStages: [0, 1] });
+  assert.deepEqual(plain.maskHead.inputs[0].shape, [null, 14, 14, 32]);
+  assert.deepEqual(fine.maskHead.inputs[0].shape, [null, 14, 14, 32 + 8 + 16]);
+  assert.throws(() => new MaskRCNN({ ...options, maskFeatureStages: [2] }), /maskFeatureStages entry 2 .*\(0\.\.1\)/);
+  plain.dispose();
+  fine.dispose();
 });
