@@ -94,12 +94,15 @@ export class GemmThreads {
    * @param module the compiled kernel module, instantiated again by each helper
    * @param memory the memory the kernels address (shared when `helpers` > 0)
    * @param helpers worker threads besides the calling one (0: run every job on the caller; at most 3)
+   * @param stallMs how long {@link run} waits with no job finishing before it gives up with an error
+   *   (a helper thread that died holding a job would otherwise block the caller for ever)
    */
   constructor(
     private readonly lists: ListKernel[],
     module: WebAssembly.Module,
     memory: WebAssembly.Memory,
     helpers: number,
+    private readonly stallMs = 60_000,
   ) {
     this.control = new Int32Array(new SharedArrayBuffer(4 * (JOBS + JOB_INTS * MAX_JOBS)));
     for (let index = 0; index < Math.min(helpers, MAX_HELPERS); index++) {
@@ -164,7 +167,16 @@ export class GemmThreads {
       this.runJob(round, jobs[job]);
       Atomics.add(c, DONE, 1);
     }
-    for (let done = Atomics.load(c, DONE); done < jobs.length; done = Atomics.load(c, DONE)) Atomics.wait(c, DONE, done);
+    for (let done = Atomics.load(c, DONE); done < jobs.length; done = Atomics.load(c, DONE)) {
+      if (Atomics.wait(c, DONE, done, this.stallMs) === 'timed-out' && Atomics.load(c, DONE) === done) {
+        throw new Error(`detseg filter gradient: no job finished for ${this.stallMs} ms (${done} of ${jobs.length} done): a helper thread has stopped`);
+      }
+    }
+  }
+
+  /** Stops the helper threads (the pool then runs every job on the caller only if no helper had become ready). */
+  async terminate(): Promise<void> {
+    await Promise.all(this.helpers.map((worker) => worker.terminate()));
   }
 
   private runJob(round: GemmRound, job: GemmJob): void {

@@ -86,6 +86,20 @@ test('GemmThreads: on a shared memory a helper thread (alone, or with the caller
   }
 });
 
+test('GemmThreads: when the only helper has stopped, run gives up with an error after the stall time instead of waiting for ever', async () => {
+  const memory = new WebAssembly.Memory({ initial: 64, maximum: 256, shared: true });
+  const module = new WebAssembly.Module(withSharedMemoryImport(filterGemmModuleBytes()));
+  const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as FilterGemmKernels;
+  const lists: ListKernel[] = [];
+  for (let r = 1; r <= TILE_CI; r++) for (let k = 1; k <= TILE_CO / 4; k++) lists.push(kernels[`list_${r}_${k}`]);
+  const pool = new GemmThreads(lists, module, memory, 1, 200);
+  for (let waited = 0; pool.readyHelpers() < 1 && waited < 20_000; waited += 10) await sleep(10);
+  assert.equal(pool.readyHelpers(), 1, 'the helper started');
+  await pool.terminate(); // its ready flag stays set, as after a crash
+  const { round, jobs } = layout(tf.backend_util.computeConv2DInfo([1, 6, 6, 4], [3, 3, 4, 8], 1, 1, 'same'), memory, 3);
+  assert.throws(() => pool.run(round, jobs, false), /no job finished for 200 ms \(0 of \d+ done\): a helper thread has stopped/);
+});
+
 test('jobsFor covers every (ci, co) of dW exactly once, with 4 × 8 main tiles and the remainders', () => {
   for (const [ci, co] of [[1, 4], [16, 16], [13, 20], [128, 128], [7, 12], [4, 8]]) {
     const covered = new Uint8Array(ci * co);
