@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { boxIou, nms, syntheticSample } from '../../src/browser/index.js';
 import { packageRoot } from '../../src/util/paths.js';
 import { serveStatic } from '../../scripts/serve.js';
 import { compiledBuildDir } from './build-dir.js';
+import { chromiumLaunchArgs, findChromium } from './chromium.js';
 import { runWorkload, type WorkloadInput, type WorkloadOutput } from './workload.js';
 
 /**
@@ -25,16 +26,6 @@ const root = packageRoot();
 const fixtures = join(root, 'test', 'fixtures', 'coco');
 const FIXTURE_FILES = { gt: 'instances_val2014_100.json', dtBbox: 'instances_val2014_fakebbox100_results.json', dtSegm: 'instances_val2014_fakesegm100_results.json' } as const;
 const ORACLE_KEYS = { bbox: 'bbox_instances_val2014_100', segm: 'segm_instances_val2014_100' } as const;
-
-/** The Chromium executable, or undefined with the reason to skip. */
-function findChromium(): { path: string } | { path?: undefined; skipReason: string } {
-  const fromEnv = process.env.CHROMIUM_PATH;
-  if (fromEnv !== undefined && fromEnv !== '') {
-    return existsSync(fromEnv) ? { path: fromEnv } : { skipReason: `CHROMIUM_PATH=${fromEnv} does not exist: browser test skipped` };
-  }
-  if (existsSync('/usr/bin/chromium')) return { path: '/usr/bin/chromium' };
-  return { skipReason: 'Chromium not found (set CHROMIUM_PATH, or install Debian\'s chromium: apt-get install chromium): browser test skipped' };
-}
 
 /** Opens the example page and waits for its script to finish; fails with the page's errors otherwise. */
 async function openExample(page: Page, url: string): Promise<void> {
@@ -70,9 +61,7 @@ test('the browser entry in headless Chromium: the example page, and results equa
 
   // The package root at /, the compiled package at /dist/ (the same folder under `npm test`).
   const server = await serveStatic([{ prefix: '/', dir: root }, { prefix: '/dist/', dir: build.dir }]);
-  // As root (CI containers), Chromium refuses to start with its sandbox on: --no-sandbox is then required.
-  const runningAsRoot = process.getuid?.() === 0;
-  const browser = await chromium.launch({ executablePath: browserPath.path, headless: true, args: runningAsRoot ? ['--no-sandbox'] : [] });
+  const browser = await chromium.launch({ executablePath: browserPath.path, headless: true, args: chromiumLaunchArgs() });
   try {
     const page = await browser.newPage();
     await openExample(page, server.url);

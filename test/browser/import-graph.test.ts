@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/util/paths.js';
 import { compiledBuildDir } from './build-dir.js';
@@ -80,5 +81,18 @@ test("the browser entry as compiled by tsc imports nothing Node-only (tsc's outp
     const graph = walkImportGraph(join(build.dir, entry), NO_BARE_SPECIFIERS);
     assert.equal(graph.problems.length, 0, `${entry}:\n${describe(graph.problems)}`);
     for (const file of MUST_REACH) assert.ok(graph.files.includes(join(build.dir, file.replace(/\.ts$/, '.js'))), `${entry} does not reach ${file}`);
+  }
+});
+
+test("the browser model test's import map (models.html) covers exactly the non-relative imports of the model workload", () => {
+  // The model files are not browser-clean (see src/browser/index.ts); models.html maps each package or
+  // Node module they import. A new one must be added there — or, better, kept off the inference path.
+  const html = readFileSync(join(root, 'test', 'browser', 'models.html'), 'utf8');
+  const importMap = JSON.parse(/<script type="importmap">([\s\S]*?)<\/script>/.exec(html)![1]) as { imports: Record<string, string> };
+  const graph = walkImportGraph(join(root, 'test', 'browser', 'model-workload.ts'), Object.keys(importMap.imports));
+  assert.deepEqual(graph.external, Object.keys(importMap.imports).sort());
+  for (const target of Object.values(importMap.imports)) {
+    const file = target.startsWith('/dist/') ? join(root, target.slice('/dist/'.length).replace(/\.js$/, '.ts')) : join(root, target);
+    assert.ok(existsSync(file), `import map target ${target}: ${file} does not exist`);
   }
 });

@@ -20,10 +20,12 @@ export interface GraphProblem {
   problem: string;
 }
 
-/** The files reached from the entry and the problems found in them. */
+/** The files reached from the entry, the problems found in them, and every non-relative specifier imported. */
 export interface ImportGraph {
   files: string[];
   problems: GraphProblem[];
+  /** `node:` and bare specifiers (allowed or not), sorted, each once. */
+  external: string[];
 }
 
 /**
@@ -165,6 +167,7 @@ export function scanModule(text: string): { specifiers: string[]; problems: stri
 export function walkImportGraph(entry: string, allowedBare: readonly string[] = []): ImportGraph {
   const seen = new Set<string>();
   const problems: GraphProblem[] = [];
+  const external = new Set<string>();
   const queue = [resolve(entry)];
   while (queue.length > 0) {
     const file = queue.pop()!;
@@ -173,9 +176,11 @@ export function walkImportGraph(entry: string, allowedBare: readonly string[] = 
     const scan = scanModule(readFileSync(file, 'utf8'));
     for (const problem of scan.problems) problems.push({ file, problem });
     for (const spec of scan.specifiers) {
+      const relative = spec.startsWith('./') || spec.startsWith('../') || spec.startsWith('/');
+      if (!relative) external.add(spec);
       if (spec.startsWith('node:')) {
         problems.push({ file, problem: `imports '${spec}' (Node only)` });
-      } else if (spec.startsWith('./') || spec.startsWith('../') || spec.startsWith('/')) {
+      } else if (relative) {
         let target = resolve(dirname(file), spec);
         if (extname(file) === '.ts' && extname(target) === '.js') target = target.slice(0, -3) + '.ts';
         if (existsSync(target)) queue.push(target);
@@ -185,5 +190,5 @@ export function walkImportGraph(entry: string, allowedBare: readonly string[] = 
       }
     }
   }
-  return { files: [...seen].sort(), problems };
+  return { files: [...seen].sort(), problems, external: [...external].sort() };
 }
