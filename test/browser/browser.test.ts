@@ -2,12 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { boxIou, nms, syntheticSample } from '../../src/browser/index.js';
 import { packageRoot } from '../../src/util/paths.js';
-import { serveStatic } from '../../scripts/serve.js';
-import { compiledBuildDir } from './build-dir.js';
-import { chromiumLaunchArgs, findChromium } from './chromium.js';
+import { startBrowserSession } from './chromium.js';
 import { runWorkload, type WorkloadInput, type WorkloadOutput } from './workload.js';
 
 /**
@@ -48,23 +46,11 @@ async function openExample(page: Page, url: string): Promise<void> {
 }
 
 test('the browser entry in headless Chromium: the example page, and results equal to Node\'s bit for bit', { timeout: 240_000 }, async (t) => {
-  const browserPath = findChromium();
-  if (browserPath.path === undefined) {
-    t.skip(browserPath.skipReason);
-    return;
-  }
-  const build = compiledBuildDir();
-  if (build.dir === undefined) {
-    t.skip(build.skipReason);
-    return;
-  }
-
-  // The package root at /, the compiled package at /dist/ (the same folder under `npm test`).
-  const server = await serveStatic([{ prefix: '/', dir: root }, { prefix: '/dist/', dir: build.dir }]);
-  const browser = await chromium.launch({ executablePath: browserPath.path, headless: true, args: chromiumLaunchArgs() });
+  const session = await startBrowserSession(t);
+  if (session === undefined) return;
   try {
-    const page = await browser.newPage();
-    await openExample(page, server.url);
+    const page = await session.browser.newPage();
+    await openExample(page, session.url);
 
     await t.test('the example page draws NMS of its detections, as Node computes them', async () => {
       const demo = await page.evaluate(() => (window as unknown as { detsegDemo: { seed: number; index: number; boxes: number[]; scores: number[]; gtBoxes: number[]; iouWithGt: number[]; threshold: number; kept: number[] } }).detsegDemo);
@@ -114,7 +100,6 @@ test('the browser entry in headless Chromium: the example page, and results equa
       }
     });
   } finally {
-    await browser.close();
-    await server.close();
+    await session.close();
   }
 });

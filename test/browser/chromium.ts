@@ -1,4 +1,9 @@
 import { existsSync } from 'node:fs';
+import type { TestContext } from 'node:test';
+import { chromium, type Browser } from 'playwright-core';
+import { serveStatic } from '../../scripts/serve.js';
+import { packageRoot } from '../../src/util/paths.js';
+import { compiledBuildDir } from './build-dir.js';
 
 /**
  * The Chromium the browser tests drive through playwright-core: `$CHROMIUM_PATH`, else Debian's
@@ -21,4 +26,45 @@ export function findChromium(): { path: string; skipReason?: undefined } | { pat
  */
 export function chromiumLaunchArgs(): string[] {
   return [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), '--disable-dev-shm-usage'];
+}
+
+/** A headless Chromium and the static server it loads the package from. */
+export interface BrowserSession {
+  browser: Browser;
+  /** Base URL of the server: the package root at `/`, the compiled package at `/dist/`. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves the package root (and the compiled package at `/dist/`, see {@link compiledBuildDir}) on an
+ * ephemeral localhost port and launches headless Chromium; or skips `t` with a message and returns
+ * undefined when Chromium or the build is missing.
+ */
+export async function startBrowserSession(t: TestContext): Promise<BrowserSession | undefined> {
+  const chromiumPath = findChromium();
+  if (chromiumPath.path === undefined) {
+    t.skip(chromiumPath.skipReason);
+    return undefined;
+  }
+  const build = compiledBuildDir();
+  if (build.dir === undefined) {
+    t.skip(build.skipReason);
+    return undefined;
+  }
+  const server = await serveStatic([{ prefix: '/', dir: packageRoot() }, { prefix: '/dist/', dir: build.dir }]);
+  try {
+    const browser = await chromium.launch({ executablePath: chromiumPath.path, headless: true, args: chromiumLaunchArgs() });
+    return {
+      browser,
+      url: server.url,
+      close: async () => {
+        await browser.close();
+        await server.close();
+      },
+    };
+  } catch (err) {
+    await server.close();
+    throw err;
+  }
 }

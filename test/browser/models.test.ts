@@ -1,14 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { chromium } from 'playwright-core';
 import { iouPair } from '../../src/boxes/iou.js';
 import { syntheticSample } from '../../src/data/synthetic.js';
 import { shippedFasterRcnnPath } from '../../src/models/faster-rcnn/checkpoint.js';
 import { packageRoot } from '../../src/util/paths.js';
-import { serveStatic } from '../../scripts/serve.js';
-import { compiledBuildDir } from './build-dir.js';
-import { findChromium, chromiumLaunchArgs } from './chromium.js';
+import { startBrowserSession } from './chromium.js';
 import { HELD_OUT_SEED, runModelWorkload, type ModelWorkloadOutput } from './model-workload.js';
 
 /**
@@ -22,26 +19,15 @@ import { HELD_OUT_SEED, runModelWorkload, type ModelWorkloadOutput } from './mod
 const IMAGES = 2;
 
 test('the shipped Faster R-CNN predicts in Chromium (tfjs cpu backend) exactly as in Node', { timeout: 300_000 }, async (t) => {
-  const browserPath = findChromium();
-  if (browserPath.path === undefined) {
-    t.skip(browserPath.skipReason);
-    return;
-  }
-  const build = compiledBuildDir();
-  if (build.dir === undefined) {
-    t.skip(build.skipReason);
-    return;
-  }
+  const session = await startBrowserSession(t);
+  if (session === undefined) return;
   const checkpointUrl = '/' + shippedFasterRcnnPath().slice(packageRoot().length + 1).split(/[\\/]/).join('/');
-
-  const server = await serveStatic([{ prefix: '/', dir: packageRoot() }, { prefix: '/dist/', dir: build.dir }]);
-  const browser = await chromium.launch({ executablePath: browserPath.path, headless: true, args: chromiumLaunchArgs() });
   let inBrowser: ModelWorkloadOutput;
   try {
-    const page = await browser.newPage();
+    const page = await session.browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));
-    await page.goto(`${server.url}/test/browser/models.html`);
+    await page.goto(`${session.url}/test/browser/models.html`);
     try {
       inBrowser = await page.evaluate(
         async ({ workloadUrl, checkpoint, count }): Promise<ModelWorkloadOutput> => {
@@ -56,8 +42,7 @@ test('the shipped Faster R-CNN predicts in Chromium (tfjs cpu backend) exactly a
       throw new Error(`${(err as Error).message}${errors.length ? ` (page errors: ${errors.join('; ')})` : ''}`);
     }
   } finally {
-    await browser.close();
-    await server.close();
+    await session.close();
   }
   const inNode = await runModelWorkload(new Uint8Array(readFileSync(shippedFasterRcnnPath())), IMAGES);
   t.diagnostic(`predict per 128² image, cpu backend: Chromium ${inBrowser.predictMs.map((ms) => ms.toFixed(0)).join(', ')} ms; Node ${inNode.predictMs.map((ms) => ms.toFixed(0)).join(', ')} ms`);
