@@ -83,6 +83,7 @@ export { SegmentationConfusion, segmentationMetrics, binaryDice, binaryIou, type
 export { DetectionConfusionMatrix } from '../eval/confusion.js';
 
 // Proposals: sliding windows, Felzenszwalb segmentation, selective search.
+export type { RgbImage } from '../data/images.js'; // a type only (erased): the module itself reads files
 export { slidingWindows, countWindows, countAllBoxes, parseWindowSizes, type WindowSize } from '../proposals/sliding-window.js';
 export { felzenszwalb, type FelzenszwalbOptions, type Segmentation } from '../proposals/felzenszwalb.js';
 export { selectiveSearch, type SelectiveSearchOptions, type SelectiveSearchResult, type SelectiveSearchMode } from '../proposals/selective-search.js';

@@ -83,6 +83,7 @@ test('the browser entry in headless Chromium: the example page, and results equa
       );
       const readJson = (name: string): unknown => JSON.parse(readFileSync(join(fixtures, name), 'utf8'));
       const inNode = runWorkload({ gt: readJson(FIXTURE_FILES.gt), dtBbox: readJson(FIXTURE_FILES.dtBbox), dtSegm: readJson(FIXTURE_FILES.dtSegm) });
+      t.diagnostic(`workload wall time: Chromium ${inBrowser.ms.toFixed(0)} ms, Node ${inNode.ms.toFixed(0)} ms`);
 
       assert.deepEqual(Object.keys(inBrowser.arrays).sort(), Object.keys(inNode.arrays).sort());
       for (const name of Object.keys(inNode.arrays)) assert.deepEqual(inBrowser.arrays[name], inNode.arrays[name], `${name} differs between Chromium and Node`);

@@ -56,6 +56,8 @@ export interface WorkloadOutput {
   lines: Record<'bbox' | 'segm', string[]>;
   /** Counts that say how much was computed (boxes, pairs, kept). */
   counts: Record<string, number>;
+  /** Wall time of the whole workload, ms (fingerprints included, parsing the JSON not). */
+  ms: number;
 }
 
 /**
@@ -149,6 +151,7 @@ function boxesByImage(gtData: unknown, dtData: unknown): ImageBoxes[] {
  * RoI Pool with argmax on a seeded random map, and fast-mode selective search on a synthetic image.
  */
 export function runWorkload(input: WorkloadInput): WorkloadOutput {
+  const start = performance.now();
   const arrays: Record<string, BytesFingerprint> = {};
   const counts: Record<string, number> = {};
   const stats = {} as WorkloadOutput['stats'];
@@ -230,5 +233,5 @@ export function runWorkload(input: WorkloadInput): WorkloadOutput {
   const proposals = selectiveSearch({ data: sample.image, width: sample.width, height: sample.height }, { mode: 'fast' });
   arrays['selectiveSearch.boxes'] = fingerprint(proposals.boxes);
   counts.proposals = proposals.boxes.length / 4;
-  return { arrays, stats, lines, counts };
+  return { arrays, stats, lines, counts, ms: performance.now() - start };
 }
