@@ -11,6 +11,8 @@ import { loadFasterRcnn } from '../../src/models/faster-rcnn/checkpoint.js';
 import { practicalSections } from '../../src/report/practical.js';
 import { ReportContext } from '../../src/report/report.js';
 import { rcnnFamilyRatios } from '../../src/models/detection/rcnn-family-bench.js';
+import { readDetectorMeta } from '../../src/models/detection/checkpoint.js';
+import { shippedMaskRcnnPath } from '../../src/models/mask-rcnn/checkpoint.js';
 import { ANCHOR_CANDIDATES, anchorImageIndex, blendMasks, detectorsSection, speedBarsSvg } from '../../src/report/sections/detectors.js';
 import { dataSection } from '../../src/report/sections/data.js';
 import { evaluationSection } from '../../src/report/sections/evaluation.js';
@@ -72,6 +74,9 @@ test('detectors section (quick): figures exist, and the positive-anchor count eq
   check('ratio-fast-faster-total', f.total, ff.total);
   // images are embedded as PNG data URLs
   assert.match(readFileSync(join(ctx.dir, 'detectors-masks.svg'), 'utf8'), /href="data:image\/png;base64,/);
+  // the Mask R-CNN's held-out scores are those its checkpoint records
+  const maskMetrics = readDetectorMeta(shippedMaskRcnnPath(), 'detseg-mask-rcnn').metrics as Record<string, number>;
+  assert.ok(section.html.includes(`mask AP ${maskMetrics.maskAP.toFixed(3)} (AP@0.5 ${maskMetrics.maskAP50.toFixed(3)}), box mAP ${maskMetrics.mAP.toFixed(3)}`), 'mask AP sentence');
 
   // reference: positives = IoU ≥ 0.7 with some GT, or an anchor of maximal IoU for some GT (naive loops)
   const shown = Number(/id="detectors-positive-anchors">(\d+)</.exec(section.html)?.[1]);

@@ -320,7 +320,7 @@ function detectionLabels(d: Detections, keep: number[], ox: number, oy: number):
 async function masksPart(ctx: ReportContext, recipe: SyntheticRecipe, samples: DetectionSample[]): Promise<string> {
   const size = recipe.imageSize, side = SCALE * size, pad = 10;
   const faster = loadFasterRcnn(detectorCheckpoint(ctx.checkpoints, 'faster-rcnn')).model;
-  const mask = loadMaskRcnn(detectorCheckpoint(ctx.checkpoints, 'mask-rcnn')).model;
+  const { model: mask, meta: maskMeta } = loadMaskRcnn(detectorCheckpoint(ctx.checkpoints, 'mask-rcnn'));
   let boxes: Detections[], masks: Detections[];
   try {
     const x = imagesToTensor(samples.map((s) => s.sample.image), size, size); // [B, H, W, 3]
@@ -357,8 +357,16 @@ async function masksPart(ctx: ReportContext, recipe: SyntheticRecipe, samples: D
     `<p>${samples.length} held-out image${samples.length > 1 ? 's' : ''} (seed ${recipe.valSeed}): left, the shipped Faster R-CNN's boxes with class and score; right, the shipped `,
     `Mask R-CNN's instance masks (each pasted 28×28 mask blended at 60 % over the image) and its boxes. Detections with score ≥ ${DRAW_SCORE_THRESHOLD} are drawn: `,
     `${shownBoxes} boxes and ${shownMasks} masks against ${samples.reduce((s, x) => s + (x.target.boxes.length >> 2), 0)} ground-truth objects.</p>`,
+    maskMetricsHtml(maskMeta),
     figureHtml(name, 'Faster R-CNN detections (left) and Mask R-CNN instance masks (right) on held-out synthetic images.'),
   ].join('');
+}
+
+/** The held-out scores a Mask R-CNN checkpoint records (`meta.metrics` of `trainOnSynthetic`), as a sentence; empty when it records none. */
+function maskMetricsHtml(meta: Record<string, unknown>): string {
+  const m = meta.metrics as Record<string, number> | undefined;
+  if (!m || typeof m.maskAP !== 'number' || typeof m.mAP !== 'number') return '';
+  return `<p>This Mask R-CNN, evaluated by COCOeval on ${m.valImages} held-out images when it was trained: mask AP ${m.maskAP.toFixed(3)} (AP@0.5 ${m.maskAP50.toFixed(3)}), box mAP ${m.mAP.toFixed(3)} (AP@0.5 ${m.mAP50.toFixed(3)}).</p>`;
 }
 
 /** Whether every shipped checkpoint the section needs is present. */
