@@ -11,7 +11,9 @@
  *
  * Not here (they read or write files, or need Node-only packages): COCO/VOC/YOLO/KITTI file readers
  * and writers (`src/data/*` except the modules below), the VOC folder reader `src/eval/voc-io.ts`,
- * PR-curve files `src/eval/plots.ts`, the HTML report, the CLI, and the tfjs models and engine.
+ * PR-curve files `src/eval/plots.ts`, the HTML report, the CLI, and the tfjs models and engine. The
+ * detectors (Faster R-CNN, Mask R-CNN from checkpoint bytes) are the second browser entry,
+ * `src/browser/models.ts`, which imports tfjs and so needs an import map for `@tensorflow/tfjs`.
  */
 
 // Errors and seeded randomness.

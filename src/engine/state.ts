@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { DetsegInputError } from '../util/errors.js';
-import type { CheckpointTensor } from './checkpoint.js';
+import type { CheckpointTensor } from './checkpoint-format.js';
 
 /**
  * Copies of a model's and an optimizer's state as plain typed arrays (what a checkpoint stores), and

@@ -2,20 +2,18 @@ import * as tf from '@tensorflow/tfjs';
 import cliProgress from 'cli-progress';
 import { existsSync } from 'node:fs';
 import { mulberry32 } from '../util/random.js';
+import { makeOptimizer, setLearningRate, type OptimizerConfig } from './optimizer.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { learningRateAt, type LrSchedule } from './schedule.js';
 import { captureModelWeights, captureOptimizerState, restoreModelWeights, restoreOptimizerState } from './state.js';
+
+export { makeOptimizer, type OptimizerConfig } from './optimizer.js';
 
 /** One mini-batch: images `x [B, H, W, Cin]` and targets `y [B, H, W, Cout]` (owned by the trainer, which disposes them). */
 export interface Batch {
   x: tf.Tensor;
   y: tf.Tensor;
 }
-
-/** Optimizer of a run. */
-export type OptimizerConfig =
-  | { kind: 'adam'; learningRate: number; beta1?: number; beta2?: number; epsilon?: number }
-  | { kind: 'sgd'; learningRate: number; momentum?: number; nesterov?: boolean };
 
 /** What one epoch gave. */
 export interface EpochRecord {
@@ -80,20 +78,6 @@ export interface TrainResult {
   steps: number;
   /** Whether the run continued from a checkpoint. */
   resumed: boolean;
-}
-
-/** The optimizer of a config. */
-export function makeOptimizer(config: OptimizerConfig): tf.Optimizer {
-  if (config.kind === 'adam') return tf.train.adam(config.learningRate, config.beta1 ?? 0.9, config.beta2 ?? 0.999, config.epsilon ?? 1e-7);
-  if (config.kind === 'sgd') return tf.train.momentum(config.learningRate, config.momentum ?? 0.9, config.nesterov ?? false);
-  throw new RangeError(`unknown optimizer ${(config as { kind: string }).kind}`);
-}
-
-/** Sets the learning rate of an optimizer made by {@link makeOptimizer}. */
-function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
-  const o = optimizer as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
-  if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
-  else o.learningRate = lr;
 }
 
 /** The generator of one epoch: a function of the run seed and the epoch only. */

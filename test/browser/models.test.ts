@@ -1,42 +1,52 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { iouPair } from '../../src/boxes/iou.js';
 import { syntheticSample } from '../../src/data/synthetic.js';
 import { shippedFasterRcnnPath } from '../../src/models/faster-rcnn/checkpoint.js';
+import { shippedMaskRcnnPath } from '../../src/models/mask-rcnn/checkpoint.js';
 import { packageRoot } from '../../src/util/paths.js';
 import { startBrowserSession } from './chromium.js';
 import { HELD_OUT_SEED, runModelWorkload, type ModelWorkloadOutput } from './model-workload.js';
 
 /**
- * The shipped Faster R-CNN in headless Chromium: the page (`test/browser/models.html`) maps tfjs to its
- * ES-module bundle and the Node-only modules the model files import to throwing stand-ins; it fetches the
- * checkpoint over HTTP, rebuilds the model and predicts on held-out synthetic images with tfjs' `cpu`
- * backend. Its detections must equal Node's on the same backend bit for bit, and its confident detections
- * must lie on ground-truth objects of their class.
+ * The shipped Faster R-CNN and Mask R-CNN in headless Chromium: the page (`test/browser/models.html`) maps
+ * `@tensorflow/tfjs` to its ES-module bundle and nothing else; it fetches the checkpoint over HTTP and runs
+ * `test/browser/model-workload.ts`, which rebuilds the model through the browser entry
+ * `src/browser/models.ts` and predicts on held-out synthetic images with tfjs' `cpu` backend. Detections
+ * (and Mask R-CNN's masks) must equal Node's on the same backend bit for bit, and the confident ones must
+ * lie on ground-truth objects of their class.
  */
 
 const IMAGES = 2;
+/** Detections at least this confident must match a ground-truth object of their class. */
+const CONFIDENT = 0.9;
+/**
+ * Mask IoU a confident mask must reach with a ground-truth mask of its class. The shipped Mask R-CNN's
+ * confident masks on these images reach 0.74–0.98; the same masks shifted 5 pixels reach 0.50–0.69.
+ */
+const MASK_IOU = 0.7;
 
-test('the shipped Faster R-CNN predicts in Chromium (tfjs cpu backend) exactly as in Node', { timeout: 300_000 }, async (t) => {
+/** Runs the model workload on the checkpoint at `path` in Chromium, or returns undefined when the test skipped. */
+async function runInChromium(t: TestContext, path: string): Promise<ModelWorkloadOutput | undefined> {
   const session = await startBrowserSession(t);
-  if (session === undefined) return;
-  const checkpointUrl = '/' + shippedFasterRcnnPath().slice(packageRoot().length + 1).split(/[\\/]/).join('/');
-  let inBrowser: ModelWorkloadOutput;
+  if (session === undefined) return undefined;
+  const checkpointUrl = '/' + path.slice(packageRoot().length + 1).split(/[\\/]/).join('/');
   try {
     const page = await session.browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));
     await page.goto(`${session.url}/test/browser/models.html`);
     try {
-      inBrowser = await page.evaluate(
-        async ({ workloadUrl, checkpoint, count }): Promise<ModelWorkloadOutput> => {
+      return await page.evaluate(
+        async ({ workloadUrl, checkpoint, file, count }): Promise<ModelWorkloadOutput> => {
           const response = await fetch(checkpoint);
           if (!response.ok) throw new Error(`HTTP ${response.status} for ${checkpoint}`);
           const { runModelWorkload: run } = (await import(workloadUrl)) as { runModelWorkload: typeof runModelWorkload };
-          return run(new Uint8Array(await response.arrayBuffer()), count);
+          return run(new Uint8Array(await response.arrayBuffer()), file, count);
         },
-        { workloadUrl: '/dist/test/browser/model-workload.js', checkpoint: checkpointUrl, count: IMAGES },
+        { workloadUrl: '/dist/test/browser/model-workload.js', checkpoint: checkpointUrl, file: basename(path), count: IMAGES },
       );
     } catch (err) {
       throw new Error(`${(err as Error).message}${errors.length ? ` (page errors: ${errors.join('; ')})` : ''}`);
@@ -44,34 +54,74 @@ test('the shipped Faster R-CNN predicts in Chromium (tfjs cpu backend) exactly a
   } finally {
     await session.close();
   }
-  const inNode = await runModelWorkload(new Uint8Array(readFileSync(shippedFasterRcnnPath())), IMAGES);
-  t.diagnostic(`predict per 128² image, cpu backend: Chromium ${inBrowser.predictMs.map((ms) => ms.toFixed(0)).join(', ')} ms; Node ${inNode.predictMs.map((ms) => ms.toFixed(0)).join(', ')} ms`);
+}
 
+/** Asserts that Chromium's detections (and masks) have the same bytes as Node's. */
+function assertSameBytes(inBrowser: ModelWorkloadOutput, inNode: ModelWorkloadOutput, kind: string): void {
+  assert.equal(inBrowser.kind, kind);
+  assert.equal(inNode.kind, kind);
   assert.equal(inBrowser.backend, 'cpu');
   assert.equal(inNode.backend, 'cpu');
   for (let i = 0; i < IMAGES; i++) {
-    for (const key of ['boxes', 'scores', 'labels'] as const) {
+    const keys = kind === 'mask-rcnn' ? (['boxes', 'scores', 'labels', 'masks'] as const) : (['boxes', 'scores', 'labels'] as const);
+    for (const key of keys) {
+      assert.ok(inNode.images[i][key] !== undefined, `image ${i}: Node gave no ${key}`);
       assert.deepEqual(inBrowser.images[i][key], inNode.images[i][key], `image ${i}: ${key} differ between Chromium and Node`);
     }
   }
+}
 
-  // The detections are the model's, not noise: every confident one (score ≥ 0.9) overlaps a ground-truth
-  // object of its class with IoU ≥ 0.5, and some are confident.
+/**
+ * The detections are the model's, not noise: every confident one (score ≥ {@link CONFIDENT}) overlaps a
+ * ground-truth object of its class with box IoU ≥ 0.5 (and, with masks, mask IoU ≥ {@link MASK_IOU},
+ * counted pixel by pixel), and there are some. Returns the number of confident detections.
+ */
+function assertOnGroundTruth(output: ModelWorkloadOutput): number {
   let confident = 0;
-  inNode.images.forEach((image, i) => {
+  output.images.forEach((image, i) => {
     const truth = syntheticSample(HELD_OUT_SEED, i, { size: 128 });
     image.scoreValues.forEach((score, d) => {
-      if (score < 0.9) return;
+      if (score < CONFIDENT) return;
       confident++;
       const [x1, y1, x2, y2] = image.boxValues.slice(4 * d, 4 * d + 4);
-      let best = 0;
+      let bestBox = 0;
+      let bestMask = 0;
       for (let g = 0; g < truth.labels.length; g++) {
         if (truth.labels[g] + 1 !== image.labelValues[d]) continue; // detector labels count the background as 0
         const b = truth.boxes.subarray(4 * g, 4 * g + 4);
-        best = Math.max(best, iouPair(x1, y1, x2, y2, b[0], b[1], b[2], b[3]));
+        bestBox = Math.max(bestBox, iouPair(x1, y1, x2, y2, b[0], b[1], b[2], b[3]));
+        if (image.maskValues !== undefined) {
+          const mask = image.maskValues[d];
+          const gt = truth.masks[g];
+          assert.equal(mask.length, gt.length, `image ${i}, detection ${d}: mask of ${mask.length} pixels, image of ${gt.length}`);
+          let inter = 0;
+          let union = 0;
+          for (let p = 0; p < gt.length; p++) {
+            inter += mask[p] & gt[p];
+            union += mask[p] | gt[p];
+          }
+          bestMask = Math.max(bestMask, union > 0 ? inter / union : 0);
+        }
       }
-      assert.ok(best >= 0.5, `image ${i}, detection ${d} (label ${image.labelValues[d]}, score ${score}): best IoU with its class ${best}`);
+      assert.ok(bestBox >= 0.5, `image ${i}, detection ${d} (label ${image.labelValues[d]}, score ${score}): best box IoU with its class ${bestBox}`);
+      if (image.maskValues !== undefined) assert.ok(bestMask >= MASK_IOU, `image ${i}, detection ${d} (label ${image.labelValues[d]}, score ${score}): best mask IoU with its class ${bestMask}`);
     });
   });
-  assert.ok(confident >= IMAGES, `only ${confident} detections with score ≥ 0.9`);
-});
+  assert.ok(confident >= IMAGES, `only ${confident} detections with score ≥ ${CONFIDENT}`);
+  return confident;
+}
+
+for (const { kind, path } of [
+  { kind: 'faster-rcnn', path: shippedFasterRcnnPath() },
+  { kind: 'mask-rcnn', path: shippedMaskRcnnPath() },
+]) {
+  test(`the shipped ${kind} predicts in Chromium (tfjs cpu backend, import map: tfjs only) exactly as in Node`, { timeout: 300_000 }, async (t) => {
+    const inBrowser = await runInChromium(t, path);
+    if (inBrowser === undefined) return;
+    const inNode = await runModelWorkload(new Uint8Array(readFileSync(path)), basename(path), IMAGES, true);
+    t.diagnostic(`${kind} predict per 128² image, cpu backend: Chromium ${inBrowser.predictMs.map((ms) => ms.toFixed(0)).join(', ')} ms; Node ${inNode.predictMs.map((ms) => ms.toFixed(0)).join(', ')} ms`);
+    assertSameBytes(inBrowser, inNode, kind);
+    const confident = assertOnGroundTruth(inNode);
+    t.diagnostic(`${kind}: ${inNode.images.map((image) => image.labelValues.length).join(' + ')} detections, ${confident} with score ≥ ${CONFIDENT} (all on ground truth)`);
+  });
+}

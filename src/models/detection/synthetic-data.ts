@@ -1,7 +1,8 @@
-import * as tf from '@tensorflow/tfjs';
 import { horizontalFlip } from '../../data/augment.js';
 import { syntheticSample, type SyntheticOptions, type SyntheticSample } from '../../data/synthetic.js';
 import type { DetectionTarget } from './types.js';
+
+export { imagesToTensor } from './images-tensor.js';
 
 /**
  * The adapter from the synthetic-shapes generator (`src/data/synthetic.ts`) to detector inputs: image
@@ -24,19 +25,6 @@ export function syntheticDetectionSet(seed: number, count: number, options: Synt
     out.push({ sample, target: { boxes: sample.boxes, labels: sample.labels.map((l) => l + 1), masks: sample.masks } });
   }
   return out;
-}
-
-/**
- * RGB images (all of the same size) → `[B, H, W, 3]` float tensor with values (v − 127.5) / 127.5 in
- * [−1, 1]. `images`: `Uint8Array [H, W, 3]` each.
- */
-export function imagesToTensor(images: Uint8Array[], height: number, width: number): tf.Tensor4D {
-  const data = new Float32Array(images.length * height * width * 3); // [B, H, W, 3]
-  images.forEach((image, b) => {
-    const o = b * height * width * 3;
-    for (let i = 0; i < image.length; i++) data[o + i] = (image[i] - 127.5) / 127.5;
-  });
-  return tf.tensor4d(data, [images.length, height, width, 3]);
 }
 
 /** Left–right flip of a sample's image, boxes and masks (a training augmentation; `horizontalFlip` of `src/data/augment.ts`). */

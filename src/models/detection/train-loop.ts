@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { makeOptimizer, type OptimizerConfig } from '../../engine/train.js';
+import { makeOptimizer, setLearningRate, type OptimizerConfig } from '../../engine/optimizer.js';
 import { learningRateAt, type LrSchedule } from '../../engine/schedule.js';
 import type { DetectionTarget, LossValues } from './types.js';
 
@@ -67,9 +67,7 @@ export function trainDetector(options: DetectorTrainOptions): DetectorTrainResul
     for (; step < options.steps; step++) {
       if (options.timeBudgetSeconds !== undefined && (performance.now() - t0) / 1000 > options.timeBudgetSeconds) break;
       const lr = learningRateAt(step, { base: optimizerConfig.learningRate, schedule, totalSteps: options.steps, warmupSteps: options.warmupSteps });
-      const o = optimizer as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
-      if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
-      else o.learningRate = lr;
+      setLearningRate(optimizer, lr);
       const { images, targets, proposals } = options.batch(step);
       let losses: LossValues;
       try {

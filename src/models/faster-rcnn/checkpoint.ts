@@ -1,4 +1,5 @@
-import { loadDetectorWeights, readDetectorMeta } from '../detection/checkpoint.js';
+import { loadCheckpoint } from '../../engine/checkpoint.js';
+import { fasterRcnnFromCheckpoint } from '../detection/from-checkpoint.js';
 import { assetsDir } from '../../util/paths.js';
 import { FasterRCNN, type FasterRcnnOptions } from './faster-rcnn.js';
 
@@ -35,8 +36,5 @@ export function speedFamilyFasterRcnnPath(): string {
 
 /** Rebuilds the Faster R-CNN of a checkpoint (meta.format 'detseg-faster-rcnn') and loads its weights. */
 export function loadFasterRcnn(path = shippedFasterRcnnPath()): { model: FasterRCNN; meta: Record<string, unknown> } {
-  const meta = readDetectorMeta(path, 'detseg-faster-rcnn');
-  const model = new FasterRCNN(meta.options as FasterRcnnOptions);
-  loadDetectorWeights(path, model.models());
-  return { model, meta };
+  return fasterRcnnFromCheckpoint(loadCheckpoint(path), path);
 }

@@ -1,4 +1,5 @@
-import { loadDetectorWeights, readDetectorMeta } from '../detection/checkpoint.js';
+import { loadCheckpoint } from '../../engine/checkpoint.js';
+import { maskRcnnFromCheckpoint } from '../detection/from-checkpoint.js';
 import { FASTER_RCNN_TRAIN_OPTIONS } from '../faster-rcnn/checkpoint.js';
 import { assetsDir } from '../../util/paths.js';
 import { MaskRCNN, type MaskRcnnOptions } from './mask-rcnn.js';
@@ -16,8 +17,5 @@ export function shippedMaskRcnnPath(): string {
 
 /** Rebuilds the Mask R-CNN of a checkpoint (meta.format 'detseg-mask-rcnn') and loads its weights. */
 export function loadMaskRcnn(path = shippedMaskRcnnPath()): { model: MaskRCNN; meta: Record<string, unknown> } {
-  const meta = readDetectorMeta(path, 'detseg-mask-rcnn');
-  const model = new MaskRCNN(meta.options as MaskRcnnOptions);
-  loadDetectorWeights(path, model.models());
-  return { model, meta };
+  return maskRcnnFromCheckpoint(loadCheckpoint(path), path);
 }

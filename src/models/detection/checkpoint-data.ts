@@ -1,0 +1,35 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { CheckpointData } from '../../engine/checkpoint-format.js';
+import { restoreModelWeights } from '../../engine/state.js';
+import { DetsegInputError } from '../../util/errors.js';
+
+/**
+ * A detector checkpoint once decoded (`decodeCheckpoint`, from a file or from fetched bytes): its
+ * metadata, checked for the detector's `meta.format`, and its weights, given to the detector's layers
+ * models by name. No file access here, so that a browser can load a detector; the file-level functions
+ * (`readDetectorMeta`, `loadDetectorWeights`) are in `checkpoint.ts`. `file` names the source in errors.
+ */
+
+/** The metadata of a decoded detector checkpoint, checking `meta.format` (a {@link DetsegInputError} naming `file` otherwise). */
+export function detectorMeta(ckpt: CheckpointData, format: string, file: string): Record<string, unknown> {
+  const meta = ckpt.meta ?? {};
+  if (meta.format !== format) throw new DetsegInputError(`not a ${format} checkpoint (meta.format ${JSON.stringify(meta.format)})`, { file, field: 'meta.format' });
+  return meta;
+}
+
+/**
+ * Loads the weights of a decoded checkpoint into `models`: each takes the tensors named after its
+ * weights (`originalName`), whatever the order of the checkpoint; a missing name raises a
+ * {@link DetsegInputError} naming `file` and the model.
+ */
+export function restoreDetectorWeights(models: tf.LayersModel[], ckpt: CheckpointData, file: string): void {
+  const byName = new Map(ckpt.model.map((t) => [t.name, t]));
+  for (const model of models) {
+    const tensors = model.weights.map((w, i) => {
+      const t = byName.get(w.originalName);
+      if (!t) throw new DetsegInputError(`has no weight named ${w.originalName} (model ${model.name})`, { file, field: `model[${i}]` });
+      return t;
+    });
+    restoreModelWeights(model, tensors, file);
+  }
+}
