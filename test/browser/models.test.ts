@@ -125,3 +125,37 @@ for (const { kind, path } of [
     t.diagnostic(`${kind}: ${inNode.images.map((image) => image.labelValues.length).join(' + ')} detections, ${confident} with score ≥ ${CONFIDENT} (all on ground truth)`);
   });
 }
+
+test('the detector example page (examples/browser/detector.html) draws the shipped Mask R-CNN\'s detections, as Node computes them', { timeout: 300_000 }, async (t) => {
+  const session = await startBrowserSession(t);
+  if (session === undefined) return;
+  type PageDetections = { file: string; index: number; boxes: number[]; scores: number[]; labels: number[]; maskSums?: number[] };
+  let shown: PageDetections;
+  try {
+    const page = await session.browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    page.on('response', (response) => {
+      if (response.status() >= 400) errors.push(`HTTP ${response.status()} for ${response.url()}`);
+    });
+    await page.goto(`${session.url}/examples/browser/detector.html?model=detector-mask-rcnn.ckpt&index=1`);
+    try {
+      await page.waitForFunction(() => document.body.dataset.status === 'ready' || document.body.dataset.status === 'error', undefined, { timeout: 120_000 });
+    } catch (err) {
+      throw new Error(`the detector page did not finish: ${errors.join('; ') || String(err)}`);
+    }
+    assert.equal(await page.evaluate(() => document.body.dataset.status), 'ready', `the detector page failed: ${errors.join('; ')}`);
+    shown = await page.evaluate(() => (window as unknown as { detsegDetector: PageDetections }).detsegDetector);
+  } finally {
+    await session.close();
+  }
+  const path = shippedMaskRcnnPath();
+  const inNode = await runModelWorkload(new Uint8Array(readFileSync(path)), basename(path), 2, true);
+  const image = inNode.images[1]; // the page's image: held-out index 1
+  assert.equal(shown.file, 'detector-mask-rcnn.ckpt');
+  assert.deepEqual(shown.boxes, image.boxValues);
+  assert.deepEqual(shown.scores, image.scoreValues);
+  assert.deepEqual(shown.labels, image.labelValues);
+  assert.deepEqual(shown.maskSums, image.maskValues!.map((m) => m.reduce((s, v) => s + v, 0)));
+  assert.ok(shown.labels.length > 0, 'the page drew no detections');
+});
