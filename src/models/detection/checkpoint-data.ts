@@ -33,3 +33,32 @@ export function restoreDetectorWeights(models: tf.LayersModel[], ckpt: Checkpoin
     restoreModelWeights(model, tensors, file);
   }
 }
+
+/** `meta.options` of a detector checkpoint, which must be a JSON object (a {@link DetsegInputError} naming `file` otherwise). */
+function storedOptions(meta: Record<string, unknown>, file: string): Record<string, unknown> {
+  const options = meta.options;
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new DetsegInputError(`must be an object of model options, got ${JSON.stringify(options)}`, { file, field: 'meta.options' });
+  return options as Record<string, unknown>;
+}
+
+/**
+ * A detector from a decoded checkpoint: checks `meta.format`, builds the model from `meta.options`
+ * with `build` and loads the weights (disposing the model if they do not fit). Every detector loader
+ * (file or bytes) goes through here.
+ */
+export function rebuildDetector<M extends { models(): tf.LayersModel[]; dispose(): void }>(
+  ckpt: CheckpointData,
+  file: string,
+  format: string,
+  build: (options: Record<string, unknown>) => M,
+): { model: M; meta: Record<string, unknown> } {
+  const meta = detectorMeta(ckpt, format, file);
+  const model = build(storedOptions(meta, file));
+  try {
+    restoreDetectorWeights(model.models(), ckpt, file);
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+  return { model, meta };
+}

@@ -1,9 +1,8 @@
-import type * as tf from '@tensorflow/tfjs';
 import { decodeCheckpoint, type CheckpointData } from '../../engine/checkpoint-format.js';
 import { DetsegInputError } from '../../util/errors.js';
 import { FasterRCNN, type FasterRcnnOptions } from '../faster-rcnn/faster-rcnn.js';
 import { MaskRCNN, type MaskRcnnOptions } from '../mask-rcnn/mask-rcnn.js';
-import { detectorMeta, restoreDetectorWeights } from './checkpoint-data.js';
+import { rebuildDetector } from './checkpoint-data.js';
 
 /**
  * Faster R-CNN and Mask R-CNN rebuilt from a decoded checkpoint: the model is built from the options
@@ -13,39 +12,14 @@ import { detectorMeta, restoreDetectorWeights } from './checkpoint-data.js';
  * fetched bytes. `file` names the source in error messages.
  */
 
-/** `meta.options` of a detector checkpoint, which must be a JSON object (a {@link DetsegInputError} naming `file` otherwise). */
-function storedOptions(meta: Record<string, unknown>, file: string): Record<string, unknown> {
-  const options = meta.options;
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new DetsegInputError(`must be an object of model options, got ${JSON.stringify(options)}`, { file, field: 'meta.options' });
-  return options as Record<string, unknown>;
-}
-
-/** Checks `meta.format`, builds the model from `meta.options` and loads the weights (disposing the model if they do not fit). */
-function rebuild<M extends { models(): tf.LayersModel[]; dispose(): void }>(
-  ckpt: CheckpointData,
-  file: string,
-  format: string,
-  build: (options: Record<string, unknown>) => M,
-): { model: M; meta: Record<string, unknown> } {
-  const meta = detectorMeta(ckpt, format, file);
-  const model = build(storedOptions(meta, file));
-  try {
-    restoreDetectorWeights(model.models(), ckpt, file);
-  } catch (err) {
-    model.dispose();
-    throw err;
-  }
-  return { model, meta };
-}
-
 /** Rebuilds the Faster R-CNN of a decoded checkpoint (meta.format 'detseg-faster-rcnn') and loads its weights. */
 export function fasterRcnnFromCheckpoint(ckpt: CheckpointData, file: string): { model: FasterRCNN; meta: Record<string, unknown> } {
-  return rebuild(ckpt, file, 'detseg-faster-rcnn', (options) => new FasterRCNN(options as FasterRcnnOptions));
+  return rebuildDetector(ckpt, file, 'detseg-faster-rcnn', (options) => new FasterRCNN(options as FasterRcnnOptions));
 }
 
 /** Rebuilds the Mask R-CNN of a decoded checkpoint (meta.format 'detseg-mask-rcnn') and loads its weights. */
 export function maskRcnnFromCheckpoint(ckpt: CheckpointData, file: string): { model: MaskRCNN; meta: Record<string, unknown> } {
-  return rebuild(ckpt, file, 'detseg-mask-rcnn', (options) => new MaskRCNN(options as MaskRcnnOptions));
+  return rebuildDetector(ckpt, file, 'detseg-mask-rcnn', (options) => new MaskRCNN(options as MaskRcnnOptions));
 }
 
 /** A detector rebuilt from checkpoint bytes; `kind` says which (from `meta.format`). */

@@ -1,4 +1,5 @@
-import { loadDetectorWeights, readDetectorMeta } from '../detection/checkpoint.js';
+import { loadCheckpoint } from '../../engine/checkpoint.js';
+import { rebuildDetector } from '../detection/checkpoint-data.js';
 import { assetsDir } from '../../util/paths.js';
 import { FastRCNN, type FastRcnnOptions } from './fast-rcnn.js';
 
@@ -12,8 +13,5 @@ export function shippedFastRcnnPath(): string {
 
 /** Rebuilds the Fast R-CNN of a checkpoint (meta.format 'detseg-fast-rcnn') and loads its weights. */
 export function loadFastRcnn(path = shippedFastRcnnPath()): { model: FastRCNN; meta: Record<string, unknown> } {
-  const meta = readDetectorMeta(path, 'detseg-fast-rcnn');
-  const model = new FastRCNN(meta.options as FastRcnnOptions);
-  loadDetectorWeights(path, model.models());
-  return { model, meta };
+  return rebuildDetector(loadCheckpoint(path), path, 'detseg-fast-rcnn', (options) => new FastRCNN(options as FastRcnnOptions));
 }

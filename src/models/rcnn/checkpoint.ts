@@ -1,4 +1,5 @@
-import { loadDetectorWeights, readDetectorMeta } from '../detection/checkpoint.js';
+import { loadCheckpoint } from '../../engine/checkpoint.js';
+import { rebuildDetector } from '../detection/checkpoint-data.js';
 import { assetsDir } from '../../util/paths.js';
 import { RCNN, type RcnnOptions } from './rcnn.js';
 
@@ -17,8 +18,5 @@ export function shippedRcnnPath(): string {
 
 /** Rebuilds the R-CNN of a checkpoint (meta.format 'detseg-rcnn') and loads its weights. */
 export function loadRcnn(path = shippedRcnnPath()): { model: RCNN; meta: Record<string, unknown> } {
-  const meta = readDetectorMeta(path, 'detseg-rcnn');
-  const model = new RCNN(meta.options as RcnnOptions);
-  loadDetectorWeights(path, model.models());
-  return { model, meta };
+  return rebuildDetector(loadCheckpoint(path), path, 'detseg-rcnn', (options) => new RCNN(options as RcnnOptions));
 }
