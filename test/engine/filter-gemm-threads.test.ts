@@ -44,12 +44,18 @@ function naiveFilterGradient(info: tf.backend_util.Conv2DInfo, x: Float32Array, 
   return out;
 }
 
-test('GemmThreads: on a shared memory a helper thread (alone, or with the caller) gives the filter gradient bit for bit as the caller alone, which equals the naive sum', async () => {
+/** The filter-gradient kernels on a fresh shared memory: the memory, the compiled module and the caller's list kernels. */
+function sharedKernels(): { memory: WebAssembly.Memory; module: WebAssembly.Module; lists: ListKernel[] } {
   const memory = new WebAssembly.Memory({ initial: 64, maximum: 256, shared: true });
   const module = new WebAssembly.Module(withSharedMemoryImport(filterGemmModuleBytes()));
   const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as FilterGemmKernels;
   const lists: ListKernel[] = [];
   for (let r = 1; r <= TILE_CI; r++) for (let k = 1; k <= TILE_CO / 4; k++) lists.push(kernels[`list_${r}_${k}`]);
+  return { memory, module, lists };
+}
+
+test('GemmThreads: on a shared memory a helper thread (alone, or with the caller) gives the filter gradient bit for bit as the caller alone, which equals the naive sum', async () => {
+  const { memory, module, lists } = sharedKernels();
   const alone = new GemmThreads(lists, module, memory, 0);
   const pool = new GemmThreads(lists, module, memory, 1);
   for (let waited = 0; pool.readyHelpers() < 1 && waited < 20_000; waited += 10) await sleep(10);
@@ -87,11 +93,7 @@ test('GemmThreads: on a shared memory a helper thread (alone, or with the caller
 });
 
 test('GemmThreads: when the only helper has stopped, run gives up with an error after the stall time instead of waiting for ever', async () => {
-  const memory = new WebAssembly.Memory({ initial: 64, maximum: 256, shared: true });
-  const module = new WebAssembly.Module(withSharedMemoryImport(filterGemmModuleBytes()));
-  const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as FilterGemmKernels;
-  const lists: ListKernel[] = [];
-  for (let r = 1; r <= TILE_CI; r++) for (let k = 1; k <= TILE_CO / 4; k++) lists.push(kernels[`list_${r}_${k}`]);
+  const { memory, module, lists } = sharedKernels();
   const pool = new GemmThreads(lists, module, memory, 1, 200);
   for (let waited = 0; pool.readyHelpers() < 1 && waited < 20_000; waited += 10) await sleep(10);
   assert.equal(pool.readyHelpers(), 1, 'the helper started');

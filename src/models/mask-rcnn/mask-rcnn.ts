@@ -36,9 +36,8 @@ export class MaskRCNN extends FasterRCNN {
   readonly maskHead: tf.LayersModel;
   readonly maskPoolSize: number;
   readonly maskThreshold: number;
-  /** Backbone stages pooled beside the feature map by the mask branch, and their strides. */
+  /** Backbone stages pooled beside the feature map by the mask branch (stage s has stride 2^(s+1)). */
   readonly maskFeatureStages: readonly number[];
-  private readonly maskStageStrides: number[];
   /** The backbone with outputs `[features, …the maskFeatureStages' outputs]` (the backbone's layers, shared). */
   private readonly maskFeatureModel: tf.LayersModel;
 
@@ -51,7 +50,6 @@ export class MaskRCNN extends FasterRCNN {
     for (const stage of this.maskFeatureStages) {
       if (!Number.isInteger(stage) || stage < 0 || stage >= stageOutputs.length - 1) throw new RangeError(`MaskRCNN: maskFeatureStages entry ${stage} is not a backbone stage finer than the feature map (0..${stageOutputs.length - 2})`);
     }
-    this.maskStageStrides = this.maskFeatureStages.map((stage) => 2 ** (stage + 1));
     const features = this.backbone.model.outputs[0];
     this.maskFeatureModel = tf.model({ inputs: this.backbone.model.inputs, outputs: [features, ...this.maskFeatureStages.map((stage) => stageOutputs[stage])], name: 'mask_features' });
     const inChannels = this.backbone.channels + this.maskFeatureStages.reduce((sum, stage) => sum + (stageOutputs[stage].shape[3] as number), 0);
@@ -78,7 +76,7 @@ export class MaskRCNN extends FasterRCNN {
     const align = (map: tf.Tensor4D, stride: number) => roiAlignOp(map, rois, { outHeight: this.maskPoolSize, outWidth: this.maskPoolSize, spatialScale: 1 / stride, samplingRatio: 2, aligned: true });
     const pooled = align(features, this.backbone.stride); // [K, p, p, C]
     if (fine.length === 0) return pooled;
-    return tf.concat([pooled, ...fine.map((map, i) => align(map, this.maskStageStrides[i]))], 3); // [K, p, p, C + ΣC_s]
+    return tf.concat([pooled, ...fine.map((map, i) => align(map, 2 ** (this.maskFeatureStages[i] + 1)))], 3); // [K, p, p, C + ΣC_s]
   }
 
   /** Training forward pass: the four Faster R-CNN losses and `loss_mask`. Targets need `masks`. */
