@@ -15,15 +15,20 @@ export * from './browser/models.js';
 export { initEngine, defaultThreads, type EngineOptions, type EngineInfo } from './engine/setup.js';
 export { loadCheckpoint, saveCheckpoint } from './engine/checkpoint.js';
 
-// The R-CNN family: classes, shipped checkpoints, training on the synthetic benchmark, evaluation.
+// The detector registry and the R-CNN family: classes, shipped checkpoints, training, evaluation.
+export { DETECTOR_FAMILIES, detectorFamily, detectorFromCheckpoint, detectorFromCheckpointBytes, type LoadedFromCheckpoint } from './models/registry.js';
+export type { Detector, DetectorFamily, ShippedCheckpoint } from './models/detection/detector.js';
+export { GeneralizedRCNN } from './models/detection/generalized-rcnn.js';
 export { FastRCNN, type FastRcnnOptions } from './models/fast-rcnn/fast-rcnn.js';
 export { RCNN, type RcnnOptions } from './models/rcnn/rcnn.js';
-export { loadFasterRcnn, shippedFasterRcnnPath, FASTER_RCNN_TRAIN_OPTIONS } from './models/faster-rcnn/checkpoint.js';
-export { loadMaskRcnn, shippedMaskRcnnPath, MASK_RCNN_TRAIN_OPTIONS } from './models/mask-rcnn/checkpoint.js';
+export { loadFasterRcnn, shippedFasterRcnnPath } from './models/faster-rcnn/checkpoint.js';
+export { FASTER_RCNN_TRAIN_OPTIONS } from './models/faster-rcnn/options.js';
+export { loadMaskRcnn, shippedMaskRcnnPath } from './models/mask-rcnn/checkpoint.js';
+export { MASK_RCNN_TRAIN_OPTIONS } from './models/mask-rcnn/options.js';
 export { loadFastRcnn, shippedFastRcnnPath } from './models/fast-rcnn/checkpoint.js';
 export { loadRcnn, shippedRcnnPath } from './models/rcnn/checkpoint.js';
-export { loadDetector, shippedDetectorPath, DETECTOR_KINDS, type DetectorKind, type LoadedDetector } from './models/detection/zoo.js';
-export { trainOnSynthetic } from './models/detection/train-synthetic.js';
+export { loadDetector, shippedDetectorPath, DETECTOR_KINDS, type DetectorKind, type LoadedDetector } from './pipeline/weights.js';
+export { trainOnSynthetic } from './pipeline/train-synthetic.js';
 export { evaluateDetections, detectionsToCocoResults } from './models/detection/evaluate.js';
 export { selectiveSearchProposals } from './models/detection/selective-search-proposals.js';
 

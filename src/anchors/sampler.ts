@@ -27,7 +27,7 @@ export interface SampledIndices {
 export class BalancedSampler {
   readonly batchSizePerImage: number;
   readonly positiveFraction: number;
-  private readonly random: () => number;
+  private random: () => number;
 
   constructor(options: BalancedSamplerOptions = {}) {
     this.batchSizePerImage = options.batchSizePerImage ?? 256;
@@ -39,6 +39,11 @@ export class BalancedSampler {
       throw new DetsegInputError(`must be a number in [0, 1], got ${this.positiveFraction}`, { field: 'positiveFraction' });
     }
     this.random = mulberry32(options.seed ?? 0);
+  }
+
+  /** Restarts the sampler's random sequence at `seed` (the sequence a new sampler of that seed draws). */
+  reseed(seed: number): void {
+    this.random = mulberry32(seed);
   }
 
   /** `labels: [N]` with values 1, 0 or −1 → sampled positive and negative indices (ascending). */

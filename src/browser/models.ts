@@ -1,5 +1,5 @@
 /**
- * detseg's detectors in the browser: Faster R-CNN and Mask R-CNN rebuilt from checkpoint bytes (fetched
+ * detseg's detectors in the browser: every registered detector rebuilt from checkpoint bytes (fetched
  * over HTTP, e.g. `assets/checkpoints/detector-mask-rcnn.ckpt`) and run with tfjs. The whole import
  * graph of this file is free of `node:*`, Node globals and npm packages except `@tensorflow/tfjs`, so
  * `tsc`'s ESM output (`dist/src/browser/models.js`) loads in a browser whose import map names tfjs'
@@ -23,8 +23,9 @@
 // Checkpoint bytes: the engine's format (magic, JSON header, float32 blobs), without file access.
 export { decodeCheckpoint, encodeCheckpoint, type CheckpointData, type CheckpointTensor } from '../engine/checkpoint-format.js';
 
-// Detectors from checkpoint bytes (meta.format decides), or from a decoded checkpoint.
-export { detectorFromCheckpointBytes, fasterRcnnFromCheckpoint, maskRcnnFromCheckpoint, type DetectorFromCheckpoint } from '../models/detection/from-checkpoint.js';
+// Every registered detector from checkpoint bytes (meta.format decides), or from a decoded checkpoint.
+export { DETECTOR_FAMILIES, detectorFamily, detectorFromCheckpoint, detectorFromCheckpointBytes, type LoadedFromCheckpoint } from '../models/registry.js';
+export type { Detector, DetectorFamily } from '../models/detection/detector.js';
 export { detectorMeta, restoreDetectorWeights } from '../models/detection/checkpoint-data.js';
 
 // The input tensor and the models.

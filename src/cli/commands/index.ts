@@ -8,6 +8,7 @@ import { registerWindows } from './windows.js';
 import { registerBench } from './bench.js';
 import { registerTrain } from './train.js';
 import { registerPredict } from './predict.js';
+import { registerDetectorVal, registerModels } from './detect.js';
 
 /**
  * Every subcommand of `detseg`, one file each in this folder. A file exports `registerX(program)`,
@@ -23,4 +24,6 @@ export function registerCommands(program: Command): void {
   registerBench(program);
   registerTrain(program);
   registerPredict(program);
+  registerDetectorVal(program);
+  registerModels(program);
 }

@@ -3,9 +3,6 @@ import { rebuildDetector } from '../detection/checkpoint-data.js';
 import { assetsDir } from '../../util/paths.js';
 import { FastRCNN, type FastRcnnOptions } from './fast-rcnn.js';
 
-/** The options the shipped Fast R-CNN was trained with: RoI Pool 7×7 and 128 sampled RoIs per image; the rest as Faster R-CNN. */
-export const FAST_RCNN_TRAIN_OPTIONS: FastRcnnOptions = { numClasses: 3, seed: 0, roiHeads: { batchSizePerImage: 128 } };
-
 /** Path of the shipped Fast R-CNN checkpoint. */
 export function shippedFastRcnnPath(): string {
   return assetsDir('checkpoints', 'detector-fast-rcnn.ckpt');

@@ -1,22 +1,7 @@
 import { loadCheckpoint } from '../../engine/checkpoint.js';
-import { fasterRcnnFromCheckpoint } from '../detection/from-checkpoint.js';
+import { rebuildDetector } from '../detection/checkpoint-data.js';
 import { assetsDir } from '../../util/paths.js';
 import { FasterRCNN, type FasterRcnnOptions } from './faster-rcnn.js';
-
-/**
- * The options the shipped Faster R-CNN was trained with (`scripts/train-detectors.ts`): torchvision's
- * defaults except the backbone (widths 32-64-128, stride 8: twice session 1's 16-32-64, which is still
- * the default of `buildBackbone` and the backbone of the speed practical's family), fewer training
- * proposals and RoIs per image (600 → 300 proposals, 128 RoIs) for speed on two CPU cores, and 300 test
- * proposals.
- */
-export const FASTER_RCNN_TRAIN_OPTIONS: FasterRcnnOptions = {
-  numClasses: 3,
-  seed: 0,
-  backbone: { widths: [32, 64, 128] },
-  rpn: { preNmsTopNTrain: 600, postNmsTopNTrain: 300, preNmsTopNTest: 600, postNmsTopNTest: 300 },
-  roiHeads: { batchSizePerImage: 128 },
-};
 
 /** Path of the shipped Faster R-CNN checkpoint. */
 export function shippedFasterRcnnPath(): string {
@@ -36,5 +21,5 @@ export function speedFamilyFasterRcnnPath(): string {
 
 /** Rebuilds the Faster R-CNN of a checkpoint (meta.format 'detseg-faster-rcnn') and loads its weights. */
 export function loadFasterRcnn(path = shippedFasterRcnnPath()): { model: FasterRCNN; meta: Record<string, unknown> } {
-  return fasterRcnnFromCheckpoint(loadCheckpoint(path), path);
+  return rebuildDetector(loadCheckpoint(path), path, 'detseg-faster-rcnn', (options) => new FasterRCNN(options as FasterRcnnOptions));
 }

@@ -10,7 +10,9 @@ import { buildBoxHead } from '../detection/box-head.js';
 import { postprocessDetections, type PostprocessOptions } from '../detection/postprocess.js';
 import { toRois } from '../detection/roi-heads.js';
 import { sampleRoiTargets } from '../detection/roi-targets.js';
+import type { Detector } from '../detection/detector.js';
 import type { DetectionTarget, Detections, LossValues } from '../detection/types.js';
+import { imageSeed } from '../../data/synthetic.js';
 
 /** Options of {@link RCNN}. */
 export interface RcnnOptions extends PostprocessOptions {
@@ -61,7 +63,7 @@ export interface RcnnOptions extends PostprocessOptions {
  * 43² px), so 128 is the default. 32² (the session-1 choice, 1/16 of an image pass per proposal) made
  * R-CNN look only ~5× slower than Fast R-CNN, which is not the method.
  */
-export class RCNN {
+export class RCNN implements Detector {
   readonly numClasses: number;
   readonly backbone: Backbone;
   readonly head: tf.LayersModel;
@@ -100,8 +102,16 @@ export class RCNN {
     return this.head.apply(features, { training }) as [tf.Tensor2D, tf.Tensor2D];
   }
 
+  get stride(): number {
+    return this.backbone.stride;
+  }
+
   models(): tf.LayersModel[] {
     return [this.backbone.model, this.head];
+  }
+
+  reseed(step: number): void {
+    this.sampler.reseed(imageSeed(imageSeed(this.options.seed ?? 0, step), 1));
   }
 
   trainableVariables(): tf.Variable[] {
@@ -117,7 +127,8 @@ export class RCNN {
   }
 
   /** `images [B, H, W, 3]`, targets and proposals per image → {loss_classifier, loss_box_reg} on sampled crops. */
-  forwardTrain(images: tf.Tensor4D, targets: DetectionTarget[], proposals: Float32Array[]): Record<string, tf.Scalar> {
+  forwardTrain(images: tf.Tensor4D, targets: DetectionTarget[], proposals?: Float32Array[]): Record<string, tf.Scalar> {
+    if (!proposals) throw new Error('RCNN.forwardTrain needs the proposals of each image');
     const samples = proposals.map((p, b) => sampleRoiTargets(p, targets[b].boxes, targets[b].labels, this.matcher, this.sampler, this.coder));
     const crops = this.warp(images.dataSync() as Float32Array, images.shape, samples.map((s) => s.boxes)); // [S, warp, warp, 3]
     const [logits, deltas] = this.classifyCrops(crops, true); // [S, C+1], [S, 4(C+1)]
@@ -131,7 +142,8 @@ export class RCNN {
   }
 
   /** Detections of each image of `images [B, H, W, 3]` from its proposals: one backbone pass per proposal (in chunks). */
-  predict(images: tf.Tensor4D, proposals: Float32Array[]): Detections[] {
+  predict(images: tf.Tensor4D, proposals?: Float32Array[]): Detections[] {
+    if (!proposals || proposals.length !== images.shape[0]) throw new Error(`RCNN.predict needs the proposals of each image (${images.shape[0]})`);
     const [, height, width] = images.shape;
     const pixels = images.dataSync() as Float32Array;
     const c1 = this.numClasses + 1;

@@ -4,9 +4,9 @@ import { Matcher } from '../../anchors/matcher.js';
 import { ProposalGenerator } from '../../anchors/proposals.js';
 import { BalancedSampler } from '../../anchors/sampler.js';
 import { BoxCoder } from '../../boxes/coder.js';
-import { assignRpnTargets } from '../detection/rpn-targets.js';
-import { smoothL1Sum } from '../detection/smooth-l1.js';
-import type { DetectionTarget } from '../detection/types.js';
+import { assignRpnTargets } from './rpn-targets.js';
+import { smoothL1Sum } from './smooth-l1.js';
+import type { DetectionTarget } from './types.js';
 
 /** Options of {@link RegionProposalNetwork}; defaults follow torchvision except the anchor sizes (small images). */
 export interface RpnOptions {

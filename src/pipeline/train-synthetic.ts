@@ -1,21 +1,13 @@
-import type * as tf from '@tensorflow/tfjs';
-import { FAST_RCNN_TRAIN_OPTIONS } from '../fast-rcnn/checkpoint.js';
-import { FastRCNN } from '../fast-rcnn/fast-rcnn.js';
-import { FASTER_RCNN_TRAIN_OPTIONS } from '../faster-rcnn/checkpoint.js';
-import { FasterRCNN } from '../faster-rcnn/faster-rcnn.js';
-import { MASK_RCNN_TRAIN_OPTIONS } from '../mask-rcnn/checkpoint.js';
-import { MaskRCNN } from '../mask-rcnn/mask-rcnn.js';
-import { RCNN_TRAIN_OPTIONS } from '../rcnn/checkpoint.js';
-import { RCNN } from '../rcnn/rcnn.js';
-import { loadCheckpoint } from '../../engine/checkpoint.js';
-import { loadDetectorWeights, saveDetectorCheckpoint } from './checkpoint.js';
-import { evaluateDetections } from './evaluate.js';
-import { DEFAULT_SYNTHETIC_RECIPE, heldOutSet, syntheticBatches, type SyntheticRecipe } from './recipe.js';
-import { selectiveSearchProposals } from './selective-search-proposals.js';
-import { imagesToTensor, type DetectionSample } from './synthetic-data.js';
-import { trainDetector, type TrainableDetector } from './train-loop.js';
-import type { Detections } from './types.js';
-import type { DetectorKind } from './zoo.js';
+import { loadCheckpoint } from '../engine/checkpoint.js';
+import { saveDetectorCheckpoint } from '../models/detection/checkpoint.js';
+import { evaluateDetections } from '../models/detection/evaluate.js';
+import { DEFAULT_SYNTHETIC_RECIPE, heldOutSet, syntheticBatches, type SyntheticRecipe } from '../models/detection/recipe.js';
+import { selectiveSearchProposals } from '../models/detection/selective-search-proposals.js';
+import { imagesToTensor, type DetectionSample } from '../models/detection/synthetic-data.js';
+import { trainDetector } from '../models/detection/train-loop.js';
+import type { Detections } from '../models/detection/types.js';
+import { detectorFamily } from '../models/registry.js';
+import { initialiseFrom, type DetectorKind } from './weights.js';
 
 /** Options of {@link trainOnSynthetic}. */
 export interface SyntheticTrainOptions {
@@ -48,42 +40,7 @@ export interface SyntheticTrainReport {
   lines: string[];
 }
 
-/** A detector of a kind with what training and evaluation need. */
-interface Setup {
-  options: object;
-  model: TrainableDetector & { models(): tf.LayersModel[] };
-  initModels: tf.LayersModel[];
-  proposals: boolean;
-  predict: (images: tf.Tensor4D, samples: DetectionSample[]) => Detections[];
-}
-
 const ss = (image: Uint8Array, width: number, height: number) => selectiveSearchProposals(image, width, height);
-
-function setup(kind: DetectorKind, overrides: Record<string, unknown> = {}): Setup {
-  const proposalsOf = (s: DetectionSample[]) => s.map((v) => ss(v.sample.image, v.sample.width, v.sample.height));
-  switch (kind) {
-    case 'faster-rcnn': {
-      const options = { ...FASTER_RCNN_TRAIN_OPTIONS, ...overrides };
-      const model = new FasterRCNN(options);
-      return { options, model, initModels: model.models(), proposals: false, predict: (x) => model.predict(x) };
-    }
-    case 'mask-rcnn': {
-      const options = { ...MASK_RCNN_TRAIN_OPTIONS, ...overrides };
-      const model = new MaskRCNN(options);
-      return { options, model, initModels: model.models().slice(0, 3), proposals: false, predict: (x) => model.predict(x) };
-    }
-    case 'fast-rcnn': {
-      const options = { ...FAST_RCNN_TRAIN_OPTIONS, ...overrides };
-      const model = new FastRCNN(options);
-      return { options, model, initModels: model.models(), proposals: true, predict: (x, s) => model.predict(x, proposalsOf(s)) };
-    }
-    case 'rcnn': {
-      const options = { ...RCNN_TRAIN_OPTIONS, ...overrides };
-      const model = new RCNN(options);
-      return { options, model, initModels: [model.backbone.model], proposals: true, predict: (x, s) => model.predict(x, proposalsOf(s)) };
-    }
-  }
-}
 
 /**
  * Trains a detector of the R-CNN family on the synthetic-shapes benchmark (seeded training set, batches
@@ -94,12 +51,13 @@ function setup(kind: DetectorKind, overrides: Record<string, unknown> = {}): Set
 export function trainOnSynthetic(kind: DetectorKind, options: SyntheticTrainOptions): SyntheticTrainReport {
   const log = options.log ?? (() => {});
   const recipe = options.recipe ?? DEFAULT_SYNTHETIC_RECIPE;
-  const { options: modelOptions, model, initModels, proposals, predict } = setup(kind, options.modelOptions);
-  // A checkpoint of the same kind continues every part (a second schedule); a Faster R-CNN one initialises `initModels`.
-  if (options.init) {
-    const init = loadCheckpoint(options.init);
-    loadDetectorWeights(options.init, init.meta?.format === `detseg-${kind}` ? model.models() : initModels, init);
-  }
+  const family = detectorFamily(kind);
+  const modelOptions = { ...family.defaultOptions, ...options.modelOptions };
+  const model = family.build(modelOptions);
+  const proposals = family.needsProposals;
+  const predict = (x: Parameters<typeof model.predict>[0], s: DetectionSample[]) => model.predict(x, proposals ? s.map((v) => ss(v.sample.image, v.sample.width, v.sample.height)) : undefined);
+  // A checkpoint of the same kind continues every part (a second schedule); a Faster R-CNN one initialises the parts it shares.
+  if (options.init) initialiseFrom(model, loadCheckpoint(options.init), options.init);
   log(`${kind}: ${model.models().reduce((s, m) => s + m.countParams(), 0).toLocaleString('en-US')} parameters; ${options.steps} steps of ${recipe.batchSize} images; lr ${options.learningRate}${options.init ? `; initialised from ${options.init}` : ''}`);
   const result = trainDetector({
     detector: model,

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { speedFamilyFasterRcnnPath } from '../faster-rcnn/checkpoint.js';
-import { DEFAULT_SYNTHETIC_RECIPE } from './recipe.js';
+import { speedFamilyFasterRcnnPath } from '../models/faster-rcnn/checkpoint.js';
+import { DEFAULT_SYNTHETIC_RECIPE } from '../models/detection/recipe.js';
 import { trainOnSynthetic } from './train-synthetic.js';
-import { shippedDetectorPath, type DetectorKind } from './zoo.js';
+import { shippedDetectorPath, type DetectorKind } from './weights.js';
 
 /** The detector checkpoints the practical uses: the four kinds plus the speed family's small Faster R-CNN. */
 export type ShippedDetector = DetectorKind | 'faster-rcnn-small';

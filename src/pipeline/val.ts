@@ -1,0 +1,131 @@
+import { datasetToCoco } from '../data/coco.js';
+import { maskToCocoRle } from '../data/synthetic-coco.js';
+import { evaluateCocoJson, type CocoEvalResult } from '../eval/coco.js';
+import type { Detector, DetectorFamily } from '../models/detection/detector.js';
+import type { Detections } from '../models/detection/types.js';
+import type { DetectionData } from './dataset.js';
+import { detectPrepared, toOriginal } from './infer.js';
+import { prepareSample } from './samples.js';
+
+/**
+ * Validation of a detector on a dataset, as pycocotools scores it: every image letterboxed to `imgsz`,
+ * detected, mapped back to its pixels, and the detections evaluated against the dataset's ground
+ * truth (bbox, and segm for a mask model on data with masks) — the 12 COCO statistics, plus a per-class
+ * table (images, instances, P, R, AP50, AP).
+ */
+
+/** One row of the per-class table. */
+export interface ClassRow {
+  name: string;
+  /** Images holding the class, and its non-crowd instances. */
+  images: number;
+  instances: number;
+  /**
+   * Precision and recall at IoU 0.5 at the point of the interpolated PR curve (101 recall points,
+   * COCOeval's, area all, 100 detections) with the highest F1.
+   */
+  p: number;
+  r: number;
+  ap50: number;
+  ap: number;
+}
+
+/** What {@link validate} measured. */
+export interface ValResult {
+  bbox: CocoEvalResult;
+  segm?: CocoEvalResult;
+  perClass: ClassRow[];
+  /** COCO results (original pixels; `image_id` as the dataset's, `file_name`, `category`). */
+  results: Array<Record<string, unknown>>;
+  /** Per image: the detections in original pixels. */
+  detections: Detections[];
+  /** Mean milliseconds per image of the whole pass (decode, letterbox, network, post-processing). */
+  msPerImage: number;
+}
+
+/** Options of {@link validate}. */
+export interface ValOptions {
+  imgsz: number;
+  /** Images per network call (default 1). */
+  batch?: number;
+  /** Evaluate masks too (default: when the model has masks and the data has segmentations). */
+  segm?: boolean;
+  /** Progress callback (images done, total). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** P, R per class at the best-F1 point of the IoU-0.5 PR curve; AP50 and AP from the same evaluation. */
+function classRows(data: DetectionData, coco: CocoEvalResult): ClassRow[] {
+  const { T, R, K, A, M } = coco.dims;
+  return data.classes.map((name, k) => {
+    let images = 0, instances = 0;
+    for (const im of data.dataset.images) {
+      let here = 0;
+      for (let j = 0; j < im.labels.length; j++) if (im.labels[j] === k && !im.iscrowd[j]) here++;
+      instances += here;
+      if (here) images++;
+    }
+    let best = { f1: -1, p: 0, r: 0 };
+    let sum50 = 0, n50 = 0;
+    for (let ri = 0; ri < R; ri++) {
+      const p = coco.precision[(((0 * R + ri) * K + k) * A + 0) * M + (M - 1)];
+      if (p < 0) continue;
+      sum50 += p;
+      n50++;
+      const r = ri / (R - 1);
+      const f1 = p + r > 0 ? (2 * p * r) / (p + r) : 0;
+      if (p > 0 && f1 > best.f1) best = { f1, p, r };
+    }
+    void T;
+    const ap = coco.perClass[k]?.ap ?? -1;
+    return { name, images, instances, p: best.p, r: best.r, ap50: n50 ? sum50 / n50 : -1, ap };
+  });
+}
+
+/** Runs `model` over every image of `data` and evaluates the detections (see the file comment). */
+export async function validate(model: Detector, family: DetectorFamily, data: DetectionData, options: ValOptions): Promise<ValResult> {
+  const { imgsz } = options;
+  const batch = options.batch ?? 1;
+  const n = data.dataset.images.length;
+  const segm = options.segm ?? (family.masks && data.hasMasks);
+  const gt = datasetToCoco(data.dataset);
+  const detections: Detections[] = [];
+  const results: Array<Record<string, unknown>> = [];
+  const t0 = performance.now();
+  for (let start = 0; start < n; start += batch) {
+    const samples = await Promise.all(Array.from({ length: Math.min(batch, n - start) }, (_, b) => prepareSample(data, start + b, 0, { imgsz })));
+    const dets = detectPrepared(model, family, samples, imgsz);
+    dets.forEach((d, b) => {
+      const i = start + b;
+      const im = data.dataset.images[i];
+      const o = toOriginal(d, samples[b].letterbox, im.width, im.height, imgsz);
+      detections.push(o);
+      const imageId = gt.images[i].id;
+      for (let j = 0; j < o.labels.length; j++) {
+        const [x1, y1, x2, y2] = o.boxes.subarray(4 * j, 4 * j + 4);
+        const c = o.labels[j] - 1;
+        const r: Record<string, unknown> = { image_id: imageId, file_name: im.file, category_id: gt.categories[c].id, category: data.classes[c], bbox: [x1, y1, x2 - x1, y2 - y1], score: o.scores[j] };
+        if (o.masks && segm) r.segmentation = maskToCocoRle(o.masks[j], im.width, im.height);
+        results.push(r);
+      }
+    });
+    options.onProgress?.(Math.min(start + batch, n), n);
+  }
+  const msPerImage = (performance.now() - t0) / n;
+  const bbox = evaluateCocoJson(gt, results, { iouType: 'bbox', gtFile: data.file, dtFile: 'detections' });
+  const out: ValResult = { bbox, perClass: classRows(data, bbox), results, detections, msPerImage };
+  if (segm) out.segm = evaluateCocoJson(gt, results, { iouType: 'segm', gtFile: data.file, dtFile: 'detections' });
+  return out;
+}
+
+/** The per-class table as aligned text (Ultralytics' columns). */
+export function formatClassTable(rows: ClassRow[], all: { images: number; stats: number[] }): string {
+  const f = (v: number) => (v < 0 ? '    -' : v.toFixed(3));
+  const width = Math.max(5, ...rows.map((r) => r.name.length));
+  const head = `${'class'.padStart(width)} ${'images'.padStart(7)} ${'instances'.padStart(9)}     P     R  AP50    AP`;
+  const total = rows.reduce((s, r) => s + r.instances, 0);
+  const mean = (key: 'p' | 'r') => rows.filter((r) => r.instances > 0).reduce((s, r, _, a) => s + r[key] / a.length, 0);
+  const lines = [head, `${'all'.padStart(width)} ${String(all.images).padStart(7)} ${String(total).padStart(9)} ${f(mean('p'))} ${f(mean('r'))} ${f(all.stats[1])} ${f(all.stats[0])}`];
+  for (const r of rows) lines.push(`${r.name.padStart(width)} ${String(r.images).padStart(7)} ${String(r.instances).padStart(9)} ${f(r.p)} ${f(r.r)} ${f(r.ap50)} ${f(r.ap)}`);
+  return lines.join('\n');
+}
