@@ -51,4 +51,23 @@ export async function restoreOptimizerState(optimizer: tf.Optimizer, tensors: Ch
   const named = tensors.map((t, i) => ({ name: t.name, tensor: i === 0 ? tf.scalar(Math.round(t.values[0]), 'int32') : tf.tensor(t.values, t.shape) }));
   await optimizer.setWeights(named);
   named[0].tensor.dispose();
+  restoreAdamPowers(optimizer, Math.round(tensors[0].values[0]));
+}
+
+/**
+ * Adam keeps β₁ᵗ and β₂ᵗ as running float32 products, one multiplication per step, but tfjs'
+ * `setWeights` recomputes them as `pow(β, t + 1)`, which rounds differently: a resumed run would then
+ * drift from an uninterrupted one in the last bits. This sets them to the running products again.
+ */
+function restoreAdamPowers(optimizer: tf.Optimizer, iterations: number): void {
+  const adam = optimizer as unknown as { beta1?: number; beta2?: number; accBeta1?: tf.Variable; accBeta2?: tf.Variable };
+  if (!(adam.accBeta1 instanceof tf.Variable) || !(adam.accBeta2 instanceof tf.Variable) || adam.beta1 === undefined || adam.beta2 === undefined) return;
+  const b1 = Math.fround(adam.beta1), b2 = Math.fround(adam.beta2);
+  let p1 = b1, p2 = b2;
+  for (let t = 0; t < iterations; t++) {
+    p1 = Math.fround(p1 * b1);
+    p2 = Math.fround(p2 * b2);
+  }
+  adam.accBeta1.assign(tf.scalar(p1));
+  adam.accBeta2.assign(tf.scalar(p2));
 }

@@ -93,9 +93,9 @@ export function resultsCsv(history: EpochRow[]): string {
   return `${head.join(',')}\n${rows.join('\n')}\n`;
 }
 
-/** The model options of a run: the family's defaults, the user's, the data's class count. */
-export function runModelOptions(family: DetectorFamily, data: DetectionData, user: Record<string, unknown> = {}): Record<string, unknown> {
-  return { ...family.defaultOptions, ...user, numClasses: data.classes.length };
+/** The model options of a run: the family's defaults, the run seed, the user's, the data's class count. */
+export function runModelOptions(family: DetectorFamily, data: DetectionData, user: Record<string, unknown> = {}, seed = 0): Record<string, unknown> {
+  return { ...family.defaultOptions, seed, ...user, numClasses: data.classes.length };
 }
 
 /** Trains per the options (see the file comment). The caller disposes `result.model`. */
@@ -103,7 +103,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   const { family, data, dir, epochs, batch, imgsz } = options;
   const log = options.log ?? (() => {});
   const seed = options.seed ?? 0;
-  const modelOptions = runModelOptions(family, data, options.modelOptions);
+  const modelOptions = runModelOptions(family, data, options.modelOptions, seed);
   const model = family.build(modelOptions);
   if (imgsz % model.stride !== 0) {
     model.dispose();

@@ -81,8 +81,9 @@ test('detectorFromCheckpointBytes: bad bytes, another format, bad options or a m
     const weights = model.models();
     const cases: Array<[Uint8Array, RegExp]> = [
       [new TextEncoder().encode('not a checkpoint at all'), /^x\.ckpt: magic: not a detseg checkpoint/],
-      [bytesOf(weights, { format: 'detseg-rcnn', options: SMALL }), /^x\.ckpt: meta\.format: not a Faster R-CNN or Mask R-CNN checkpoint \(meta\.format "detseg-rcnn"/],
-      [bytesOf(weights, {}), /^x\.ckpt: meta\.format: not a Faster R-CNN or Mask R-CNN checkpoint \(meta\.format undefined/],
+      [bytesOf(weights, { format: 'detseg-yolo', options: SMALL }), /^x\.ckpt: meta\.format: not a detector checkpoint \(meta\.format "detseg-yolo"; expected "detseg-rcnn", /],
+      [bytesOf(weights, {}), /^x\.ckpt: meta\.format: not a detector checkpoint \(meta\.format undefined/],
+      [bytesOf(weights, { format: 'detseg-rcnn', options: SMALL }), /^x\.ckpt: model\[0\]: has no weight named rcnn_box/],
       [bytesOf(weights, { format: 'detseg-faster-rcnn' }), /^x\.ckpt: meta\.options: must be an object of model options, got undefined/],
       [bytesOf(weights, { format: 'detseg-faster-rcnn', options: [1, 2] }), /^x\.ckpt: meta\.options: must be an object/],
       [bytesOf(weights.slice(1), { format: 'detseg-faster-rcnn', options: SMALL }), /^x\.ckpt: model\[0\]: has no weight named /],

@@ -24,7 +24,7 @@ test('detseg predict faster-rcnn writes the same detections as the library predi
     const [expected] = model.predict(images);
     images.dispose();
     model.dispose();
-    const r = runCli(['predict', 'faster-rcnn', '--checkpoint', join(dir, 'm.ckpt'), '--input', join(dir, 'a.png'), '--out', join(dir, 'out.json')]);
+    const r = runCli(['predict', 'faster-rcnn', '--checkpoint', join(dir, 'm.ckpt'), '--input', join(dir, 'a.png'), '--out', join(dir, 'out.json'), '--imgsz', '64', '--conf', '0.05']);
     assert.equal(r.code, 0, r.stderr);
     const results = JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8')) as Array<{ image_id: number; category_id: number; bbox: number[]; score: number }>;
     assert.ok(expected.labels.length > 0, "the untrained model scores some boxes above 0.2");
