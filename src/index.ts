@@ -42,3 +42,5 @@ export { decodeImage, encodePng, encodeJpeg } from './data/images.js';
 export { decodeDicom } from './data/dicom.js';
 export { loadSunnybrook, leaveOnePatientOut } from './data/sunnybrook.js';
 export { loadVocEvalFolders } from './eval/voc-io.js';
+export { readCocoPanoptic, writeCocoPanoptic, readPanopticPng } from './data/coco-panoptic.js';
+export { evaluatePanopticFiles } from './eval/panoptic-io.js';

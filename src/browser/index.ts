@@ -86,6 +86,8 @@ export {
 } from '../eval/curves.js';
 export { SegmentationConfusion, segmentationMetrics, binaryDice, binaryIou, type SegmentationMetrics } from '../eval/segmentation.js';
 export { DetectionConfusionMatrix } from '../eval/confusion.js';
+export { evaluatePanoptic, panopticImageCounts, summarizePanoptic, formatPanopticTable, type PanopticFrame, type PanopticResult, type PanopticAverage, type PanopticClassResult } from '../eval/panoptic.js';
+export { validateCocoPanoptic, rgbToSegmentIds, segmentIdsToRgb, segmentExtents, type CocoPanopticJson, type PanopticCategory, type PanopticSegmentInfo } from '../data/coco-panoptic-format.js';
 
 // Proposals: sliding windows, Felzenszwalb segmentation, selective search.
 export type { RgbImage } from '../data/images.js'; // a type only (erased): the module itself reads files
