@@ -44,3 +44,4 @@ export { loadSunnybrook, leaveOnePatientOut } from './data/sunnybrook.js';
 export { loadVocEvalFolders } from './eval/voc-io.js';
 export { readCocoPanoptic, writeCocoPanoptic, readPanopticPng } from './data/coco-panoptic.js';
 export { evaluatePanopticFiles } from './eval/panoptic-io.js';
+export { syntheticPanopticSample, writeSyntheticPanopticSet, SYNTHETIC_PANOPTIC_CATEGORIES, STUFF_CLASSES } from './data/synthetic-panoptic.js';

@@ -170,44 +170,54 @@ function stem(imageId: number | string): string {
 }
 
 /**
+ * The `annotations` record of one image to write: `segments_info` with area and bbox computed from its
+ * id map, checked as the reader checks it (the map's ids are exactly the segments', `known` categories
+ * when given). `field` names the image in errors.
+ */
+export function panopticAnnotation(im: PanopticImageToWrite, known?: ReadonlySet<number>, field = 'images'): PanopticAnnotation {
+  if (im.ids.length !== im.width * im.height) throw new DetsegInputError(`${imageLabel(im.imageId)}: ids hold ${im.ids.length} values, not ${im.width}×${im.height}`, { field: `${field}.ids` });
+  const fileName = im.fileName ?? `${stem(im.imageId)}.png`;
+  const extents = segmentExtents(im.ids, im.width, im.height);
+  const seen = new Set<number>();
+  const segments_info = im.segments.map((s, k): PanopticSegmentInfo => {
+    const where = `${imageLabel(im.imageId)}, segment ${s.id}`;
+    if (seen.has(s.id)) throw new DetsegInputError(`${where}: duplicate segment id`, { field: `${field}.segments[${k}]` });
+    seen.add(s.id);
+    if (known && !known.has(s.category_id)) throw new DetsegInputError(`${where}: unknown category_id ${s.category_id}`, { field: `${field}.segments[${k}]` });
+    const e = extents.get(s.id);
+    return { id: s.id, category_id: s.category_id, iscrowd: s.iscrowd ?? 0, area: e?.area ?? 0, bbox: e?.bbox ?? [0, 0, 0, 0] };
+  });
+  const ann: PanopticAnnotation = { image_id: im.imageId, file_name: fileName, segments_info };
+  checkSegmentIds(im.ids, ann, { field: `${field}.segments` });
+  return ann;
+}
+
+/** PNG bytes coding the segment ids `ids: Uint32Array [H, W]` (8-bit RGB, id = R + 256·G + 256²·B). */
+export async function encodePanopticPng(ids: Uint32Array, width: number, height: number): Promise<Buffer> {
+  const rgb = segmentIdsToRgb(ids);
+  return sharp(Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength), { raw: { width, height, channels: 3 } }).png().toBuffer();
+}
+
+/**
  * Writes a COCO panoptic set: `jsonFile` (`images`, `annotations` with `segments_info` holding id,
  * category_id, iscrowd, area and bbox computed from the id maps, `categories`) and the PNGs in `dir`.
  * The input is checked as the reader checks it (ids of each map = its segments, known categories);
- * the folder and the JSON are each written atomically, the folder first.
+ * the folder and the JSON are each written atomically, the folder first. Returns the JSON written.
  */
 export async function writeCocoPanoptic(jsonFile: string, dir: string, images: readonly PanopticImageToWrite[], categories: readonly PanopticCategory[]): Promise<CocoPanopticJson> {
   const cats = validatePanopticCategories(categories, undefined, 'categories');
-  const annotations: PanopticAnnotation[] = [];
-  const imageList: PanopticImageInfo[] = [];
-  const pngs: { name: string; image: PanopticImageToWrite }[] = [];
-  for (const im of images) {
-    if (im.ids.length !== im.width * im.height) throw new DetsegInputError(`${imageLabel(im.imageId)}: ids hold ${im.ids.length} values, not ${im.width}×${im.height}`, { field: 'ids' });
-    const fileName = im.fileName ?? `${stem(im.imageId)}.png`;
-    const extents = segmentExtents(im.ids, im.width, im.height);
-    const segments_info = im.segments.map((s) => {
-      const e = extents.get(s.id);
-      return { id: s.id, category_id: s.category_id, iscrowd: s.iscrowd ?? 0, area: e?.area ?? 0, bbox: e?.bbox ?? [0, 0, 0, 0] } as PanopticSegmentInfo;
-    });
-    annotations.push({ image_id: im.imageId, file_name: fileName, segments_info });
-    imageList.push({ id: im.imageId, width: im.width, height: im.height, file_name: im.imageFileName ?? fileName.replace(/\.png$/i, '.jpg') });
-    pngs.push({ name: fileName, image: im });
-  }
+  const known = new Set(cats.map((c) => c.id));
+  const annotations = images.map((im, i) => panopticAnnotation(im, known, `images[${i}]`));
+  const imageList: PanopticImageInfo[] = images.map((im, i) => ({ id: im.imageId, width: im.width, height: im.height, file_name: im.imageFileName ?? annotations[i].file_name.replace(/\.png$/i, '.jpg') }));
   const json: CocoPanopticJson = { images: imageList, annotations, categories: cats };
-  // The same checks as on reading, so that what is written reads back.
-  const checked = validateCocoPanoptic(json);
-  checkPanopticCategories(checked, cats);
+  validateCocoPanoptic(json); // unique image ids, valid ids, as on reading
   const names = new Set<string>();
-  pngs.forEach(({ name, image }, i) => {
-    if (names.has(name)) throw new DetsegInputError(`${imageLabel(image.imageId)}: PNG name ${name} is used twice`, { field: 'fileName' });
-    names.add(name);
-    checkSegmentIds(image.ids, annotations[i], { field: `annotations[${i}].segments_info` });
+  annotations.forEach((a) => {
+    if (names.has(a.file_name)) throw new DetsegInputError(`${imageLabel(a.image_id)}: PNG name ${a.file_name} is used twice`, { field: 'fileName' });
+    names.add(a.file_name);
   });
   await writeDirAtomic(dir, async (tmp) => {
-    for (const { name, image } of pngs) {
-      const rgb = segmentIdsToRgb(image.ids);
-      const png = await sharp(Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength), { raw: { width: image.width, height: image.height, channels: 3 } }).png().toBuffer();
-      writeFileSync(join(tmp, name), png);
-    }
+    for (let i = 0; i < images.length; i++) writeFileSync(join(tmp, annotations[i].file_name), await encodePanopticPng(images[i].ids, images[i].width, images[i].height));
   });
   writeFileAtomic(jsonFile, `${JSON.stringify(json)}\n`);
   return json;
