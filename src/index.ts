@@ -47,3 +47,6 @@ export { decodeImage, encodePng, encodeJpeg } from './data/images.js';
 export { decodeDicom } from './data/dicom.js';
 export { loadSunnybrook, leaveOnePatientOut } from './data/sunnybrook.js';
 export { loadVocEvalFolders } from './eval/voc-io.js';
+export { readCocoPanoptic, writeCocoPanoptic, readPanopticPng } from './data/coco-panoptic.js';
+export { evaluatePanopticFiles } from './eval/panoptic-io.js';
+export { syntheticPanopticSample, writeSyntheticPanopticSet, SYNTHETIC_PANOPTIC_CATEGORIES, STUFF_CLASSES } from './data/synthetic-panoptic.js';

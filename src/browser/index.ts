@@ -33,6 +33,9 @@ export { nms } from '../nms/greedy.js';
 export { batchedNms, PER_CLASS_MIN_BOXES, type BatchedNmsOptions, type BatchedNmsStrategy } from '../nms/batched.js';
 export { softNms, type SoftNmsOptions, type SoftNmsResult } from '../nms/soft.js';
 
+// Bipartite matching: exact minimum-cost assignment (the Hungarian method).
+export { linearSumAssignment, type Assignment } from '../matching/linear-sum-assignment.js';
+
 // Anchors: generation, matching, sampling, RPN proposals.
 export { AnchorGenerator, type AnchorGeneratorOptions, type FeatureLevel } from '../anchors/generator.js';
 export { Matcher, matchLabels, BELOW_LOW_THRESHOLD, BETWEEN_THRESHOLDS, type MatcherOptions } from '../anchors/matcher.js';
@@ -83,6 +86,8 @@ export {
 } from '../eval/curves.js';
 export { SegmentationConfusion, segmentationMetrics, binaryDice, binaryIou, type SegmentationMetrics } from '../eval/segmentation.js';
 export { DetectionConfusionMatrix } from '../eval/confusion.js';
+export { evaluatePanoptic, panopticImageCounts, summarizePanoptic, formatPanopticTable, type PanopticFrame, type PanopticResult, type PanopticAverage, type PanopticClassResult } from '../eval/panoptic.js';
+export { validateCocoPanoptic, rgbToSegmentIds, segmentIdsToRgb, segmentExtents, type CocoPanopticJson, type PanopticCategory, type PanopticSegmentInfo } from '../data/coco-panoptic-format.js';
 
 // Proposals: sliding windows, Felzenszwalb segmentation, selective search.
 export type { RgbImage } from '../data/images.js'; // a type only (erased): the module itself reads files

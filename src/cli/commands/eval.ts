@@ -4,6 +4,7 @@ import { readJsonFile } from '../../data/json-text.js';
 import { COCO_STAT_NAMES, evaluateCocoJson, type CocoEvalResult } from '../../eval/coco.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { DetsegInputError } from '../../util/errors.js';
+import { registerEvalPanoptic } from './eval-panoptic.js';
 import { registerEvalVoc } from './eval-voc.js';
 
 interface EvalCocoOptions {
@@ -79,5 +80,6 @@ export function registerEval(program: Command): Command {
   const evalCommand = program.command('eval').description('evaluate detections against ground truth (COCO, Pascal VOC)');
   registerEvalCoco(evalCommand);
   registerEvalVoc(evalCommand);
+  registerEvalPanoptic(evalCommand);
   return evalCommand;
 }
