@@ -2,7 +2,7 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { readTextFile } from './json-text.js';
 import { join } from 'node:path';
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
-import { DetsegInputError } from '../util/errors.js';
+import { DetsegInputError, oneLine } from '../util/errors.js';
 import { writeDirAtomic } from '../util/atomic.js';
 import { ClassIndex, fileStem, labelFileNames, makeImage, validateDataset, type DatasetImage, type DetectionDataset } from './dataset.js';
 import { float32Text, shortestDecimal } from './number-text.js';
@@ -51,11 +51,6 @@ export interface VocAnnotation {
   /** `<size>` width and height, when present (required by the dataset reader, not by evaluation). */
   size?: { width: number; height: number };
   objects: VocObject[];
-}
-
-/** One line of a parser's message (libraries sometimes put several lines or raw text there). */
-function oneLine(message: string): string {
-  return message.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
 }
 
 /** Deepest tag nesting of `text`, counted by a plain scan (stops early past `limit`). */
