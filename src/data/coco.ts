@@ -4,6 +4,7 @@ import type { CocoAnnotation, CocoCategory, CocoDataset, CocoImage, CocoSegmenta
 import { makeImage, validateDataset, type DatasetImage, type DetectionDataset } from './dataset.js';
 import { readJsonFile, parseJsonText } from './json-text.js';
 import { float32Text, shortestDecimal } from './number-text.js';
+import { MAX_POLYGON_COORDINATE, segmentationToRle } from '../masks/polygon.js';
 
 /** How far (px) a COCO box may reach past the image border before it is rejected as outside. */
 export const COCO_BORDER_TOLERANCE_PX = 1;
@@ -15,6 +16,9 @@ function checkSegmentation(seg: unknown, img: CocoImage | undefined, file: strin
     seg.forEach((poly, p) => {
       if (!Array.isArray(poly) || poly.length < 6 || poly.length % 2 !== 0 || !poly.every(isNum)) {
         throw new DetsegInputError('a polygon must be a list of at least 3 finite x,y pairs', { file, field: `${field}[${p}]` });
+      }
+      if (!poly.every((v) => Math.abs(v) <= MAX_POLYGON_COORDINATE)) {
+        throw new DetsegInputError(`a polygon coordinate is beyond ±${MAX_POLYGON_COORDINATE} pixels`, { file, field: `${field}[${p}]` });
       }
     });
     return;
@@ -30,6 +34,13 @@ function checkSegmentation(seg: unknown, img: CocoImage | undefined, file: strin
   const counts = rle.counts;
   if (!(typeof counts === 'string' || (Array.isArray(counts) && counts.every((c) => Number.isInteger(c) && c >= 0)))) {
     throw new DetsegInputError('RLE counts must be a string or a list of non-negative integers', { file, field: `${field}.counts` });
+  }
+  // decoding checks the counts string and that the runs cover exactly height×width (as evaluation does)
+  try {
+    segmentationToRle(seg as CocoSegmentation, rle.size[0], rle.size[1], field);
+  } catch (err) {
+    if (err instanceof DetsegInputError) throw new DetsegInputError(err.message, { file });
+    throw err;
   }
 }
 

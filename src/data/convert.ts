@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { readTextFile } from './json-text.js';
 import { join } from 'node:path';
 import { DetsegInputError } from '../util/errors.js';
 import { readCocoDataset, writeCocoDataset } from './coco.js';
@@ -24,11 +25,20 @@ export interface ReadDatasetOptions {
   vocOneBased?: boolean;
 }
 
-/** Parses a `--classes` value: a file of names (YAML data file, or one name per line) or `a,b,c`. */
+/**
+ * Parses a `--classes` value: a file of names (YAML data file, or one name per line) or `a,b,c`. A value
+ * that looks like a path (a folder separator, or a `.txt`/`.names`/`.yaml`/`.yml` ending) but names no
+ * file is an error, not a class name.
+ */
 export function parseClassNames(value: string): string[] {
-  if (existsSync(value) && statSync(value).isFile()) {
+  const exists = existsSync(value);
+  if (exists && !statSync(value).isFile()) throw new DetsegInputError('is a folder, not a file of class names', { file: value, field: '--classes' });
+  if (!exists && (/[\\/]/.test(value) || /\.(txt|names|ya?ml)$/i.test(value))) {
+    throw new DetsegInputError('file does not exist (a list of names is written "a,b,c")', { file: value, field: '--classes' });
+  }
+  if (exists) {
     if (/\.ya?ml$/i.test(value) || /\.names$/i.test(value)) return readYoloNamesFile(value);
-    const names = readFileSync(value, 'utf8').split(/\r?\n/).map((s) => s.trim()).filter((s) => s !== '');
+    const names = readTextFile(value).split(/\r?\n/).map((s) => s.trim()).filter((s) => s !== '');
     if (names.length === 0) throw new DetsegInputError('no class names', { file: value });
     return names;
   }

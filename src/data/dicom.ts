@@ -23,6 +23,15 @@ const TRANSFER_SYNTAX_EXPLICIT_BIG_ENDIAN = '1.2.840.10008.1.2.2';
 /** Uncompressed transfer syntaxes: implicit LE, explicit LE, explicit BE. Anything else is encapsulated. */
 const UNCOMPRESSED_SYNTAXES = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', TRANSFER_SYNTAX_EXPLICIT_BIG_ENDIAN]);
 
+/** Largest inflated size of a gzip-compressed DICOM file (bytes): a small file cannot expand without bound. */
+export const DICOM_MAX_INFLATED_BYTES = 256 * 1024 * 1024;
+
+/** Options of {@link decodeDicom}. */
+export interface DicomDecodeOptions {
+  /** Largest inflated size of gzip-compressed bytes (default {@link DICOM_MAX_INFLATED_BYTES}). */
+  maxInflatedBytes?: number;
+}
+
 /** True when `bytes` starts with the gzip magic number (1f 8b). */
 function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
@@ -38,12 +47,16 @@ function isGzip(bytes: Uint8Array): boolean {
  * @param bytes the file's bytes
  * @param file the file name, for error messages
  */
-export function decodeDicom(bytes: Uint8Array, file: string): DicomImage {
+export function decodeDicom(bytes: Uint8Array, file: string, options: DicomDecodeOptions = {}): DicomImage {
   let raw = bytes;
   if (isGzip(raw)) {
+    const maxOutputLength = options.maxInflatedBytes ?? DICOM_MAX_INFLATED_BYTES;
     try {
-      raw = new Uint8Array(gunzipSync(raw));
+      raw = new Uint8Array(gunzipSync(raw, { maxOutputLength }));
     } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new DetsegInputError(`gzip data inflates past ${maxOutputLength} bytes (the largest DICOM file read)`, { file });
+      }
       throw new DetsegInputError(`truncated or corrupt gzip data (${(err as Error).message})`, { file });
     }
   }
@@ -59,6 +72,17 @@ export function decodeDicom(bytes: Uint8Array, file: string): DicomImage {
     const message = err instanceof Error ? err.message : typeof exception === 'string' ? exception : String(err);
     throw new DetsegInputError(`malformed or truncated DICOM (${message})`, { file });
   }
+  try {
+    return readImage(ds, raw, file);
+  } catch (err) {
+    // a mutated header can make the parser's accessors fail (a TypeError on a missing value): still bad input
+    if (err instanceof DetsegInputError) throw err;
+    throw new DetsegInputError(`malformed DICOM header (${err instanceof Error ? err.message : String(err)})`, { file });
+  }
+}
+
+/** The image of a parsed DICOM data set (see {@link decodeDicom}). */
+function readImage(ds: dicomParser.DataSet, raw: Uint8Array, file: string): DicomImage {
   const syntax = ds.string('x00020010') ?? '1.2.840.10008.1.2';
   if (!UNCOMPRESSED_SYNTAXES.has(syntax)) {
     throw new DetsegInputError(`compressed transfer syntax ${syntax} is not supported (uncompressed only)`, { file, field: 'TransferSyntaxUID (0002,0010)' });
@@ -108,8 +132,16 @@ export function decodeDicom(bytes: Uint8Array, file: string): DicomImage {
     pixels[i] = v * slope + intercept;
   }
   const image: DicomImage = { height, width, pixels };
-  const spacing = [ds.floatString('x00280030', 0), ds.floatString('x00280030', 1)];
-  if (spacing[0] !== undefined && spacing[1] !== undefined) image.pixelSpacingMm = [spacing[0], spacing[1]];
+  if (ds.elements.x00280030) {
+    // read as text here: the parser's floatString(tag, 1) fails on a single value instead of returning nothing
+    const text = ds.string('x00280030') ?? '';
+    const parts = text.split('\\').map((t) => t.trim());
+    const spacing = parts.map((t) => (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t) ? Number(t) : Number.NaN));
+    if (spacing.length !== 2 || !spacing.every((v) => Number.isFinite(v) && v > 0)) {
+      throw new DetsegInputError(`must be two positive numbers (row\\column spacing in mm), got ${JSON.stringify(text)}`, { file, field: 'PixelSpacing (0028,0030)' });
+    }
+    image.pixelSpacingMm = [spacing[0], spacing[1]];
+  }
   const instance = ds.intString('x00200013');
   if (instance !== undefined && Number.isFinite(instance)) image.instanceNumber = instance;
   return image;

@@ -1,7 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import sharp from 'sharp';
-import { DetsegInputError } from '../util/errors.js';
+import { DetsegInputError, oneLine } from '../util/errors.js';
+import { checkPixelLimit, DEFAULT_MAX_PIXELS } from '../util/limits.js';
 import { resizeBilinear } from './resize.js';
 
 /**
@@ -20,19 +21,45 @@ export interface RgbImage {
 export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.bmp', '.webp', '.tif', '.tiff'];
 
 function inputError(err: unknown, file: string): DetsegInputError {
+  if (err instanceof DetsegInputError) return err;
   const code = (err as NodeJS.ErrnoException).code;
   const message = err instanceof Error ? err.message : String(err);
-  return new DetsegInputError(code === 'ENOENT' || /missing|no such file/i.test(message) ? 'image file is missing' : `cannot decode the image: ${message}`, { file });
+  return new DetsegInputError(code === 'ENOENT' || /missing|no such file/i.test(message) ? 'image file is missing' : `cannot decode the image: ${oneLine(message)}`, { file });
+}
+
+/**
+ * The largest image decoded, in pixels: `DETSEG_MAX_PIXELS` from the environment when set (a whole
+ * number ≥ 1), else {@link DEFAULT_MAX_PIXELS}.
+ */
+export function defaultMaxPixels(): number {
+  const env = process.env.DETSEG_MAX_PIXELS;
+  if (env === undefined || env.trim() === '') return DEFAULT_MAX_PIXELS;
+  const n = Number(env);
+  if (!/^\s*\d+\s*$/.test(env) || !Number.isSafeInteger(n) || n < 1) throw new DetsegInputError(`must be a whole number ≥ 1, got '${env}'`, { field: 'DETSEG_MAX_PIXELS' });
+  return n;
+}
+
+/** Options of {@link decodeImage}. */
+export interface DecodeOptions {
+  /** Largest image accepted, in pixels, checked from the header before decoding (default {@link defaultMaxPixels}). */
+  maxPixels?: number;
+  /** How a user raises the limit, for the error message (default `DETSEG_MAX_PIXELS`). */
+  limitOption?: string;
 }
 
 /**
  * Decodes a JPEG/PNG (any format sharp reads) to 8-bit RGB. Grey images are expanded to 3 channels,
  * alpha is dropped; EXIF orientation is NOT applied (annotations refer to the stored pixel grid).
- * `source` is a path or the encoded bytes; `name` names it in errors.
+ * `source` is a path or the encoded bytes; `name` names it in errors. The size is read from the header
+ * first: an image over `options.maxPixels` is refused before it is decoded.
  */
-export async function decodeImage(source: string | Uint8Array, name = typeof source === 'string' ? source : '<image bytes>'): Promise<RgbImage> {
+export async function decodeImage(source: string | Uint8Array, name = typeof source === 'string' ? source : '<image bytes>', options: DecodeOptions = {}): Promise<RgbImage> {
+  const maxPixels = options.maxPixels ?? defaultMaxPixels();
   try {
-    const { data, info } = await sharp(source).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    const meta = await sharp(source, { limitInputPixels: false }).metadata();
+    if (!meta.width || !meta.height) throw new Error('no image size in the header');
+    checkPixelLimit(meta.width, meta.height, maxPixels, { file: name }, options.limitOption ?? '--max-pixels or DETSEG_MAX_PIXELS');
+    const { data, info } = await sharp(source, { limitInputPixels: maxPixels }).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`expected 3 channels after conversion, got ${info.channels}`);
     return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
   } catch (err) {
@@ -43,7 +70,7 @@ export async function decodeImage(source: string | Uint8Array, name = typeof sou
 /** Width and height (px) of an image file, read from its header. */
 export async function readImageSize(file: string): Promise<{ width: number; height: number }> {
   try {
-    const meta = await sharp(file).metadata();
+    const meta = await sharp(file, { limitInputPixels: false }).metadata();
     if (!meta.width || !meta.height) throw new Error('no size in the header');
     return { width: meta.width, height: meta.height };
   } catch (err) {

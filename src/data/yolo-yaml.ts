@@ -120,8 +120,19 @@ function quoteIfNeeded(s: string): string {
   return /^[\w./ -]+$/.test(s) && s.trim() === s && !/^[-\d.]/.test(s) && !/: /.test(s) ? s : `'${s.replace(/'/g, "''")}'`;
 }
 
-/** YOLO data YAML text: scalar keys, then `names` as an indented `index: name` map. */
+/**
+ * YOLO data YAML text: scalar keys, then `names` as an indented `index: name` map. A value holding a
+ * line break or another control character cannot be written as a one-line scalar (the file would not
+ * read back): it throws a {@link DetsegInputError} naming the field (`names[3]`).
+ */
 export function formatYoloYaml(data: Omit<YoloDataYaml, 'extra'> & { extra?: Record<string, string> }): string {
+  const check = (value: string, field: string) => {
+    if (/[\u0000-\u001f\u007f]/.test(value)) throw new DetsegInputError(`${JSON.stringify(value)} holds a line break or control character, which a data.yaml value cannot hold`, { field });
+    if (value.trim() === '') throw new DetsegInputError('is empty', { field });
+  };
+  data.names.forEach((n, i) => check(n, `names[${i}]`));
+  for (const key of ['path', 'train', 'val', 'test'] as const) if (data[key] !== undefined) check(data[key]!, key);
+  for (const [k, v] of Object.entries(data.extra ?? {})) check(v, k);
   const lines: string[] = ['# YOLO data file written by detseg'];
   for (const key of ['path', 'train', 'val', 'test'] as const) if (data[key] !== undefined) lines.push(`${key}: ${quoteIfNeeded(data[key]!)}`);
   for (const [k, v] of Object.entries(data.extra ?? {})) if (k !== 'nc') lines.push(`${k}: ${quoteIfNeeded(v)}`);

@@ -29,6 +29,8 @@ export interface CocoAnnotationTable {
   segmentation: Array<CocoSegmentation | undefined>;
   /** RLE cache for `segm` evaluation, filled by {@link annotationRle}. */
   rle: Array<Rle | undefined>;
+  /** The file the annotations came from, for error messages raised later (rasterizing a mask). */
+  file?: string;
 }
 
 /** A ground-truth file after indexing. */
@@ -80,6 +82,7 @@ function readBox(rec: Record<string, unknown>, out: Float64Array, i: number, fil
     if (typeof b[j] !== 'number' || !Number.isFinite(b[j])) throw new DetsegInputError(`value ${j} is not a finite number (${JSON.stringify(b[j])})`, { file, field });
     out[4 * i + j] = b[j];
   }
+  if (b[2] < 0 || b[3] < 0) throw new DetsegInputError(`width and height must be ≥ 0, got ${JSON.stringify(b)}`, { file, field });
 }
 
 /**
@@ -103,6 +106,12 @@ export function indexGroundTruth(data: unknown, iouType: 'bbox' | 'segm', file?:
     const id = finiteNumber(img, 'id', file, where);
     const h = finiteNumber(img, 'height', file, where);
     const w = finiteNumber(img, 'width', file, where);
+    if (!(h > 0)) throw new DetsegInputError(`must be a positive number, got ${h}`, { file, field: `${where}.height` });
+    if (!(w > 0)) throw new DetsegInputError(`must be a positive number, got ${w}`, { file, field: `${where}.width` });
+    // masks are rasterized with 32-bit run positions (as pycocotools' RLEs)
+    if (iouType === 'segm' && !(Number.isInteger(h) && Number.isInteger(w) && h * w <= 0xffffffff)) {
+      throw new DetsegInputError(`segm evaluation needs whole-pixel sizes with height×width < 2^32, got ${h}×${w}`, { file, field: where });
+    }
     if (!imageSize.has(id)) imageIds.push(id);
     imageSize.set(id, [h, w]);
   });
@@ -126,6 +135,7 @@ export function indexGroundTruth(data: unknown, iouType: 'bbox' | 'segm', file?:
     table.imageId[i] = imageId;
     table.categoryId[i] = finiteNumber(ann, 'category_id', file, where);
     table.area[i] = finiteNumber(ann, 'area', file, where);
+    if (table.area[i] < 0) throw new DetsegInputError(`must be ≥ 0, got ${table.area[i]}`, { file, field: `${where}.area` });
     table.iscrowd[i] = finiteNumber(ann, 'iscrowd', file, where) ? 1 : 0;
     if (iouType === 'bbox') readBox(ann, table.bbox, i, file, where);
     else {
@@ -181,6 +191,7 @@ export function loadResults(data: unknown, gt: CocoGroundTruth, iouType: 'bbox' 
   if (!Array.isArray(data)) throw new DetsegInputError('expected a JSON list of results (or a dataset object with an "annotations" list)', { file });
   const n = data.length;
   const table = emptyTable(n);
+  table.file = file;
   if (n === 0) return table;
   const first = data[0];
   const boxMode = isObject(first) && Array.isArray(first.bbox) && first.bbox.length > 0;

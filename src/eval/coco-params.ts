@@ -94,7 +94,8 @@ export function resolveParams(options: CocoEvalOptions, gtImgIds: number[], gtCa
   const recThrs = options.recThrs ? Float64Array.from(finiteList(options.recThrs, 'recThrs')) : defaultRecThrs();
   const maxDets = finiteList(options.maxDets ?? [1, 10, 100], 'maxDets').sort((a, b) => a - b);
   maxDets.forEach((m, i) => {
-    if (!Number.isInteger(m) || m < 0) throw new DetsegInputError(`value ${i} must be a non-negative integer, got ${m}`, { field: 'maxDets' });
+    // 0 keeps no detection: every statistic would be −1 or 0 without saying why
+    if (!Number.isInteger(m) || m < 1) throw new DetsegInputError(`value ${i} must be a whole number ≥ 1, got ${m}`, { field: 'maxDets' });
   });
   if (maxDets.length === 0) throw new DetsegInputError('needs at least one value', { field: 'maxDets' });
   if (iouThrs.length === 0) throw new DetsegInputError('needs at least one value', { field: 'iouThrs' });

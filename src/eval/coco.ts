@@ -1,3 +1,4 @@
+import { DetsegInputError } from '../util/errors.js';
 import { boxIouCrowd, rleIou } from '../masks/iou.js';
 import { rleToBbox, type Rle } from '../masks/rle.js';
 import { accumulateCategory, type AccumulateTarget, type PooledDetections } from './coco-accumulate.js';
@@ -49,6 +50,11 @@ export const COCO_STAT_NAMES = ['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'AR1'
 export function evaluateCocoJson(gtData: unknown, dtData: unknown, options: CocoEvalOptions & { gtFile?: string; dtFile?: string; scores?: boolean } = {}): CocoEvalResult {
   const iouType = options.iouType ?? 'bbox';
   const gt = indexGroundTruth(gtData, iouType, options.gtFile);
+  if (options.imgIds) {
+    const known = new Set(gt.imageIds);
+    const unknown = options.imgIds.filter((id) => !known.has(id));
+    if (unknown.length > 0) throw new DetsegInputError(`image ids ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''} are not in the ground truth${options.gtFile ? ` ${options.gtFile}` : ''}`, { field: 'imgIds' });
+  }
   const dt = loadResults(dtData, gt, iouType, options.dtFile);
   return evaluateCoco(gt, dt, { ...options, iouType });
 }
@@ -130,7 +136,7 @@ export function evaluateCoco(gt: CocoGroundTruth, dt: CocoAnnotationTable, optio
     gRles = new Array(g.count);
     dRles = new Array(dt.count);
     for (const i of gCells.items) gRles[i] = annotationRle(g, i, gt, gt.file, 'annotations');
-    for (const i of dCells.items) dRles[i] = annotationRle(dt, i, gt, undefined, 'results');
+    for (const i of dCells.items) dRles[i] = annotationRle(dt, i, gt, dt.file, 'results');
     // tight boxes of the masks, once per annotation (pycocotools' rleIou recomputes them per cell)
     gMaskBox = new Float64Array(4 * g.count);
     dMaskBox = new Float64Array(4 * dt.count);

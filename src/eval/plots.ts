@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { linePlot, type Series } from '../report/plot.js';
 import { colour, fmt, line, rect, svgDoc, text } from '../report/svg.js';
-import { writeFileAtomic } from '../util/atomic.js';
+import { AtomicFiles } from '../util/atomic.js';
 import type { DetectionConfusionMatrix } from './confusion.js';
 import { confidenceCurve, meanConfidenceCurve, precisionEnvelope, type ConfidenceCurve } from './curves.js';
 import type { VocClassResult, VocResult } from './voc.js';
@@ -184,11 +184,11 @@ function safeName(name: string): string {
 }
 
 /**
- * Writes the figures of a VOC evaluation into `dir` (each file atomically; other files in `dir` are
- * left alone): `ap_per_class.svg`, `pr_curves.svg` (up to 8 classes), `pr_<class>.svg` per class, `f1_confidence.svg`, and
- * `confusion_matrix.svg` when a matrix is given. Returns the file names written.
+ * The SVG figures of a VOC evaluation as `[file name, svg text]` pairs: AP per class, PR curves (all
+ * classes, when few enough for a legend, and one per class), F1 against confidence, and the confusion
+ * matrix when `confusion` is given.
  */
-export function writeVocPlots(dir: string, result: VocResult, confusion?: DetectionConfusionMatrix, classNames?: readonly string[]): string[] {
+export function vocPlotFiles(result: VocResult, confusion?: DetectionConfusionMatrix, classNames?: readonly string[]): [string, string][] {
   const files: [string, string][] = [['ap_per_class.svg', apBarsSvg(result)]];
   if (result.classes.length <= MAX_LEGEND_SERIES) files.push(['pr_curves.svg', prCurvesSvg(result)]);
   const used = new Set<string>();
@@ -200,6 +200,19 @@ export function writeVocPlots(dir: string, result: VocResult, confusion?: Detect
   }
   if (result.classes.length) files.push(['f1_confidence.svg', f1ConfidenceSvg(vocConfidenceCurves(result))]);
   if (confusion) files.push(['confusion_matrix.svg', confusionMatrixSvg(confusion, classNames ?? [])]);
-  for (const [name, svg] of files) writeFileAtomic(join(dir, name), svg);
+  return files;
+}
+
+/**
+ * Writes the figures of a VOC evaluation into `dir` (all or none, each atomically; other files in `dir` are
+ * left alone): `ap_per_class.svg`, `pr_curves.svg` (up to 8 classes), `pr_<class>.svg` per class, `f1_confidence.svg`, and
+ * `confusion_matrix.svg` when a matrix is given. Returns the file names written.
+ */
+export function writeVocPlots(dir: string, result: VocResult, confusion?: DetectionConfusionMatrix, classNames?: readonly string[]): string[] {
+  const files = vocPlotFiles(result, confusion, classNames);
+  // all figures or none
+  const out = new AtomicFiles();
+  for (const [name, svg] of files) out.add(join(dir, name), svg);
+  out.commit();
   return files.map(([name]) => name);
 }

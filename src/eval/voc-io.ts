@@ -1,61 +1,44 @@
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readTextFile } from '../data/json-text.js';
 import { basename, extname, join } from 'node:path';
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { parseDetectionText, parseFiniteDecimal, parseGroundTruthText, type TextBoxes, type TextBoxFormat } from '../data/voc-eval-io.js';
+import { readVocAnnotation } from '../data/voc.js';
+import { parseDetectionText, parseGroundTruthText, type TextBoxes, type TextBoxFormat } from '../data/voc-eval-io.js';
 import { DetsegInputError } from '../util/errors.js';
 import type { VocDataset, VocImage } from './voc.js';
 
 /**
  * Reading a VOC evaluation set from two folders, one file per image with the same base name:
  * ground truth as Pascal VOC XML (`<object><name>`, `<difficult>`, `<bndbox>`) or text lines, detections
- * as text lines (formats in `data/voc-eval-io.ts`). The small XML reader here covers what evaluation
- * needs: class, difficult flag and box of each object (parts and other fields are ignored).
+ * as text lines (formats in `data/voc-eval-io.ts`). Evaluation takes the class, difficult flag and box
+ * of each object (parts and other fields are ignored).
  *
- * Why not `data/voc.ts` (the dataset reader, written later): that reader turns VOC's 1-based inclusive
- * pixels into continuous coordinates (x1 = xmin − 1), stores float32, and requires `<size>` and boxes
- * inside the image. Evaluation must compare the devkit's raw numbers, in double, with detections
- * written in the same convention (the devkit and Padilla's tools do), with or without `--plus-one`.
+ * The XML itself is read by `data/voc.ts`'s `readVocAnnotation`, the same reader as the dataset
+ * converter's; only what follows differs: the dataset reader may turn VOC's 1-based inclusive pixels
+ * into continuous coordinates, stores float32, and requires `<size>` and boxes inside the image, while
+ * evaluation compares the devkit's raw numbers, in double, with detections written in the same
+ * convention (the devkit and Padilla's tools do), with or without `--plus-one`.
  */
 
 /**
  * Reads the objects of one Pascal VOC annotation XML: class name, difficult flag (absent = 0) and
- * `bndbox` (xmin, ymin, xmax, ymax in pixels, devkit convention, taken as xyxy as they are). `file`
- * names the source in error messages. An annotation without objects gives empty arrays.
+ * `bndbox` (xmin, ymin, xmax, ymax in pixels, devkit convention, taken as xyxy as they are). The XML is
+ * read by the dataset reader's {@link readVocAnnotation} (same checks, same errors); `<size>` is not
+ * required here. `file` names the source in error messages. An annotation without objects gives empty arrays.
  */
 export function parseVocXmlObjects(xml: string, file: string): TextBoxes {
-  const valid = XMLValidator.validate(xml);
-  if (valid !== true) throw new DetsegInputError(`malformed XML: ${valid.err.msg}`, { file: `${file}:${valid.err.line}` });
-  const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, isArray: (name, jpath) => name === 'object' && String(jpath) === 'annotation.object' });
-  const doc = parser.parse(xml) as { annotation?: { object?: unknown[] } | string };
-  if (doc.annotation === undefined || typeof doc.annotation !== 'object') throw new DetsegInputError('no <annotation> element', { file, field: 'annotation' });
-  const objects = doc.annotation.object ?? [];
+  const { objects } = readVocAnnotation(xml, file);
   const n = objects.length;
-  const classNames: string[] = [];
   const boxes = new Float64Array(4 * n);
   const difficult = new Uint8Array(n);
-  objects.forEach((raw, k) => {
-    const field = (f: string) => `annotation.object[${k}]${f ? '.' + f : ''}`;
-    const obj = raw as { name?: unknown; difficult?: unknown; bndbox?: Record<string, unknown> };
-    if (typeof obj !== 'object' || obj === null) throw new DetsegInputError('is not an element', { file, field: field('') });
-    if (typeof obj.name !== 'string' || obj.name.trim() === '') throw new DetsegInputError('missing or empty <name>', { file, field: field('name') });
-    classNames.push(obj.name.trim());
-    if (obj.difficult !== undefined) {
-      const d = String(obj.difficult).trim();
-      if (d !== '0' && d !== '1') throw new DetsegInputError(`expected 0 or 1, got '${d}'`, { file, field: field('difficult') });
-      difficult[k] = d === '1' ? 1 : 0;
+  objects.forEach((o, k) => {
+    const [xmin, ymin, xmax, ymax] = o.bndbox;
+    if (xmax < xmin || ymax < ymin) {
+      throw new DetsegInputError(`xmax/ymax (${xmax}, ${ymax}) before xmin/ymin (${xmin}, ${ymin})`, { file, field: `object[${k}].bndbox` });
     }
-    if (typeof obj.bndbox !== 'object' || obj.bndbox === null) throw new DetsegInputError('missing <bndbox>', { file, field: field('bndbox') });
-    const keys = ['xmin', 'ymin', 'xmax', 'ymax'] as const;
-    keys.forEach((key, c) => {
-      const v = obj.bndbox![key];
-      if (v === undefined || typeof v === 'object') throw new DetsegInputError(`missing <${key}>`, { file, field: field(`bndbox.${key}`) });
-      boxes[4 * k + c] = parseFiniteDecimal(String(v), { file, field: field(`bndbox.${key}`) });
-    });
-    if (boxes[4 * k + 2] < boxes[4 * k] || boxes[4 * k + 3] < boxes[4 * k + 1]) {
-      throw new DetsegInputError(`xmax/ymax (${boxes[4 * k + 2]}, ${boxes[4 * k + 3]}) before xmin/ymin (${boxes[4 * k]}, ${boxes[4 * k + 1]})`, { file, field: field('bndbox') });
-    }
+    boxes.set(o.bndbox, 4 * k);
+    difficult[k] = o.difficult;
   });
-  return { classNames, boxes, scores: new Float64Array(0), difficult };
+  return { classNames: objects.map((o) => o.name), boxes, scores: new Float64Array(0), difficult };
 }
 
 /** Options of {@link loadVocEvalFolders}. */
@@ -107,10 +90,10 @@ export function loadVocEvalFolders(gtDir: string, dtDir: string, options: VocFol
   const warnings: string[] = [];
   const parsed: { name: string; gt: TextBoxes; dt: TextBoxes }[] = [];
   for (const [base, gtFile] of gtByBase) {
-    const gtText = readFileSync(gtFile, 'utf8');
+    const gtText = readTextFile(gtFile);
     const gt = gtFile.toLowerCase().endsWith('.xml') ? parseVocXmlObjects(gtText, gtFile) : parseGroundTruthText(gtText, gtFile, options.gtFormat ?? 'xywh', options.names);
     const dtFile = dtByBase.get(base);
-    const dt = dtFile ? parseDetectionText(readFileSync(dtFile, 'utf8'), dtFile, options.detFormat ?? 'xywh', options.names) : parseDetectionText('', base);
+    const dt = dtFile ? parseDetectionText(readTextFile(dtFile), dtFile, options.detFormat ?? 'xywh', options.names) : parseDetectionText('', base);
     parsed.push({ name: base, gt, dt });
   }
   const missing = gtByBase.size - dtByBase.size;

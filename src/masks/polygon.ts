@@ -12,6 +12,12 @@ import { countsFromString } from './rle-string.js';
 
 const SCALE = 5;
 
+/**
+ * Largest polygon coordinate magnitude (pixels) the rasterizer accepts: upsampled by {@link SCALE}, a
+ * coordinate must fit pycocotools' 32-bit `int`. Larger ones are input errors, not rasterized.
+ */
+export const MAX_POLYGON_COORDINATE = 4e8;
+
 /** Reused work buffers (the rasterizer allocates nothing per polygon but its result). */
 const intScratchBuffers = [new Int32Array(256), new Int32Array(256)];
 let posScratch = new Uint32Array(1024);
@@ -106,6 +112,9 @@ export function polygonToRle(xy: ArrayLike<number>, h: number, w: number): Rle {
   // steps are visited directly; along an edge longer in y, the kept steps are located directly too.
   let total = 1;
   for (let j = 0; j < k; j++) total += Math.max(Math.abs(x[j] - x[j + 1]), Math.abs(y[j] - y[j + 1])) + 1;
+  // an edge keeps at most one crossing per pixel column plus the one where it joins the previous edge,
+  // so a far-reaching edge (huge coordinates) does not size the buffer by its length
+  total = Math.min(total, k * (w + 2) + 2);
   if (posScratch.length < total) posScratch = new Uint32Array(2 * total);
   const pos = posScratch; // crossings as x*h + y (uint32)
   let n = 0;
@@ -239,13 +248,14 @@ export function segmentationToRle(seg: CocoSegmentation, h: number, w: number, f
       if (!Array.isArray(poly)) throw new DetsegInputError('expected a list of numbers (a polygon)', where);
       for (let j = 0; j < poly.length; j++) {
         if (typeof poly[j] !== 'number' || !Number.isFinite(poly[j])) throw new DetsegInputError(`coordinate ${j} is not a finite number (${JSON.stringify(poly[j])})`, where);
+        if (Math.abs(poly[j]) > MAX_POLYGON_COORDINATE) throw new DetsegInputError(`coordinate ${j} (${poly[j]}) is beyond ±${MAX_POLYGON_COORDINATE} pixels`, where);
       }
       if (asBoxes) {
         if (poly.length !== 4) throw new DetsegInputError(`expected a box of 4 numbers like the first entry, got ${poly.length}`, where);
         parts.push(boxToRle(poly[0], poly[1], poly[2], poly[3], h, w));
       } else {
-        // pycocotools rasterizes short polygons too (a 2-point one covers nothing); an odd count is malformed
-        if (poly.length < 2 || poly.length % 2 !== 0) throw new DetsegInputError(`a polygon needs an even number of coordinates (x, y pairs), got ${poly.length}`, where);
+        // a polygon of fewer than 3 points encloses nothing: it is a malformed annotation, not an empty mask
+        if (poly.length < 6 || poly.length % 2 !== 0) throw new DetsegInputError(`a polygon needs at least 3 points (an even number ≥ 6 of coordinates), got ${poly.length}`, where);
         parts.push(polygonToRle(poly, h, w));
       }
     }

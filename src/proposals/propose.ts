@@ -28,6 +28,8 @@ export interface ProposeOptions {
   /** Sliding windows: sizes `WIDTHxHEIGHT,...` in pixels, and stride in pixels. */
   sizes?: string;
   stride?: number;
+  /** Selective search: largest image accepted, in pixels (see {@link SelectiveSearchOptions.maxPixels}). */
+  maxPixels?: number;
 }
 
 /**
@@ -38,7 +40,7 @@ export interface ProposeOptions {
  */
 export function proposeBoxes(img: RgbImage, opts: ProposeOptions): { boxes: Float32Array; detail: string } {
   if (opts.method === 'selective-search') {
-    const r = selectiveSearch(img, { mode: opts.mode ?? 'fast', maxBoxes: opts.top, seed: opts.seed ?? 0 });
+    const r = selectiveSearch(img, { mode: opts.mode ?? 'fast', maxBoxes: opts.top, seed: opts.seed ?? 0, maxPixels: opts.maxPixels });
     return { boxes: r.boxes, detail: `${r.hierarchies} hierarchies, ${r.distinct} distinct boxes` };
   }
   const sizes = parseWindowSizes(opts.sizes ?? DEFAULT_WINDOW_SIZES);

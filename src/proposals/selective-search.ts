@@ -1,5 +1,6 @@
 import type { RgbImage } from '../data/images.js';
 import { DetsegInputError } from '../util/errors.js';
+import { checkPixelLimit, DEFAULT_MAX_PIXELS } from '../util/limits.js';
 import { mulberry32 } from '../util/random.js';
 import { channelCount, convertColourSpace, type ColourSpace } from './colour-spaces.js';
 import { segmentGraph, sortedImageGraph, type SortedGridGraph } from './felzenszwalb.js';
@@ -161,6 +162,11 @@ export interface SelectiveSearchOptions {
   maxBoxes?: number;
   /** Similarity-set implementation (default heap). */
   queue?: 'heap' | 'scan';
+  /**
+   * Largest image accepted, in pixels (default {@link DEFAULT_MAX_PIXELS}): memory grows with the
+   * pixel count (about 250 bytes a pixel), so a huge image is refused instead of exhausting memory.
+   */
+  maxPixels?: number;
 }
 
 /** Result of {@link selectiveSearch}. */
@@ -192,6 +198,7 @@ function checkImage(image: RgbImage): void {
 export function selectiveSearch(image: RgbImage, options: SelectiveSearchOptions = {}): SelectiveSearchResult {
   checkImage(image);
   const { width, height } = image;
+  checkPixelLimit(width, height, options.maxPixels ?? DEFAULT_MAX_PIXELS, { field: 'image' }, 'the maxPixels option');
   const strategies = options.strategies ?? strategiesFor(options.mode ?? 'fast');
   const sigma = options.sigma ?? 0.8;
   const maxBoxes = options.maxBoxes ?? 2000;

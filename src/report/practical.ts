@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { checkReplaceableDir } from '../data/output-dir.js';
 import { join } from 'node:path';
 import { initEngine } from '../engine/setup.js';
 import { trainShippedDetectors } from '../pipeline/shipped-chain.js';
@@ -31,12 +32,38 @@ export interface PracticalOptions {
   /** Smaller workloads (for tests). */
   quick?: boolean;
   log?: (line: string) => void;
+  /** Replace `out` even when it holds files an earlier report did not write. */
+  overwrite?: boolean;
+  /** The sections to run (default {@link practicalSections}). */
+  sections?: SectionBuilder[];
+}
+
+/**
+ * Marker file of a report folder: it lists the entries the report wrote, so a later run replaces the
+ * folder only when it holds nothing else (a user's notes in it are not deleted).
+ */
+export const REPORT_MARKER = '.detseg-report';
+
+/**
+ * Checks that `out` may be replaced by a new report: absent, empty, or an earlier report (its
+ * {@link REPORT_MARKER} lists every entry it holds). Anything else needs `overwrite`; otherwise a
+ * {@link DetsegInputError} names the folder and the first foreign entries.
+ */
+export function checkReportFolder(out: string, overwrite = false): void {
+  let written = new Set<string>();
+  try {
+    written = new Set(readFileSync(join(out, REPORT_MARKER), 'utf8').split('\n').filter((l) => l !== ''));
+  } catch {
+    /* no marker: not a report folder */
+  }
+  checkReplaceableDir(out, (name) => name === REPORT_MARKER || written.has(name), overwrite);
 }
 
 /** Runs the practical session and writes `out/index.html` with its figures. Returns the section titles. */
 export async function runPractical(opts: PracticalOptions): Promise<string[]> {
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const builders = await practicalSections();
+  checkReportFolder(opts.out, opts.overwrite);
+  const builders = opts.sections ?? (await practicalSections());
   const titles: string[] = [];
   await writeDirAtomic(opts.out, async (dir) => {
     const ctx = new ReportContext(dir, { retrain: !!opts.retrain, quick: !!opts.quick, log });
@@ -58,6 +85,7 @@ export async function runPractical(opts: PracticalOptions): Promise<string[]> {
     }
     const intro = 'The practical session of the object detection and segmentation lecture, run end to end by <code>detseg practical</code>.';
     writeFileSync(join(dir, 'index.html'), renderReport('detseg — practical session', intro, sections));
-  });
+    writeFileSync(join(dir, REPORT_MARKER), `${readdirSync(dir).filter((n) => n !== REPORT_MARKER).sort().join('\n')}\n`);
+  }, '--out');
   return titles;
 }

@@ -21,3 +21,12 @@ export class DetsegInputError extends Error {
 export function check(condition: unknown, message: string, where: { file?: string; field?: string } = {}): asserts condition {
   if (!condition) throw new DetsegInputError(message, where);
 }
+
+/**
+ * `text` as one clean line for an error message: control characters and line breaks (libraries pass on
+ * multi-line messages and raw bytes) become single spaces, and very long text is cut at `max` characters.
+ */
+export function oneLine(text: string, max = 300): string {
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\ufffd]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
+}

@@ -1,8 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCocoDataset } from '../../src/data/coco.js';
+import { parseClassNames } from '../../src/data/convert.js';
+import { DetsegInputError } from '../../src/util/errors.js';
 import { packageRoot } from '../../src/util/paths.js';
 import { runCli } from '../helpers/cli.js';
 import { assertSameObjects, tempDir } from './roundtrip-helpers.js';
@@ -58,4 +60,29 @@ test('detseg convert: missing image files, unknown formats and a non-empty outpu
   assert.equal(r.code, 0, r.stderr);
   assert.equal(existsSync(join(dir, 'precious.txt')), false);
   assert.ok(existsSync(join(dir, 'data.yaml')));
+});
+
+test('convert input checks: --classes naming a missing file, an invalid RLE string, a hex VOC width are errors; nothing is written', () => {
+  assert.throws(() => parseClassNames('/no/such/file'), (e: unknown) => e instanceof DetsegInputError && e.message === '/no/such/file: --classes: file does not exist (a list of names is written "a,b,c")');
+  assert.throws(() => parseClassNames('names.txt'), /names\.txt: --classes: file does not exist/);
+  assert.deepEqual(parseClassNames('cat, dog ,bird'), ['cat', 'dog', 'bird']);
+  const dir = tempDir();
+  const coco = {
+    images: [{ id: 1, width: 4, height: 4, file_name: 'a.jpg' }],
+    categories: [{ id: 1, name: 'a' }],
+    annotations: [{ id: 1, image_id: 1, category_id: 1, bbox: [0, 0, 2, 2], area: 4, iscrowd: 1, segmentation: { size: [4, 4], counts: 'a b' } }],
+  };
+  writeFileSync(join(dir, 'bad-rle.json'), JSON.stringify(coco));
+  let r = runCli(['convert', '--from', 'coco', '--to', 'coco', '--in', join(dir, 'bad-rle.json'), '--out', join(dir, 'out.json')]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /^detseg: error: .*bad-rle\.json: annotations\[0\]\.segmentation\.counts: compressed RLE string has an invalid character " " at 1\n$/);
+  coco.annotations[0].segmentation.counts = '0;'; // decodes to runs [0, 11]: 11 ≠ 16 pixels
+  writeFileSync(join(dir, 'short-rle.json'), JSON.stringify(coco));
+  r = runCli(['convert', '--from', 'coco', '--to', 'coco', '--in', join(dir, 'short-rle.json'), '--out', join(dir, 'out.json')]);
+  assert.match(r.stderr, /short-rle\.json: annotations\[0\]\.segmentation\.counts: RLE counts sum to \d+, expected height\*width = 16/);
+  mkdirSync(join(dir, 'voc'));
+  writeFileSync(join(dir, 'voc', 'a.xml'), '<annotation><size><width>0x1F4</width><height>10</height></size></annotation>');
+  r = runCli(['convert', '--from', 'voc', '--to', 'coco', '--in', join(dir, 'voc'), '--out', join(dir, 'out.json')]);
+  assert.match(r.stderr, /a\.xml: size\.width: '0x1F4' is not a finite number\n$/);
+  assert.equal(existsSync(join(dir, 'out.json')), false);
 });

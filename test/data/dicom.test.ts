@@ -136,6 +136,34 @@ describe('decodeDicom', () => {
     check(() => decodeDicom(writeDicom(imageElements(2, 2, [1, 2, 3, 4]), '1.2.840.10008.1.2.4.50'), 'jpeg.dcm'), /^jpeg\.dcm: TransferSyntaxUID.*not supported/);
   });
 
+  test('hostile input: a gzip bomb stops at the inflation limit, unreadable pixel spacing is an error, mutated headers stay input errors', () => {
+    const check = (fn: () => unknown, pattern: RegExp) =>
+      assert.throws(fn, (e: unknown) => e instanceof DetsegInputError && pattern.test(e.message) && !e.message.includes('\n'), String(pattern));
+    // 64 MiB of zeros after a valid header gzip to ~64 KB; with a 1 MiB limit inflation stops early
+    const good = writeDicom(imageElements(2, 2, [1, 2, 3, 4]));
+    const bomb = gzipSync(Buffer.concat([Buffer.from(good), Buffer.alloc(64 * 1024 * 1024)]));
+    assert.ok(bomb.length < 200_000);
+    check(() => decodeDicom(bomb, 'bomb.dcm.gz', { maxInflatedBytes: 1 << 20 }), /^bomb\.dcm\.gz: gzip data inflates past 1048576 bytes/);
+    assert.deepEqual(Array.from(decodeDicom(gzipSync(good), 'ok.dcm.gz', { maxInflatedBytes: good.length }).pixels), [1, 2, 3, 4]);
+    const spacing = (value: string) => imageElements(2, 2, [1, 2, 3, 4]).map((e) => (e.element === 0x0030 && e.group === 0x0028 ? { ...e, value: ascii(value) } : e));
+    check(() => decodeDicom(writeDicom(spacing('abc\\0.5')), 'sp.dcm'), /^sp\.dcm: PixelSpacing \(0028,0030\): must be two positive numbers/);
+    check(() => decodeDicom(writeDicom(spacing('0.5')), 'sp1.dcm'), /^sp1\.dcm: PixelSpacing/);
+    assert.deepEqual(decodeDicom(writeDicom(spacing('0.5\\2')), 'ok.dcm').pixelSpacingMm, [0.5, 2]);
+    // every single-byte change of the header keeps the failure an input error (the parser's own errors included)
+    const header = good.length - 8;
+    for (let i = 128; i < header; i++) {
+      for (const b of [0x00, 0xff, 0x41]) {
+        const bytes = good.slice();
+        bytes[i] = b;
+        try {
+          decodeDicom(bytes, 'm.dcm');
+        } catch (err) {
+          assert.ok(err instanceof DetsegInputError, `byte ${i} = ${b}: ${err}`);
+        }
+      }
+    }
+  });
+
   test('a real Sunnybrook slice: header fields, and pixels equal to the raw int16 tail of the file', (t) => {
     const dir = sharedData(t, 'sunnybrook_lv_subset', 'dicoms', 'SCD0000101');
     if (!dir) return;

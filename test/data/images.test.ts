@@ -2,11 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeImage, encodeJpeg, encodePng, letterbox, letterboxBoxes, listImages, normalizeImage, readImageSize, resizeImage, unletterboxBoxes } from '../../src/data/images.js';
+import { decodeImage, defaultMaxPixels, encodeJpeg, encodePng, letterbox, letterboxBoxes, listImages, normalizeImage, readImageSize, resizeImage, unletterboxBoxes } from '../../src/data/images.js';
 import { DetsegInputError } from '../../src/util/errors.js';
 import { packageRoot } from '../../src/util/paths.js';
 import { mulberry32 } from '../../src/util/random.js';
 import { tempDir } from './roundtrip-helpers.js';
+import { pngHeaderOnly } from '../helpers/png-header.js';
+import { DEFAULT_MAX_PIXELS } from '../../src/util/limits.js';
 
 const images = join(packageRoot(), 'test', 'fixtures', 'data', 'coco128', 'images');
 
@@ -87,4 +89,28 @@ test('normalize: (pixel/255 − mean)/std per channel', () => {
   const want = [-1, 2, 0.2, 1, -2, 0.4];
   out.forEach((v, i) => assert.ok(Math.abs(v - want[i]) < 1e-6, `${i}: ${v}`));
   assert.deepEqual(Array.from(normalizeImage(img)).map((v) => Math.round(v * 255)), [0, 255, 51, 255, 0, 102]);
+});
+
+test('pixel limit: a 16000×16000 PNG of under 1 KB is refused from its header, before decoding; the limit can be raised', async () => {
+  const dir = tempDir();
+  const big = join(dir, 'big.png');
+  writeFileSync(big, pngHeaderOnly(16000, 16000));
+  assert.ok(readFileSync(big).length < 1024);
+  assert.deepEqual(await readImageSize(big), { width: 16000, height: 16000 });
+  await assert.rejects(decodeImage(big), (err: unknown) => err instanceof DetsegInputError && err.message === `${big}: image of 16000×16000 = 256000000 pixels is larger than the limit of ${DEFAULT_MAX_PIXELS} pixels (raise it with --max-pixels or DETSEG_MAX_PIXELS)`);
+  // the same header under a raised limit gets as far as decoding, which fails on the missing pixel data: one clean line
+  const small = join(dir, 'small.png');
+  writeFileSync(small, pngHeaderOnly(64, 64));
+  await assert.rejects(decodeImage(small, small, { maxPixels: 64 * 64 }), (err: unknown) => err instanceof DetsegInputError && /^.*small\.png: cannot decode the image: /.test(err.message) && !/[\n\r\u0000-\u001f]/.test(err.message));
+  await assert.rejects(decodeImage(small, small, { maxPixels: 64 * 64 - 1 }), /larger than the limit of 4095 pixels/);
+  const previous = process.env.DETSEG_MAX_PIXELS;
+  try {
+    process.env.DETSEG_MAX_PIXELS = '100';
+    assert.equal(defaultMaxPixels(), 100);
+    process.env.DETSEG_MAX_PIXELS = '1e9';
+    assert.throws(() => defaultMaxPixels(), (err: unknown) => err instanceof DetsegInputError && err.message === "DETSEG_MAX_PIXELS: must be a whole number ≥ 1, got '1e9'");
+  } finally {
+    if (previous === undefined) delete process.env.DETSEG_MAX_PIXELS;
+    else process.env.DETSEG_MAX_PIXELS = previous;
+  }
 });

@@ -6,6 +6,8 @@ import { readCocoDataset, writeCocoDataset } from '../../src/data/coco.js';
 import { ClassIndex } from '../../src/data/dataset.js';
 import { VOC_CLASSES, parseVocXml, readVocDir, writeVocDir } from '../../src/data/voc.js';
 import { packageRoot } from '../../src/util/paths.js';
+import { DetsegInputError } from '../../src/util/errors.js';
+import { parseVocXmlObjects } from '../../src/eval/voc-io.js';
 import { sharedData } from '../helpers/shared.js';
 import { assertSameObjects, tempDir } from './roundtrip-helpers.js';
 
@@ -59,11 +61,30 @@ test('VOC bad input: malformed XML names the line; bad fields name the object', 
   const parse = (t: string, classes = new ClassIndex()) => () => parseVocXml(t, 'a.xml', classes);
   assert.throws(parse(text.replace('</bndbox>', '</bndbx>')), /a\.xml: malformed XML at line 2[0-9], column \d+/);
   assert.throws(parse(text.slice(0, 300)), /a\.xml: malformed XML at line/);
-  assert.throws(parse(text.replace('<xmax>349</xmax>', '<xmax>3x9</xmax>')), /a\.xml: object\[0\]\.bndbox\.xmax: must be a number, got "3x9"/);
+  assert.throws(parse(text.replace('<xmax>349</xmax>', '<xmax>3x9</xmax>')), /a\.xml: object\[0\]\.bndbox\.xmax: '3x9' is not a finite number/);
   assert.throws(parse(text.replace('<ymin>101</ymin>', '')), /a\.xml: object\[0\]\.bndbox\.ymin: is missing/);
   assert.throws(parse(text.replace('<xmax>349</xmax>', '<xmax>900</xmax>')), /a\.xml: object\[0\]\.bndbox: box .* lies outside the 486×500 image/);
   assert.throws(parse(text.replace('<width>486</width>', '')), /a\.xml: size\.width: is missing/);
   assert.throws(parse(text, new ClassIndex(['cat', 'dog'], false)), /a\.xml: object\[0\]\.name: unknown class name "person"/);
+});
+
+test('VOC hostile XML: DOCTYPE, entities, deep nesting, nested objects, hex numbers → one-line input errors, same in both readers', () => {
+  const text = readFileSync(join(fixtures, 'voc', '2007_000027.xml'), 'utf8');
+  const cases: [string, RegExp][] = [
+    ['<!DOCTYPE annotation [<!ENTITY x SYSTEM "file:///etc/passwd">]>' + text.replace('<name>person</name>', '<name>&x;</name>'), /DOCTYPE and ENTITY declarations are not supported/],
+    ['<!DOCTYPE a "b>' + text, /DOCTYPE and ENTITY/],
+    ['<!DOCTYPE a><!DOCTYPE b>' + text, /DOCTYPE and ENTITY/],
+    ['<annotation>' + '<a>'.repeat(100_000) + '</a>'.repeat(100_000) + '</annotation>', /elements nest deeper than 32 levels/],
+    [text.replace('</object>', '<object><name>dog</name><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>2</xmax><ymax>2</ymax></bndbox></object></object>'), /object\[0\]: holds a nested <object>/],
+    [text.replace('<width>486</width>', '<width>0x1F4</width>'), /size\.width: '0x1F4' is not a finite number/],
+    [text.replace('<xmin>174</xmin>', '<xmin>Infinity</xmin>'), /bndbox\.xmin: 'Infinity' is not a finite number/],
+    [text.replace('<difficult>0</difficult>', '<difficult>2</difficult>'), /difficult: must be 0 or 1/],
+  ];
+  for (const [xml, pattern] of cases) {
+    for (const read of [() => parseVocXml(xml, 'h.xml', new ClassIndex()), () => parseVocXmlObjects(xml, 'h.xml')]) {
+      assert.throws(read, (err: unknown) => err instanceof DetsegInputError && /^h\.xml: /.test(err.message) && pattern.test(err.message) && !err.message.includes('\n'), String(pattern));
+    }
+  }
 });
 
 test('a VOC write into a folder fails atomically: nothing is left when one image is bad', async () => {

@@ -36,3 +36,11 @@ test('YOLO YAML bad input names the file and line', () => {
   assert.throws(() => parseYoloYaml('train: x\n', 'd.yaml'), /d\.yaml: names: no class names/);
   assert.throws(() => parseYoloYaml('base: &anchor x\nnames: [a]\n', 'd.yaml'), /line 1: YAML feature not supported/);
 });
+
+test('YOLO YAML write: names with a line break or control character are refused (the file would not read back); awkward but legal names round-trip', () => {
+  assert.throws(() => formatYoloYaml({ names: ['cat', 'traffic\nlight'] }), (e: unknown) => e instanceof Error && e.name === 'DetsegInputError' && e.message === 'names[1]: "traffic\\nlight" holds a line break or control character, which a data.yaml value cannot hold');
+  assert.throws(() => formatYoloYaml({ names: ['a\tb'] }), /names\[0\]: .*control character/);
+  assert.throws(() => formatYoloYaml({ names: ['  '] }), /names\[0\]: is empty/);
+  const awkward = ["it's", 'a: b', '# not a comment', '- dash', '0', 'x #y', '"q"', '[list]', '{map}', 'tail ', ' lead', 'ünï cødé', '&anchor', '*alias', '!tag', '%x', '@at', '`tick`', '|', '>'];
+  assert.deepEqual(parseYoloYaml(formatYoloYaml({ names: awkward })).names, awkward);
+});

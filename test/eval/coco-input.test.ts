@@ -58,11 +58,39 @@ test('ground truth with missing or wrong fields, named with the file and the ann
   rejects(noSeg, [good()], [/annotations\[0\]\.segmentation: missing field "segmentation"/], 'segm');
   const badPoly = gt();
   badPoly.annotations[0].segmentation = [[0, 0, 1]];
-  rejects(badPoly, [good()], [/gt\.json: annotations\[0\]\.segmentation\[0\]: a polygon needs an even number of coordinates/], 'segm');
+  rejects(badPoly, [good()], [/gt\.json: annotations\[0\]\.segmentation\[0\]: a polygon needs at least 3 points/], 'segm');
   rejects({ images: [], categories: [] }, [], [/gt\.json: annotations: missing or not a list/]);
   const crowdRle = gt();
   (crowdRle.annotations[0] as Record<string, unknown>).segmentation = { size: [10, 10], counts: [100] };
   rejects(crowdRle, [good()], [/annotations\[0\]\.segmentation\.size: RLE size \[10,10\] disagrees/], 'segm');
+});
+
+test('ground truth and results that used to be accepted silently: sizes ≤ 0, negative boxes and areas, short or huge polygons', () => {
+  const with_ = (edit: (d: ReturnType<typeof gt>) => void) => {
+    const d = gt();
+    edit(d);
+    return d;
+  };
+  rejects(with_((d) => (d.images[0].width = 0)), [good()], [/^gt\.json: images\[0\]\.width: must be a positive number, got 0/]);
+  rejects(with_((d) => (d.images[0].height = -4)), [good()], [/^gt\.json: images\[0\]\.height: must be a positive number, got -4/], 'segm');
+  rejects(with_((d) => (d.annotations[0].bbox = [0, 0, -5, 5])), [good()], [/^gt\.json: annotations\[0\]\.bbox: width and height must be ≥ 0/]);
+  rejects(with_((d) => (d.annotations[0].area = -1)), [good()], [/^gt\.json: annotations\[0\]\.area: must be ≥ 0, got -1/]);
+  rejects(with_((d) => (d.annotations[0].segmentation = [[0, 0, 5, 0, 5, 5], [1, 1, 2, 2]])), [good()], [/^gt\.json: annotations\[0\]\.segmentation\[1\]: a polygon needs at least 3 points/], 'segm');
+  rejects(with_((d) => (d.annotations[0].segmentation = [[0, 0, 1e300, 0, 1e300, 5]])), [good()], [/^gt\.json: annotations\[0\]\.segmentation\[0\]: coordinate 2 \(1e\+300\) is beyond/], 'segm');
+  rejects(with_((d) => (d.annotations[0].segmentation = [[0, 0, 3e8, 0, 3e8, 5]])), [{ ...good(), segmentation: [[0, 0, 5e8, 0, 5e8, 5]] }], [/^dt\.json: results\[0\]\.segmentation\[0\]: coordinate 2/], 'segm');
+  rejects(gt(), [{ ...good(), bbox: [0, 0, 5, -1] }], [/^dt\.json: results\[0\]\.bbox: width and height must be ≥ 0/]);
+  rejects(gt(), [{ ...good(), segmentation: [[1, 1]] }], [/^dt\.json: results\[0\]\.segmentation\[0\]: a polygon needs at least 3 points/], 'segm');
+  // a coordinate of 2.2e8 is rasterized (the mask is the part inside the image), not an allocation failure
+  const dets = [{ ...good(), segmentation: [[0, 0, 20, 0, 20, 5, 0, 5]] }, { ...good(), score: 0.2, segmentation: [[0, 0, 9, 0, 9, 5, 0, 5]] }];
+  const far = evaluateCocoJson(with_((d) => (d.annotations[0].segmentation = [[0, 0, 2.2e8, 0, 2.2e8, 5, 0, 5]])), dets, { iouType: 'segm' });
+  const near = evaluateCocoJson(with_((d) => (d.annotations[0].segmentation = [[0, 0, 30, 0, 30, 5, 0, 5]])), dets, { iouType: 'segm' });
+  assert.deepEqual(far.stats, near.stats);
+  assert.ok(near.stats[1] > 0.99);
+});
+
+test('options: maxDets of 0 and image ids the ground truth lacks are errors naming the option', () => {
+  assert.throws(() => evaluateCocoJson(gt(), [good()], { maxDets: [0, 0, 0] }), /maxDets: value 0 must be a whole number ≥ 1, got 0/);
+  assert.throws(() => evaluateCocoJson(gt(), [good()], { imgIds: [1, 7], gtFile: 'gt.json' }), /imgIds: image ids 7 are not in the ground truth gt\.json/);
 });
 
 test('valid input evaluates: an empty results list gives AP 0 where there is ground truth', () => {

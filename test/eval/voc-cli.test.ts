@@ -52,3 +52,13 @@ test('detseg eval voc: bad input ends with a one-line error naming the file/line
   assert.match(extra.stderr, /1 detections of class 'dog', which has no ground truth: left out of the mAP/);
   assert.match(extra.stdout, /mAP@0\.5 \(all-point\): 100\.00 %/);
 });
+
+test('detseg eval voc --json --plots: all outputs or none — a plots folder that cannot be made leaves no JSON either', () => {
+  const out = mkdtempSync(join(tmpdir(), 'detseg-voc-cli-'));
+  const dir = join(FIXTURES, 'padilla_voc_sample');
+  writeFileSync(join(out, 'plots'), 'a file where the plots folder should go');
+  const r = runCli(['eval', 'voc', '--gt', join(dir, 'groundtruths'), '--dt', join(dir, 'detections'), '--json', join(out, 'r.json'), '--plots', join(out, 'plots')]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, new RegExp(`^detseg: error: ${join(out, 'plots').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/[a-z_]+\\.svg: --plots: cannot write the output: .*\\n$`));
+  assert.deepEqual(readdirSync(out), ['plots']);
+});

@@ -146,8 +146,23 @@ test('segmentationToRle: malformed segmentations are input errors naming the fie
     assert.throws(() => segmentationToRle(seg as never, 4, 4, 'annotations[3].segmentation'), (e: unknown) => e instanceof DetsegInputError && re.test(e.message) && e.message.includes('annotations[3].segmentation'));
   bad([], /empty list/);
   bad([[0, 0, 1, 1, 2]], /even number/);
+  bad([[0, 0, 1, 1, 2, 2], [5, 5]], /at least 3 points/);
+  bad([[0, 0, 1, 1e300, 2, 2]], /coordinate 3 \(1e\+300\) is beyond ±400000000 pixels/);
   bad([[0, 0, 1, Number.NaN, 2, 2]], /not a finite number/);
   bad({ size: [4, 4], counts: [1, 2] }, /sum to 3, expected height\*width = 16/);
   bad({ size: [4], counts: [16] }, /size must be \[height, width\]/);
   bad({ foo: 1 }, /expected polygons or an RLE/);
+});
+
+test('polygonToRle: an edge reaching far outside the image sizes nothing by its length (same mask as a near edge)', () => {
+  // a rectangle from (2, 3) to (X, 8): inside a 10×12 image its mask is the same whether X is 20 or 2.2e8;
+  // the far one used to ask for a buffer of one entry per upsampled step along the edge (≈ 8 GB)
+  const near = polygonToRle([2, 3, 20, 3, 20, 8, 2, 8], 10, 12);
+  const far = polygonToRle([2, 3, 2.2e8, 3, 2.2e8, 8, 2, 8], 10, 12);
+  assert.deepEqual(Array.from(far.counts), Array.from(near.counts));
+  // columns 2..11 (10 columns) × rows 3..7 (5 rows), by the pixel-centre rule
+  assert.equal(rleArea(near), 50);
+  const tall = polygonToRle([1, -3e8, 4, -3e8, 4, 3e8, 1, 3e8], 6, 6);
+  assert.equal(rleArea(tall), 3 * 6);
+  assert.deepEqual(Array.from(segmentationToRle([[1, -3e8, 4, -3e8, 4, 3e8, 1, 3e8]], 6, 6).counts), Array.from(tall.counts));
 });

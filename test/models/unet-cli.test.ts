@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -9,6 +9,8 @@ import { readGreyImage, sunnybrookSamples } from '../../src/models/unet/dataset.
 import { binaryDice } from '../../src/eval/segmentation.js';
 import { mulberry32 } from '../../src/util/random.js';
 import { runCli } from '../helpers/cli.js';
+import { pngHeaderOnly } from '../helpers/png-header.js';
+import { packageRoot } from '../../src/util/paths.js';
 
 /** Writes `count` 32×32 PNG pairs: a bright disc on a dark noisy background, and its mask. */
 async function discFolder(dir: string, count: number, seed: number): Promise<Uint8Array[]> {
@@ -95,5 +97,23 @@ test('detseg train unet --sunnybrook holds out whole patients: 0.2 of the 5 embe
   for (const s of sunnybrookSamples()) slicesOf.set(s.group!, (slicesOf.get(s.group!) ?? 0) + 1);
   assert.equal(Number(line[2]), slicesOf.get(line[3]), 'all slices of the held-out patient');
   assert.equal(Number(line[1]) + Number(line[2]), 96);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('detseg predict unet on a folder writes every mask or none: a bad second image leaves no mask of the first', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'detseg-unet-cli-'));
+  await discFolder(join(dir, 'set'), 1, 5);
+  const images = join(dir, 'set', 'images');
+  writeFileSync(join(images, 'disc99.png'), pngHeaderOnly(32, 32)); // a header, no pixels: decoding fails
+  const ckpt = join(packageRoot(), 'assets', 'checkpoints', 'unet-lv-fold0.ckpt');
+  const r = runCli(['predict', 'unet', '--checkpoint', ckpt, '--input', images, '--out', join(dir, 'pred')]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /^detseg: error: .*disc99\.png: cannot decode the image: [^\n]*\n$/);
+  assert.equal(existsSync(join(dir, 'pred')) ? readdirSync(join(dir, 'pred')).length : 0, 0);
+  // without the bad image the same command writes the mask
+  rmSync(join(images, 'disc99.png'));
+  const ok = runCli(['predict', 'unet', '--checkpoint', ckpt, '--input', images, '--out', join(dir, 'pred')]);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.deepEqual(readdirSync(join(dir, 'pred')), ['disc00.png']);
   rmSync(dir, { recursive: true, force: true });
 });

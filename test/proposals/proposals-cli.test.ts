@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { runCli } from '../helpers/cli.js';
+import { pngHeaderOnly } from '../helpers/png-header.js';
 import { slidingWindows } from '../../src/proposals/sliding-window.js';
 
 /** A 96×64 PNG: a red square (20..50, 10..40) and a blue bar (60..90, 30..60) on white. */
@@ -81,4 +82,23 @@ test('detseg proposals: missing file, non-image, bad option → one-line error n
     assert.match(r.stderr, pattern);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   }
+});
+
+test('detseg proposals: a 16000×16000 PNG is refused from its header (--max-pixels raises the limit); --json and --plot are written both or none', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'detseg-proposals-'));
+  const big = join(dir, 'big.png');
+  writeFileSync(big, pngHeaderOnly(16000, 16000));
+  const refused = runCli(['proposals', big, '--json', join(dir, 'a.json')]);
+  assert.equal(refused.code, 1);
+  assert.equal(refused.stderr, `detseg: error: ${big}: image of 16000×16000 = 256000000 pixels is larger than the limit of 4194304 pixels (raise it with --max-pixels)\n`);
+  const image = await writeTestImage(dir);
+  const small = runCli(['proposals', image, '--max-pixels', '6143']);
+  assert.equal(small.code, 1);
+  assert.match(small.stderr, /shapes\.png: image of 96×64 = 6144 pixels is larger than the limit of 6143 pixels/);
+  assert.match(runCli(['proposals', image, '--max-pixels', '0']).stderr, /^detseg: error: --max-pixels: must be a whole number ≥ 1, got '0'\n$/);
+  writeFileSync(join(dir, 'blocker'), '');
+  const half = runCli(['proposals', image, '--mode', 'single', '--json', join(dir, 'p.json'), '--plot', join(dir, 'blocker', 'p.svg')]);
+  assert.equal(half.code, 1);
+  assert.match(half.stderr, /blocker\/p\.svg: --plot: cannot write the output: a part of the path is not a folder \(ENOTDIR\)\n$/);
+  assert.deepEqual(readdirSync(dir).sort(), ['big.png', 'blocker', 'shapes.png']);
 });

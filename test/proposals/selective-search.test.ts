@@ -173,3 +173,12 @@ test('degenerate images: a 1×1 image gives its one box; a 1-pixel-high strip of
   for (let x = 0; x < 4; x++) assert.ok(keys.has(`${x},0,${x + 1},1`), `pixel ${x}`);
   assert.ok(keys.has('0,0,4,1'));
 });
+
+test('selectiveSearch refuses an image over maxPixels (default 2048×2048) before any work, naming the limit', () => {
+  const image = { width: 30, height: 20, data: new Uint8Array(30 * 20 * 3) };
+  assert.throws(() => selectiveSearch(image, { maxPixels: 599 }), (e: unknown) => e instanceof DetsegInputError && e.message === 'image: image of 30×20 = 600 pixels is larger than the limit of 599 pixels (raise it with the maxPixels option)');
+  assert.ok(selectiveSearch(image, { maxPixels: 600, mode: 'single' }).boxes.length > 0);
+  // the default: a 2049×2048 image (its bytes are not even looked at) is refused
+  const huge = { width: 2049, height: 2048, data: new Uint8Array(2049 * 2048 * 3) };
+  assert.throws(() => selectiveSearch(huge), /larger than the limit of 4194304 pixels/);
+});

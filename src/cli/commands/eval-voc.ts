@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readTextFile } from '../../data/json-text.js';
+import { join, resolve } from 'node:path';
 import { validateThreshold } from '../../boxes/validate.js';
 import { parseNamesText, type TextBoxFormat } from '../../data/voc-eval-io.js';
 import { DetectionConfusionMatrix } from '../../eval/confusion.js';
-import { writeVocPlots } from '../../eval/plots.js';
+import { vocPlotFiles } from '../../eval/plots.js';
 import { evaluateVoc, type VocDataset, type VocInterpolation, type VocResult } from '../../eval/voc.js';
 import { loadVocEvalFolders } from '../../eval/voc-io.js';
-import { writeFileAtomic } from '../../util/atomic.js';
+import { AtomicFiles } from '../../util/atomic.js';
 import { DetsegInputError } from '../../util/errors.js';
 
 interface EvalVocOptions {
@@ -80,7 +80,7 @@ export function registerEvalVoc(evalCommand: Command): void {
       if (opts.iou.trim() === '') throw new DetsegInputError('must be a number in [0, 1], got an empty value', { field: '--iou' });
       validateThreshold(iouThreshold, '--iou');
       if (opts.interp !== 'all' && opts.interp !== '11') throw new DetsegInputError(`must be 'all' or '11', got '${opts.interp}'`, { field: '--interp' });
-      const names = opts.names ? parseNamesText(readFileSync(resolve(opts.names), 'utf8'), opts.names) : undefined;
+      const names = opts.names ? parseNamesText(readTextFile(resolve(opts.names)), opts.names) : undefined;
       const loaded = loadVocEvalFolders(resolve(opts.gt), resolve(opts.dt), { detFormat: boxFormat(opts.format, '--format'), gtFormat: boxFormat(opts.gtFormat, '--gt-format'), names });
       const result = evaluateVoc(loaded.dataset, { iouThreshold, interp: opts.interp as VocInterpolation, plusOne: opts.plusOne });
       for (const w of loaded.warnings) process.stderr.write(`detseg: warning: ${w}\n`);
@@ -88,13 +88,18 @@ export function registerEvalVoc(evalCommand: Command): void {
         process.stderr.write(`detseg: warning: ${c.numDetections} detections of class '${c.className}', which has no ground truth: left out of the mAP\n`);
       }
       process.stdout.write(`${formatVocTable(result)}\n`);
-      if (opts.json) {
-        writeFileAtomic(resolve(opts.json), `${JSON.stringify(vocResultJson(result), null, 1)}\n`);
-        process.stdout.write(`results written to ${resolve(opts.json)}\n`);
-      }
-      if (opts.plots) {
-        const files = writeVocPlots(resolve(opts.plots), result, vocConfusionMatrix(loaded.dataset), loaded.dataset.classNames);
-        process.stdout.write(`${files.length} figures written to ${resolve(opts.plots)}\n`);
+      // the JSON and the figures are written together: all of them or none
+      const out = new AtomicFiles();
+      try {
+        if (opts.json) out.add(resolve(opts.json), `${JSON.stringify(vocResultJson(result), null, 1)}\n`, '--json');
+        const figures = opts.plots ? vocPlotFiles(result, vocConfusionMatrix(loaded.dataset), loaded.dataset.classNames) : [];
+        for (const [name, svg] of figures) out.add(join(resolve(opts.plots!), name), svg, '--plots');
+        out.commit();
+        if (opts.json) process.stdout.write(`results written to ${resolve(opts.json)}\n`);
+        if (opts.plots) process.stdout.write(`${figures.length} figures written to ${resolve(opts.plots)}\n`);
+      } catch (err) {
+        out.discard();
+        throw err;
       }
     });
 }

@@ -25,6 +25,21 @@ function idList(value: string | undefined, flag: string): number[] | undefined {
   return ids;
 }
 
+/** The evaluation parameters as the command-line options that set them. */
+const OPTION_OF_PARAM: Record<string, string> = { imgIds: '--img-ids', catIds: '--cat-ids', maxDets: '--max-dets' };
+
+/** Runs `fn`; an input error about an evaluation parameter is reported under its command-line option. */
+function withOptionNames<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    const option = err instanceof DetsegInputError && err.field !== undefined ? OPTION_OF_PARAM[err.field] : undefined;
+    if (option === undefined) throw err;
+    const e = err as DetsegInputError;
+    throw new DetsegInputError(e.message.slice(`${e.field}: `.length), { file: e.file, field: option });
+  }
+}
+
 /** The JSON written by `detseg eval coco --json`: the 12 statistics (named and in order), AP per class, parameters. */
 export function cocoResultJson(result: CocoEvalResult): object {
   const p = result.params;
@@ -55,18 +70,20 @@ function registerEvalCoco(evalCommand: Command): void {
       const dtFile = resolve(opts.dt);
       const gtData = readJsonFile(gtFile);
       const dtData = readJsonFile(dtFile);
-      const result = evaluateCocoJson(gtData, dtData, {
-        iouType: opts.iouType,
-        gtFile,
-        dtFile,
-        useCats: opts.useCats,
-        imgIds: idList(opts.imgIds, '--img-ids'),
-        catIds: idList(opts.catIds, '--cat-ids'),
-        maxDets: idList(opts.maxDets, '--max-dets'),
-      });
+      const result = withOptionNames(() =>
+        evaluateCocoJson(gtData, dtData, {
+          iouType: opts.iouType as 'bbox' | 'segm',
+          gtFile,
+          dtFile,
+          useCats: opts.useCats,
+          imgIds: idList(opts.imgIds, '--img-ids'),
+          catIds: idList(opts.catIds, '--cat-ids'),
+          maxDets: idList(opts.maxDets, '--max-dets'),
+        }),
+      );
       process.stdout.write(`${result.lines.join('\n')}\n`);
       if (opts.json) {
-        writeFileAtomic(resolve(opts.json), `${JSON.stringify(cocoResultJson(result), null, 1)}\n`);
+        writeFileAtomic(resolve(opts.json), `${JSON.stringify(cocoResultJson(result), null, 1)}\n`, '--json');
         process.stdout.write(`results written to ${resolve(opts.json)}\n`);
       }
     });

@@ -2,12 +2,23 @@ import type { Command } from 'commander';
 import { registerDetectorPredict } from './detect.js';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { extname, join, parse, resolve } from 'node:path';
-import { encodePng, IMAGE_EXTENSIONS } from '../../data/images.js';
+import { defaultMaxPixels, encodePng, IMAGE_EXTENSIONS } from '../../data/images.js';
 import { initEngine } from '../../engine/setup.js';
 import { loadUNetCheckpoint } from '../../models/unet/checkpoint-meta.js';
 import { predictFullMasks, readGreyImage } from '../../models/unet/dataset.js';
-import { writeFileAtomic } from '../../util/atomic.js';
+import { AtomicFiles } from '../../util/atomic.js';
+import { DEFAULT_MAX_PIXELS } from '../../util/limits.js';
+import { wholeNumber } from '../options.js';
 import { DetsegInputError } from '../../util/errors.js';
+
+/** Disposes `model` after a failure, keeping that failure the one reported. */
+function disposeQuietly(model: { dispose(): unknown }): void {
+  try {
+    model.dispose();
+  } catch {
+    /* the run already failed; its own error is reported */
+  }
+}
 
 /**
  * `detseg predict unet --checkpoint <file> --input <image or folder> --out <dir>`: binary masks of a
@@ -23,7 +34,9 @@ export function registerPredict(program: Command): void {
     .requiredOption('--checkpoint <file>', 'checkpoint of detseg train unet (or assets/checkpoints/unet-lv-fold<k>.ckpt)')
     .requiredOption('--input <path>', 'an image file or a folder of images')
     .option('-o, --out <dir>', 'output folder for the mask PNGs', 'masks')
-    .action(async (opts: { checkpoint: string; input: string; out: string }) => {
+    .option('--max-pixels <n>', `largest image accepted, in pixels (default ${DEFAULT_MAX_PIXELS}, or DETSEG_MAX_PIXELS)`)
+    .action(async (opts: { checkpoint: string; input: string; out: string; maxPixels?: string }) => {
+      const maxPixels = opts.maxPixels === undefined ? defaultMaxPixels() : wholeNumber(opts.maxPixels, '--max-pixels', 1);
       await initEngine();
       const input = resolve(opts.input);
       if (!existsSync(input)) throw new DetsegInputError('input does not exist', { file: input, field: '--input' });
@@ -37,16 +50,26 @@ export function registerPredict(program: Command): void {
       const { model, depth } = loadUNetCheckpoint(resolve(opts.checkpoint));
       const out = resolve(opts.out);
       let foreground = 0;
-      for (const file of files) {
-        const img = await readGreyImage(file);
-        const [mask] = predictFullMasks(model, [img], 1 << depth);
-        const rgb = new Uint8Array(mask.length * 3);
-        for (let i = 0; i < mask.length; i++) {
-          const v = mask[i] ? 255 : 0;
-          rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = v;
-          foreground += mask[i];
+      // every mask or none: they are staged and moved into place together at the end
+      const written = new AtomicFiles();
+      try {
+        for (const file of files) {
+          const img = await readGreyImage(file, { maxPixels, limitOption: '--max-pixels' });
+          const [mask] = predictFullMasks(model, [img], 1 << depth);
+          const rgb = new Uint8Array(mask.length * 3);
+          for (let i = 0; i < mask.length; i++) {
+            const v = mask[i] ? 255 : 0;
+            rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = v;
+            foreground += mask[i];
+          }
+          written.add(join(out, `${parse(file).name}.png`), await encodePng({ data: rgb, width: img.width, height: img.height }), '--out');
         }
-        writeFileAtomic(join(out, `${parse(file).name}.png`), await encodePng({ data: rgb, width: img.width, height: img.height }));
+        written.commit();
+      } catch (err) {
+        written.discard();
+        // the first failure is the one to report: clean-up after a failed run (wasm out of memory) may fail too
+        disposeQuietly(model);
+        throw err;
       }
       model.dispose();
       process.stdout.write(`${files.length} mask(s) written to ${out} (${foreground} foreground pixels)\n`);

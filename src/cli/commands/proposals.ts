@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { decodeImage, encodePng } from '../../data/images.js';
+import { decodeImage, defaultMaxPixels, encodePng } from '../../data/images.js';
 import { DEFAULT_WINDOW_SIZES, PROPOSAL_METHODS, proposeBoxes, type ProposalMethod } from '../../proposals/propose.js';
 import type { SelectiveSearchMode } from '../../proposals/selective-search.js';
 import { colour, image as svgImage, rect, svgDoc } from '../../report/svg.js';
-import { writeFileAtomic } from '../../util/atomic.js';
+import { AtomicFiles } from '../../util/atomic.js';
+import { DEFAULT_MAX_PIXELS } from '../../util/limits.js';
 import { DetsegInputError } from '../../util/errors.js';
 import { wholeNumber } from '../options.js';
 
@@ -39,7 +40,8 @@ export function registerProposals(program: Command): void {
     .option('--plot <file.svg>', 'write an SVG of the image with the top proposals drawn')
     .option('--plot-boxes <n>', 'how many of the top proposals the plot draws', '50')
     .option('--json <file.json>', 'write the proposals as JSON ({ boxes: [[x1, y1, x2, y2], ...], ... })')
-    .action(async (imagePath: string, opts: { method: string; mode: string; top: string; seed: string; sizes: string; stride: string; plot?: string; plotBoxes: string; json?: string }) => {
+    .option('--max-pixels <n>', `largest image accepted, in pixels (default ${DEFAULT_MAX_PIXELS}, or DETSEG_MAX_PIXELS)`)
+    .action(async (imagePath: string, opts: { method: string; mode: string; top: string; seed: string; sizes: string; stride: string; plot?: string; plotBoxes: string; json?: string; maxPixels?: string }) => {
       if (!(PROPOSAL_METHODS as readonly string[]).includes(opts.method)) {
         throw new DetsegInputError(`unknown method '${opts.method}' (expected ${PROPOSAL_METHODS.join(' or ')})`, { field: '--method' });
       }
@@ -50,23 +52,29 @@ export function registerProposals(program: Command): void {
       const stride = wholeNumber(opts.stride, '--stride', 0);
       if (stride < 1) throw new DetsegInputError(`must be at least 1, got ${stride}`, { field: '--stride' });
       const method = opts.method as ProposalMethod;
-      const img = await decodeImage(imagePath);
+      const maxPixels = opts.maxPixels === undefined ? defaultMaxPixels() : wholeNumber(opts.maxPixels, '--max-pixels', 1);
+      const img = await decodeImage(imagePath, imagePath, { maxPixels, limitOption: '--max-pixels' });
       const t0 = performance.now();
-      const result = proposeBoxes(img, { method, top, mode: opts.mode as SelectiveSearchMode, seed, sizes: opts.sizes, stride });
+      const result = proposeBoxes(img, { method, top, mode: opts.mode as SelectiveSearchMode, seed, sizes: opts.sizes, stride, maxPixels });
       const seconds = (performance.now() - t0) / 1000;
       const count = result.boxes.length / 4;
       const label = method === 'selective-search' ? `${method} (${opts.mode})` : method;
       process.stdout.write(`${label}: ${count} proposals in ${seconds.toFixed(2)} s (${img.width}×${img.height} image, ${result.detail})\n`);
-      if (opts.json) {
-        const boxes = Array.from({ length: count }, (_, i) => Array.from(result.boxes.subarray(4 * i, 4 * i + 4)));
-        const doc = { image: resolve(imagePath), method, ...(method === 'selective-search' ? { mode: opts.mode, seed } : { sizes: opts.sizes, stride }), width: img.width, height: img.height, seconds, count, boxes };
-        writeFileAtomic(opts.json, `${JSON.stringify(doc)}\n`);
-        process.stdout.write(`proposals written to ${opts.json}\n`);
+      // the JSON and the plot are written together: both or none
+      const out = new AtomicFiles();
+      try {
+        if (opts.json) {
+          const boxes = Array.from({ length: count }, (_, i) => Array.from(result.boxes.subarray(4 * i, 4 * i + 4)));
+          const doc = { image: resolve(imagePath), method, ...(method === 'selective-search' ? { mode: opts.mode, seed } : { sizes: opts.sizes, stride }), width: img.width, height: img.height, seconds, count, boxes };
+          out.add(opts.json, `${JSON.stringify(doc)}\n`, '--json');
+        }
+        if (opts.plot) out.add(opts.plot, proposalsSvg(await encodePng(img), img.width, img.height, result.boxes, plotBoxes), '--plot');
+        out.commit();
+      } catch (err) {
+        out.discard();
+        throw err;
       }
-      if (opts.plot) {
-        const png = await encodePng(img);
-        writeFileAtomic(opts.plot, proposalsSvg(png, img.width, img.height, result.boxes, plotBoxes));
-        process.stdout.write(`plot of the top ${Math.min(plotBoxes, count)} proposals written to ${opts.plot}\n`);
-      }
+      if (opts.json) process.stdout.write(`proposals written to ${opts.json}\n`);
+      if (opts.plot) process.stdout.write(`plot of the top ${Math.min(plotBoxes, count)} proposals written to ${opts.plot}\n`);
     });
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { extname, join, parse } from 'node:path';
-import { decodeImage, IMAGE_EXTENSIONS } from '../../data/images.js';
+import { decodeImage, IMAGE_EXTENSIONS, type DecodeOptions } from '../../data/images.js';
 import { loadSunnybrook } from '../../data/sunnybrook.js';
 import { centreCropOrigin, cropInto } from '../../practical/lv.js';
 import type { Batch } from '../../engine/train.js';
@@ -24,9 +24,12 @@ export interface SegSample {
   group?: string;
 }
 
-/** Grey levels in [0, 1] of an image file (mean of R, G, B / 255): `Float32Array [H, W]`. */
-export async function readGreyImage(file: string): Promise<{ image: Float32Array; height: number; width: number }> {
-  const rgb = await decodeImage(file);
+/**
+ * Grey levels in [0, 1] of an image file (mean of R, G, B / 255): `Float32Array [H, W]`. `decode`:
+ * options of {@link decodeImage} (the pixel limit).
+ */
+export async function readGreyImage(file: string, decode: DecodeOptions = {}): Promise<{ image: Float32Array; height: number; width: number }> {
+  const rgb = await decodeImage(file, file, decode);
   const image = new Float32Array(rgb.width * rgb.height);
   for (let i = 0; i < image.length; i++) image[i] = (rgb.data[3 * i] + rgb.data[3 * i + 1] + rgb.data[3 * i + 2]) / (3 * 255);
   return { image, height: rgb.height, width: rgb.width };
@@ -38,28 +41,50 @@ function imageFiles(dir: string): string[] {
     .sort();
 }
 
+/** Files of `dir` by stem; two files of one stem (`a.png`, `a.jpg`) are an error: which one is meant? */
+function filesByStem(dir: string, what: string): Map<string, string> {
+  const byStem = new Map<string, string>();
+  for (const f of imageFiles(dir)) {
+    const stem = parse(f).name;
+    const previous = byStem.get(stem);
+    if (previous !== undefined) throw new DetsegInputError(`two ${what} files share the stem '${stem}': ${parse(previous).base} and ${f} (each image needs its own mask)`, { file: dir });
+    byStem.set(stem, join(dir, f));
+  }
+  return byStem;
+}
+
 /**
  * Loads a folder of image/mask pairs: `<dir>/images/<stem>.<ext>` and `<dir>/masks/<stem>.<ext>`
- * (any format sharp reads; a mask pixel is foreground when its grey level is above one half).
- * Throws a {@link DetsegInputError} naming the file for a missing mask or a size mismatch.
+ * (any format sharp reads; a mask is grey or black and white, a pixel is foreground when its grey level
+ * is above one half). Throws a {@link DetsegInputError} naming the file for an image without a mask, a
+ * mask without an image, two files of one stem, a mask in colour, or a size mismatch. `decode`: options
+ * of {@link decodeImage} (the pixel limit).
  */
-export async function loadSegFolder(dir: string): Promise<SegSample[]> {
+export async function loadSegFolder(dir: string, decode: DecodeOptions = {}): Promise<SegSample[]> {
   const imagesDir = join(dir, 'images');
   const masksDir = join(dir, 'masks');
   for (const d of [imagesDir, masksDir]) if (!existsSync(d)) throw new DetsegInputError('folder is missing (expected images/ and masks/ with the same file stems)', { file: d });
-  const masks = new Map(imageFiles(masksDir).map((f) => [parse(f).name, join(masksDir, f)]));
+  const images = filesByStem(imagesDir, 'image');
+  const masks = filesByStem(masksDir, 'mask');
+  for (const [stem, maskFile] of masks) if (!images.has(stem)) throw new DetsegInputError(`has no image ${stem}.* in ${imagesDir}`, { file: maskFile });
   const samples: SegSample[] = [];
-  for (const f of imageFiles(imagesDir)) {
-    const stem = parse(f).name;
+  for (const [stem, imageFile] of images) {
     const maskFile = masks.get(stem);
-    if (!maskFile) throw new DetsegInputError(`has no mask ${stem}.* in ${masksDir}`, { file: join(imagesDir, f) });
-    const img = await readGreyImage(join(imagesDir, f));
-    const m = await readGreyImage(maskFile);
+    if (!maskFile) throw new DetsegInputError(`has no mask ${stem}.* in ${masksDir}`, { file: imageFile });
+    const img = await readGreyImage(imageFile, decode);
+    const m = await decodeImage(maskFile, maskFile, decode);
     if (m.height !== img.height || m.width !== img.width) {
       throw new DetsegInputError(`mask is ${m.width}×${m.height} but its image is ${img.width}×${img.height}`, { file: maskFile });
     }
-    const mask = new Uint8Array(m.image.length);
-    for (let i = 0; i < mask.length; i++) mask[i] = m.image[i] > 0.5 ? 1 : 0;
+    const mask = new Uint8Array(m.width * m.height);
+    for (let i = 0; i < mask.length; i++) {
+      const r = m.data[3 * i], g = m.data[3 * i + 1], b = m.data[3 * i + 2];
+      // a colour mask (a class palette) read as grey would turn most classes into background
+      if (r !== g || g !== b) {
+        throw new DetsegInputError(`mask is in colour (pixel ${i % m.width}, ${Math.floor(i / m.width)} is RGB ${r}, ${g}, ${b}): expected grey or black and white`, { file: maskFile });
+      }
+      mask[i] = r > 127.5 ? 1 : 0;
+    }
     samples.push({ name: stem, height: img.height, width: img.width, image: img.image, mask });
   }
   if (samples.length === 0) throw new DetsegInputError('holds no images', { file: imagesDir });
