@@ -1,16 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Bench } from './harness.js';
 import { initEngine } from '../src/engine/setup.js';
-import { FAST_RCNN_TRAIN_OPTIONS } from '../src/models/fast-rcnn/checkpoint.js';
+import { FAST_RCNN_TRAIN_OPTIONS } from '../src/models/fast-rcnn/options.js';
 import { FastRCNN } from '../src/models/fast-rcnn/fast-rcnn.js';
-import { FASTER_RCNN_TRAIN_OPTIONS } from '../src/models/faster-rcnn/checkpoint.js';
+import { FASTER_RCNN_TRAIN_OPTIONS } from '../src/models/faster-rcnn/options.js';
 import { FasterRCNN } from '../src/models/faster-rcnn/faster-rcnn.js';
 import { MaskRCNN } from '../src/models/mask-rcnn/mask-rcnn.js';
-import { MASK_RCNN_TRAIN_OPTIONS } from '../src/models/mask-rcnn/checkpoint.js';
+import { MASK_RCNN_TRAIN_OPTIONS } from '../src/models/mask-rcnn/options.js';
 import { pasteMask } from '../src/models/detection/mask-paste.js';
 import { selectiveSearchProposals } from '../src/models/detection/selective-search-proposals.js';
 import { imagesToTensor, syntheticDetectionSet } from '../src/models/detection/synthetic-data.js';
-import { RCNN_TRAIN_OPTIONS } from '../src/models/rcnn/checkpoint.js';
+import { RCNN_TRAIN_OPTIONS } from '../src/models/rcnn/options.js';
 import { RCNN } from '../src/models/rcnn/rcnn.js';
 import { mulberry32 } from '../src/util/random.js';
 

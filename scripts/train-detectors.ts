@@ -32,8 +32,8 @@
 import { parseArgs } from 'node:util';
 import { initEngine } from '../src/engine/setup.js';
 import { DEFAULT_SYNTHETIC_RECIPE } from '../src/models/detection/recipe.js';
-import { trainOnSynthetic } from '../src/models/detection/train-synthetic.js';
-import { detectorKind, shippedDetectorPath } from '../src/models/detection/zoo.js';
+import { trainOnSynthetic } from '../src/pipeline/train-synthetic.js';
+import { detectorKind, shippedDetectorPath } from '../src/pipeline/weights.js';
 
 const { values } = parseArgs({
   options: {
