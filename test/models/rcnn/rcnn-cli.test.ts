@@ -14,7 +14,7 @@ test('detseg train rcnn --warp: the warp size reaches the model and its checkpoi
     assert.match(bad.stderr, /--warp: must be a multiple of the backbone stride 8, got 12/);
     assert.equal(bad.stderr.trim().split('\n').length, 1);
     const out = join(dir, 'r.ckpt');
-    const ok = runCli(['train', 'rcnn', '--warp', '16', '--steps', '1', '--train-images', '2', '--val', '1', '--out', out]);
+    const ok = runCli(['train', 'rcnn', '--warp', '16', '--steps', '1', '--train-images', '2', '--val', '1', '--out', out, '--project', join(dir, 'runs')]);
     assert.equal(ok.code, 0, ok.stderr);
     const meta = readDetectorMeta(out, 'detseg-rcnn');
     assert.equal((meta.options as { warpSize: number }).warpSize, 16);
