@@ -15,6 +15,7 @@ import type { LossValues } from '../models/detection/types.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { DetsegInputError } from '../util/errors.js';
 import type { DetectionData } from './dataset.js';
+import { anchorSizesFromData } from './anchors.js';
 import { createRunDir } from './run-dir.js';
 import { DEFAULT_AUGMENT, preparedSource } from './samples.js';
 import { validate, type ValResult } from './val.js';
@@ -93,9 +94,17 @@ export function resultsCsv(history: EpochRow[]): string {
   return `${head.join(',')}\n${rows.join('\n')}\n`;
 }
 
-/** The model options of a run: the family's defaults, the run seed, the user's, the data's class count. */
-export function runModelOptions(family: DetectorFamily, data: DetectionData, user: Record<string, unknown> = {}, seed = 0): Record<string, unknown> {
-  return { ...family.defaultOptions, seed, ...user, numClasses: data.classes.length };
+/**
+ * The model options of a run: the family's defaults, the run seed, the user's, the data's class count,
+ * and for data from files the RPN's anchor sizes from its box statistics ({@link anchorSizesFromData}).
+ */
+export function runModelOptions(family: DetectorFamily, data: DetectionData, user: Record<string, unknown> = {}, seed = 0, imgsz = 128): Record<string, unknown> {
+  const options: Record<string, unknown> = { ...family.defaultOptions, seed, ...user, numClasses: data.classes.length };
+  // Files: anchors from the data's box sizes unless given (the synthetic shapes keep the defaults they were tuned for).
+  const rpn = options.rpn as Record<string, unknown> | undefined;
+  const userRpn = user.rpn as Record<string, unknown> | undefined;
+  if (rpn !== undefined && data.format !== 'synthetic' && userRpn?.anchorSizes === undefined) options.rpn = { ...rpn, anchorSizes: anchorSizesFromData(data, imgsz) };
+  return options;
 }
 
 /** Trains per the options (see the file comment). The caller disposes `result.model`. */
@@ -103,7 +112,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   const { family, data, dir, epochs, batch, imgsz } = options;
   const log = options.log ?? (() => {});
   const seed = options.seed ?? 0;
-  const modelOptions = runModelOptions(family, data, options.modelOptions, seed);
+  const modelOptions = runModelOptions(family, data, options.modelOptions, seed, imgsz);
   const model = family.build(modelOptions);
   if (imgsz % model.stride !== 0) {
     model.dispose();
