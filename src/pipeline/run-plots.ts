@@ -3,14 +3,18 @@ import { join } from 'node:path';
 import { DetectionConfusionMatrix } from '../eval/confusion.js';
 import { confusionMatrixSvg } from '../eval/plots.js';
 import { linePlot, type Series } from '../report/plot.js';
+import { annotateImage } from './annotate.js';
 import type { DetectionData } from './dataset.js';
+import { originalSample } from './samples.js';
 import type { TrainRunResult } from './train.js';
 
 /**
  * The figures of a run folder, written when training ends: `results.svg` (each loss and the
  * validation mAP per epoch), `labels.svg` (instances per class, box sizes), and from the last
  * validation `PR_curve.svg` (COCOeval's interpolated precision at IoU 0.5, per class) and
- * `confusion_matrix.svg` (Ultralytics' detection confusion matrix, confidence 0.25, IoU 0.45).
+ * `confusion_matrix.svg` (Ultralytics' detection confusion matrix, confidence 0.25, IoU 0.45), and the
+ * first validation images with their ground truth (`val_<k>_labels.png`) beside the predictions scoring
+ * at least 0.25 (`val_<k>_pred.png`).
  */
 export async function writeRunPlots(result: TrainRunResult, val: DetectionData | undefined, train?: DetectionData): Promise<string[]> {
   const { dir, history } = result;
@@ -35,6 +39,18 @@ export async function writeRunPlots(result: TrainRunResult, val: DetectionData |
   if (data) {
     const counts = data.classes.map((_, k) => data.dataset.images.reduce((s, im) => s + im.labels.filter((l) => l === k).length, 0));
     write('labels.svg', linePlot([{ label: 'instances', xs: counts.map((_, k) => k), ys: counts, marker: true, line: false }], { title: `instances per class (${data.classes.map((c, k) => `${k} ${c}`).join(', ')})`, xLabel: 'class', yLabel: 'instances', legend: 'none' }));
+    const sizes: Series[] = data.classes.map((name, k) => {
+      const ws: number[] = [], hs: number[] = [];
+      for (const im of data.dataset.images) {
+        for (let j = 0; j < im.labels.length; j++) {
+          if (im.labels[j] !== k) continue;
+          ws.push((im.boxes[4 * j + 2] - im.boxes[4 * j]) / im.width);
+          hs.push((im.boxes[4 * j + 3] - im.boxes[4 * j + 1]) / im.height);
+        }
+      }
+      return { label: name, xs: ws, ys: hs, marker: true, line: false };
+    });
+    write('labels_sizes.svg', linePlot(sizes, { title: 'box sizes (fraction of the image)', xLabel: 'width', yLabel: 'height', xRange: [0, 1], yRange: [0, 1], legend: 'right' }));
   }
   const v = result.lastVal;
   if (v && val) {
@@ -48,6 +64,17 @@ export async function writeRunPlots(result: TrainRunResult, val: DetectionData |
       cm.addImage(im.boxes, im.labels, d.boxes, Int32Array.from(d.labels, (l) => l - 1), d.scores);
     });
     write('confusion_matrix.svg', confusionMatrixSvg(cm, val.classes));
+    for (let i = 0; i < Math.min(4, v.detections.length); i++) {
+      const sample = await originalSample(val, i, false);
+      const im = val.dataset.images[i];
+      const truth = { boxes: im.boxes, labels: Int32Array.from(im.labels, (l) => l + 1), scores: new Float32Array(im.labels.length).fill(1) };
+      const d = v.detections[i];
+      const keep = Array.from(d.scores.keys()).filter((j) => d.scores[j] >= 0.25);
+      const shown = { boxes: Float32Array.from(keep.flatMap((j) => Array.from(d.boxes.subarray(4 * j, 4 * j + 4)))), labels: Int32Array.from(keep, (j) => d.labels[j]), scores: Float32Array.from(keep, (j) => d.scores[j]), masks: d.masks && keep.map((j) => d.masks![j]) };
+      writeFileSync(join(dir, `val_${i}_labels.png`), await annotateImage(sample.image, truth, val.classes));
+      writeFileSync(join(dir, `val_${i}_pred.png`), await annotateImage(sample.image, shown, val.classes));
+      written.push(`val_${i}_labels.png`, `val_${i}_pred.png`);
+    }
   }
   return written;
 }
