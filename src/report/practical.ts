@@ -12,6 +12,7 @@ import { evaluationSection } from './sections/evaluation.js';
 import { iouSection } from './sections/iou.js';
 import { nmsSection } from './sections/nms.js';
 import { lvSection } from './sections/lv.js';
+import { photosSection } from './sections/photos.js';
 
 /** A section builder of the practical report. */
 export type SectionBuilder = (ctx: ReportContext) => Promise<ReportSection>;
@@ -20,7 +21,7 @@ export type SectionBuilder = (ctx: ReportContext) => Promise<ReportSection>;
  * The sections of the practical session, in lecture order. Each lives in `src/report/sections/`.
  */
 export async function practicalSections(): Promise<SectionBuilder[]> {
-  return [iouSection, nmsSection, anchorsSection, evaluationSection, detectorsSection, dataSection, lvSection];
+  return [iouSection, nmsSection, anchorsSection, evaluationSection, detectorsSection, photosSection, dataSection, lvSection];
 }
 
 /** Options of {@link runPractical}. */
