@@ -5,7 +5,7 @@ import { decodeImage, IMAGE_EXTENSIONS } from '../../data/images.js';
 import { maskToCocoRle } from '../../data/synthetic-coco.js';
 import { SHAPE_CLASSES } from '../../data/synthetic.js';
 import { initEngine } from '../../engine/setup.js';
-import { formatRcnnFamily, benchRcnnFamily, rcnnFamilyCheckpoints } from '../../models/detection/rcnn-family-bench.js';
+import { formatRcnnFamily, benchRcnnFamily, rcnnFamilyCheckpoints } from '../../benchmarks/rcnn-family.js';
 import { DEFAULT_SYNTHETIC_RECIPE } from '../../models/detection/recipe.js';
 import { imagesToTensor } from '../../models/detection/synthetic-data.js';
 import { trainOnSynthetic } from '../../models/detection/train-synthetic.js';

@@ -6,7 +6,7 @@ import { boxIou } from '../../boxes/iou.js';
 import { encodePng } from '../../data/images.js';
 import { SHAPE_CLASSES } from '../../data/synthetic.js';
 import { initEngine } from '../../engine/setup.js';
-import { benchRcnnFamily, rcnnFamilyCheckpoints, PAPER_RATIOS, RATIO_GOALS, type RcnnFamilyReport } from '../../models/detection/rcnn-family-bench.js';
+import { benchRcnnFamily, rcnnFamilyCheckpoints, PAPER_RATIOS, RATIO_GOALS, type RcnnFamilyReport } from '../../benchmarks/rcnn-family.js';
 import { DEFAULT_SYNTHETIC_RECIPE, heldOutSet, type SyntheticRecipe } from '../../models/detection/recipe.js';
 import { imagesToTensor, type DetectionSample } from '../../models/detection/synthetic-data.js';
 import type { Detections } from '../../models/detection/types.js';

@@ -3,15 +3,15 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initEngine } from '../../../src/engine/setup.js';
-import { saveDetectorCheckpoint } from '../../../src/models/detection/checkpoint.js';
-import { buildBackbone } from '../../../src/models/backbone/backbone.js';
-import { backboneSignature, benchRcnnFamily, formatRcnnFamily } from '../../../src/models/detection/rcnn-family-bench.js';
-import { selectiveSearchProposals } from '../../../src/models/detection/selective-search-proposals.js';
-import { syntheticDetectionSet } from '../../../src/models/detection/synthetic-data.js';
-import { FastRCNN } from '../../../src/models/fast-rcnn/fast-rcnn.js';
-import { FasterRCNN } from '../../../src/models/faster-rcnn/faster-rcnn.js';
-import { RCNN } from '../../../src/models/rcnn/rcnn.js';
+import { initEngine } from '../../src/engine/setup.js';
+import { saveDetectorCheckpoint } from '../../src/models/detection/checkpoint.js';
+import { buildBackbone } from '../../src/models/backbone/backbone.js';
+import { backboneSignature, benchRcnnFamily, formatRcnnFamily } from '../../src/benchmarks/rcnn-family.js';
+import { selectiveSearchProposals } from '../../src/models/detection/selective-search-proposals.js';
+import { syntheticDetectionSet } from '../../src/models/detection/synthetic-data.js';
+import { FastRCNN } from '../../src/models/fast-rcnn/fast-rcnn.js';
+import { FasterRCNN } from '../../src/models/faster-rcnn/faster-rcnn.js';
+import { RCNN } from '../../src/models/rcnn/rcnn.js';
 
 test('rcnn-family benchmark: three rows on the same images; proposal counts are selective search’s and the RPN’s; times add up', async () => {
   await initEngine();

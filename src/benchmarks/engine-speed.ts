@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { buildUNet } from '../models/unet/unet.js';
 import { sigmoidCrossEntropy } from '../models/losses.js';
 import { mulberry32 } from '../util/random.js';
-import { profileKernels, type KernelProfile } from './kernels-profile.js';
+import { profileKernels, type KernelProfile } from '../engine/kernels-profile.js';
 
 /**
  * Speed probes of the engine, shared by `detseg bench unet-step` and `bench/engine.bench.ts`.

@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
-import type { SelectiveSearchMode } from '../../proposals/selective-search.js';
-import { loadFastRcnn } from '../fast-rcnn/checkpoint.js';
-import { loadFasterRcnn } from '../faster-rcnn/checkpoint.js';
-import { loadRcnn } from '../rcnn/checkpoint.js';
-import { evaluateDetections } from './evaluate.js';
-import { selectiveSearchProposals } from './selective-search-proposals.js';
-import { imagesToTensor, syntheticDetectionSet } from './synthetic-data.js';
-import type { Detections } from './types.js';
-import { detectorCheckpoint, type ShippedDetector } from './shipped-chain.js';
+import type { SelectiveSearchMode } from '../proposals/selective-search.js';
+import { loadFastRcnn } from '../models/fast-rcnn/checkpoint.js';
+import { loadFasterRcnn } from '../models/faster-rcnn/checkpoint.js';
+import { loadRcnn } from '../models/rcnn/checkpoint.js';
+import { evaluateDetections } from '../models/detection/evaluate.js';
+import { selectiveSearchProposals } from '../models/detection/selective-search-proposals.js';
+import { imagesToTensor, syntheticDetectionSet } from '../models/detection/synthetic-data.js';
+import type { Detections } from '../models/detection/types.js';
+import { detectorCheckpoint, type ShippedDetector } from '../models/detection/shipped-chain.js';
 
 /** One row of the speed table. */
 export interface RcnnFamilyRow {
