@@ -3,7 +3,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { extname, join, parse } from 'node:path';
 import { decodeImage, IMAGE_EXTENSIONS } from '../../data/images.js';
 import { loadSunnybrook } from '../../data/sunnybrook.js';
-import { centreCropOrigin, cropInto } from '../../practical/lv.js';
+import { centreCropOrigin, cropInto } from '../../data/crop.js';
 import type { Batch } from '../../engine/train.js';
 import { DetsegInputError } from '../../util/errors.js';
 

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import sharp from 'sharp';
 import { loadSunnybrook, type SunnybrookData } from '../../data/sunnybrook.js';
+import { centreCropOrigin } from '../../data/crop.js';
 import {
-  centreCropOrigin,
   DEFAULT_LV_CONFIG,
   evaluateLvFold,
   loadLvCheckpoint,
@@ -12,7 +12,7 @@ import {
   trainFold,
   type LvConfig,
   type LvFoldResult,
-} from '../../practical/lv.js';
+} from '../../models/unet/lv.js';
 import type { EpochRecord } from '../../engine/train.js';
 import { DetsegInputError } from '../../util/errors.js';
 import { htmlTable, linePlot } from '../plot.js';
