@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { decodeImage, encodePng } from '../../data/images.js';
 import { DEFAULT_WINDOW_SIZES, PROPOSAL_METHODS, proposeBoxes, type ProposalMethod } from '../../proposals/propose.js';
 import type { SelectiveSearchMode } from '../../proposals/selective-search.js';
-import { colour, image as svgImage, rect, svgDoc } from '../../report/svg.js';
+import { colour, image as svgImage, rect, svgDoc } from '../../viz/svg.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { DetsegInputError } from '../../util/errors.js';
 import { wholeNumber } from '../options.js';

@@ -14,9 +14,9 @@ import { loadFasterRcnn } from '../../models/faster-rcnn/checkpoint.js';
 import { detectorCheckpoint } from '../../models/detection/shipped-chain.js';
 import { loadMaskRcnn } from '../../models/mask-rcnn/checkpoint.js';
 import { mulberry32 } from '../../util/random.js';
-import { htmlTable } from '../plot.js';
+import { htmlTable } from '../../viz/plot.js';
 import { figureHtml, type ReportContext, type ReportSection } from '../report.js';
-import { colour, escapeXml, group, image, rect, svgDoc, text } from '../svg.js';
+import { colour, escapeXml, group, image, rect, svgDoc, text } from '../../viz/svg.js';
 
 /**
  * The practical's detector section, from the shipped checkpoints: the R-CNN family's speed on the same

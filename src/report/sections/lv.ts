@@ -15,9 +15,9 @@ import {
 } from '../../models/unet/lv.js';
 import type { EpochRecord } from '../../engine/train.js';
 import { DetsegInputError } from '../../util/errors.js';
-import { htmlTable, linePlot } from '../plot.js';
+import { htmlTable, linePlot } from '../../viz/plot.js';
 import { figureHtml, type ReportContext, type ReportSection } from '../report.js';
-import { colour, escapeXml, fmt, image, polygon, rect, svgDoc, text } from '../svg.js';
+import { colour, escapeXml, fmt, image, polygon, rect, svgDoc, text } from '../../viz/svg.js';
 
 /** The tiny configuration of `--quick --retrain` (a smoke test, not a result). */
 const QUICK_CONFIG: LvConfig = { ...DEFAULT_LV_CONFIG, crop: 64, baseWidth: 4, depth: 2, epochs: 2, batchSize: 8 };
