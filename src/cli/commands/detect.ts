@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { extname, join, parse, resolve } from 'node:path';
 import { decodeImage, IMAGE_EXTENSIONS } from '../../data/images.js';
-import { maskToCocoRle } from '../../data/synthetic-coco.js';
+import { maskToCocoRle } from '../../masks/coco-mask.js';
 import { SHAPE_CLASSES } from '../../data/synthetic.js';
 import { initEngine } from '../../engine/setup.js';
 import { formatRcnnFamily, benchRcnnFamily, rcnnFamilyCheckpoints } from '../../benchmarks/rcnn-family.js';
