@@ -3,7 +3,7 @@ import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { filterGemmModuleBytes, TILE_CI, TILE_CO, type FilterGemmKernels, type ListKernel } from './filter-gemm.js';
 import { instantiateOnMemory, isShared, perHeapMemory } from './heap-module.js';
 import { GemmThreads, type GemmJob } from './filter-gemm-threads.js';
-import type { HeapBackend } from './kernels-heap.js';
+import type { HeapBackend } from './heap-backend.js';
 
 /**
  * `Conv2DBackpropFilter` on the wasm heap by the direct SIMD kernels of `filter-gemm.ts`, on the

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { swapOuterAndInner, type HeapBackend } from './kernels-heap.js';
+import type { HeapBackend } from './heap-backend.js';
+import { swapOuterAndInner } from './kernels-heap.js';
 
 type TensorInfo = tf.TensorInfo;
 

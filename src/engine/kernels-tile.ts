@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { HeapBackend } from './kernels-heap.js';
+import type { HeapBackend } from './heap-backend.js';
 
 type TensorInfo = tf.TensorInfo;
 

@@ -5,7 +5,8 @@ import { heapBiasAdd } from './bias-add.js';
 import { heapMaxPoolGrad2x2 } from './maxpool-grad.js';
 import { heapRelu, RELU_GRAD_KERNEL } from './relu.js';
 import { directFilterGradient, directFilterGradientApplies } from './filter-gradient.js';
-import { concatLastAxis, flipAndTransposeFilter, patchesAsColumns, splitLastAxis, swapOuterAndInner, swapOuterPair, type HeapBackend } from './kernels-heap.js';
+import { concatLastAxis, flipAndTransposeFilter, patchesAsColumns, splitLastAxis, swapOuterAndInner, swapOuterPair } from './kernels-heap.js';
+import type { HeapBackend } from './heap-backend.js';
 
 /**
  * The kernel pack: gradient kernels that the TF.js wasm backend lacks (or has only as a slow loop),

@@ -1,6 +1,6 @@
 import { I32, V128, encodeModule, op, stepLoop, v128, type WasmFunction } from '../ops/wasm-encoder.js';
 import { instantiateOnMemory, perHeapMemory } from './heap-module.js';
-import type { HeapBackend } from './kernels-heap.js';
+import type { HeapBackend } from './heap-backend.js';
 
 /**
  * The gradient of a 2×2 stride-2 max-pool tiling the image exactly (U-Net's pools) on the wasm
