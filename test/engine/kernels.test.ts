@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { conv2d } from '../../src/ops/conv2d.js';
-import { conv2dTranspose } from '../../src/ops/conv-transpose.js';
+import { conv2d } from '../helpers/conv2d.js';
+import { conv2dTranspose } from '../helpers/conv-transpose.js';
 import { initEngine } from '../../src/engine/setup.js';
 import { WASM_KERNEL_PACK } from '../../src/engine/kernels.js';
 import { onBothBackends, randomNormal, relativeError } from './backends.js';
