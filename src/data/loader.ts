@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { mulberry32 } from '../util/random.js';
+import { mulberry32, shuffleInPlace } from '../util/random.js';
 import { DetsegInputError } from '../util/errors.js';
 import { segmentationMask } from '../masks/coco-mask.js';
 import { augmentSample, type AugmentConfig, type AugmentSample } from './augment.js';
@@ -39,14 +39,7 @@ export interface LoaderOptions {
 export function epochOrder(n: number, seed: number, epoch: number, shuffle = true): Int32Array {
   const order = Int32Array.from({ length: n }, (_, i) => i);
   if (!shuffle) return order;
-  const random = mulberry32(imageSeed(seed, epoch));
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    const t = order[i];
-    order[i] = order[j];
-    order[j] = t;
-  }
-  return order;
+  return shuffleInPlace(order, mulberry32(imageSeed(seed, epoch)));
 }
 
 /** Number of batches per epoch. */

@@ -5,6 +5,7 @@ import { decodeImage, IMAGE_EXTENSIONS } from '../../data/images.js';
 import { loadSunnybrook } from '../../data/sunnybrook.js';
 import { centreCropOrigin, cropInto } from '../../data/crop.js';
 import type { Batch } from '../../engine/train.js';
+import { shuffleInPlace } from '../../util/random.js';
 import { DetsegInputError } from '../../util/errors.js';
 
 /** One image with its binary mask, both row-major `[height, width]`. */
@@ -80,11 +81,7 @@ export function sunnybrookSamples(dir?: string): SegSample[] {
  */
 export function holdOutGroups(samples: SegSample[], fraction: number, random: () => number): { trainIndices: number[]; valIndices: number[]; valGroups: string[] } {
   const groupOf = (s: SegSample, i: number) => s.group ?? `#${i}:${s.name}`;
-  const groups = [...new Set(samples.map(groupOf))];
-  for (let i = groups.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [groups[i], groups[j]] = [groups[j], groups[i]];
-  }
+  const groups = shuffleInPlace([...new Set(samples.map(groupOf))], random);
   const valGroups = groups.slice(0, Math.max(0, Math.min(groups.length - 1, Math.round(fraction * groups.length))));
   const held = new Set(valGroups);
   const trainIndices: number[] = [];
@@ -109,11 +106,7 @@ export interface SegBatchOptions {
  * (centre ± a random shift, optionally flipped): `x [B, crop, crop, 1]`, `y [B, crop, crop, 1]` (0/1).
  */
 export function* segBatches(samples: SegSample[], indices: number[], options: SegBatchOptions, random: () => number): Generator<Batch> {
-  const order = indices.slice();
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [order[i], order[j]] = [order[j], order[i]];
-  }
+  const order = shuffleInPlace(indices.slice(), random);
   const size = options.crop;
   const maxShift = options.maxShift ?? 0;
   for (let start = 0; start < order.length; start += options.batchSize) {

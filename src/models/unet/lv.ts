@@ -11,6 +11,7 @@ import { leaveOnePatientOut, type SunnybrookData, type SunnybrookSlice } from '.
 import { binaryDice, SegmentationConfusion } from '../../eval/segmentation.js';
 import { DetsegInputError } from '../../util/errors.js';
 import { assetsDir } from '../../util/paths.js';
+import { shuffleInPlace } from '../../util/random.js';
 
 /**
  * The left-ventricle practical: a U-Net segments the LV blood pool in short-axis cine MRI (Sunnybrook),
@@ -144,11 +145,7 @@ export async function trainFold(
   const n = split.trainIndices.length;
   const shape = (b: number): [number, number, number, number] => [b, config.crop, config.crop, 1];
   function* batches(_epoch: number, random: () => number): Generator<Batch> {
-    const order = split.trainIndices.slice();
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [order[i], order[j]] = [order[j], order[i]];
-    }
+    const order = shuffleInPlace(split.trainIndices.slice(), random);
     for (let start = 0; start < n; start += config.batchSize) {
       const ids = order.slice(start, start + config.batchSize);
       const { images, masks } = makeBatch(data, ids, config, random);

@@ -13,7 +13,7 @@ import type { Detections } from '../../models/detection/types.js';
 import { loadFasterRcnn } from '../../models/faster-rcnn/checkpoint.js';
 import { detectorCheckpoint } from '../../models/detection/shipped-chain.js';
 import { loadMaskRcnn } from '../../models/mask-rcnn/checkpoint.js';
-import { mulberry32 } from '../../util/random.js';
+import { mulberry32, shuffleInPlace } from '../../util/random.js';
 import { htmlTable } from '../../viz/plot.js';
 import { figureHtml, type ReportContext, type ReportSection } from '../report.js';
 import { colour, escapeXml, group, image, rect, svgDoc, text } from '../../viz/svg.js';
@@ -122,11 +122,7 @@ export function anchorsAtWork(model: ReturnType<typeof loadFasterRcnn>['model'],
     else ignored++;
   }
   const random = mulberry32(7);
-  const pool = [...negative];
-  for (let i = pool.length - 1; i > 0; i--) {
-    const k = Math.floor(random() * (i + 1));
-    [pool[i], pool[k]] = [pool[k], pool[i]];
-  }
+  const pool = shuffleInPlace([...negative], random);
   const negativeSample = Int32Array.from(pool.slice(0, DRAWN_NEGATIVES)).sort();
   const input = { anchors: anchorBoxes, objectness: objectnessValues, deltas: deltaValues, imageWidth: size, imageHeight: size };
   const shipped = rpn.testProposals;
