@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { buildUNet } from '../models/unet/unet.js';
 import { sigmoidCrossEntropy } from '../models/losses.js';
+import { median } from '../util/median.js';
 import { mulberry32 } from '../util/random.js';
 import { profileKernels, type KernelProfile } from '../engine/kernels-profile.js';
 
@@ -94,13 +95,6 @@ export function prepareConvForward(options: ConvProbeOptions = {}): { run: () =>
     flops: 2 * batch * size * size * 9 * cin * cout,
     dispose: () => tf.dispose([x, w]),
   };
-}
-
-/** Median of a list of numbers. */
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /**
