@@ -5,6 +5,7 @@ import { maskTargets } from '../detection/mask-targets.js';
 import { pasteMask } from '../detection/mask-paste.js';
 import type { DetectionTarget, Detections } from '../detection/types.js';
 import { FasterRCNN, type FasterRcnnOptions } from '../faster-rcnn/faster-rcnn.js';
+import { sigmoidCrossEntropyPerElement } from '../losses.js';
 import { buildMaskHead } from './mask-head.js';
 
 /** Options of {@link MaskRCNN}: Faster R-CNN's, plus the mask branch. */
@@ -102,7 +103,7 @@ export class MaskRCNN extends FasterRCNN {
     });
     const logits = this.maskHead.apply(this.poolMasks(features, fine, positiveBoxes), { training: true }) as tf.Tensor4D; // [P, M, M, C]
     const y = tf.tensor4d(targetMasks, [count, m, m, 1]);
-    const bce = tf.relu(logits).sub(logits.mul(y)).add(tf.log1p(tf.exp(tf.neg(tf.abs(logits))))); // [P, M, M, C]
+    const bce = sigmoidCrossEntropyPerElement(logits, y); // [P, M, M, C]
     const lossMask = tf.div(tf.sum(tf.mul(bce, tf.tensor4d(classMask, [count, 1, 1, this.numClasses]))), count * m * m) as tf.Scalar;
     return { ...rpn.losses!, ...heads.losses, loss_mask: lossMask };
   }
