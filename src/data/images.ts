@@ -58,16 +58,26 @@ export interface ImageEntry {
   height: number;
 }
 
-/** The image files of `dir` (by {@link IMAGE_EXTENSIONS}, sorted by name) with their sizes. */
-export async function listImages(dir: string): Promise<ImageEntry[]> {
-  let names: string[];
+/**
+ * Names of the image files of `dir`: its plain files whose extension is one of
+ * {@link IMAGE_EXTENSIONS} (any case), sorted. A folder that cannot be read raises a
+ * {@link DetsegInputError} naming it.
+ */
+export function imageFileNames(dir: string): string[] {
   try {
-    names = readdirSync(dir).filter((f) => IMAGE_EXTENSIONS.includes(extname(f).toLowerCase())).sort();
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isFile() && IMAGE_EXTENSIONS.includes(extname(e.name).toLowerCase()))
+      .map((e) => e.name)
+      .sort();
   } catch (err) {
     throw new DetsegInputError(`cannot read the image folder: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { file: dir });
   }
+}
+
+/** The image files of `dir` ({@link imageFileNames}) with their sizes. */
+export async function listImages(dir: string): Promise<ImageEntry[]> {
   const out: ImageEntry[] = [];
-  for (const file of names) out.push({ file, ...(await readImageSize(join(dir, file))) });
+  for (const file of imageFileNames(dir)) out.push({ file, ...(await readImageSize(join(dir, file))) });
   return out;
 }
 

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, readFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeImage, encodeJpeg, encodePng, letterbox, letterboxBoxes, listImages, normalizeImage, readImageSize, resizeImage, unletterboxBoxes } from '../../src/data/images.js';
+import { decodeImage, encodeJpeg, encodePng, imageFileNames, letterbox, letterboxBoxes, listImages, normalizeImage, readImageSize, resizeImage, unletterboxBoxes } from '../../src/data/images.js';
 import { DetsegInputError } from '../../src/util/errors.js';
 import { packageRoot } from '../../src/util/paths.js';
 import { mulberry32 } from '../../src/util/random.js';
@@ -87,4 +87,13 @@ test('normalize: (pixel/255 − mean)/std per channel', () => {
   const want = [-1, 2, 0.2, 1, -2, 0.4];
   out.forEach((v, i) => assert.ok(Math.abs(v - want[i]) < 1e-6, `${i}: ${v}`));
   assert.deepEqual(Array.from(normalizeImage(img)).map((v) => Math.round(v * 255)), [0, 255, 51, 255, 0, 102]);
+});
+
+test('imageFileNames: the plain files with an image extension (any case), sorted; an unreadable folder names itself', () => {
+  const dir = tempDir();
+  for (const name of ['b.PNG', 'a.jpg', 'notes.txt', 'c.tiff', 'noext']) writeFileSync(join(dir, name), '');
+  mkdirSync(join(dir, 'folder.png')); // a folder, not an image
+  assert.deepEqual(imageFileNames(dir), ['a.jpg', 'b.PNG', 'c.tiff']);
+  const missing = join(dir, 'absent');
+  assert.throws(() => imageFileNames(missing), (e: unknown) => e instanceof DetsegInputError && e.message.includes(missing));
 });

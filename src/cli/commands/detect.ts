@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { extname, join, parse, resolve } from 'node:path';
-import { decodeImage, IMAGE_EXTENSIONS } from '../../data/images.js';
+import { existsSync, statSync } from 'node:fs';
+import { join, parse, resolve } from 'node:path';
+import { decodeImage, imageFileNames } from '../../data/images.js';
 import { maskToCocoRle } from '../../masks/coco-mask.js';
 import { SHAPE_CLASSES } from '../../data/synthetic.js';
 import { initEngine } from '../../engine/setup.js';
@@ -70,7 +70,7 @@ export function registerDetectorPredict(predictCmd: Command): void {
         const input = resolve(opts.input);
         if (!existsSync(input)) throw new DetsegInputError('input does not exist', { file: input, field: '--input' });
         const files = statSync(input).isDirectory()
-          ? readdirSync(input).filter((f) => IMAGE_EXTENSIONS.includes(extname(f).toLowerCase())).sort().map((f) => join(input, f))
+          ? imageFileNames(input).map((f) => join(input, f))
           : [input];
         if (files.length === 0) throw new DetsegInputError('holds no images', { file: input, field: '--input' });
         const minScore = Number(opts.score);

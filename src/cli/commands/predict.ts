@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { registerDetectorPredict } from './detect.js';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { extname, join, parse, resolve } from 'node:path';
-import { encodePng, IMAGE_EXTENSIONS } from '../../data/images.js';
+import { existsSync, statSync } from 'node:fs';
+import { join, parse, resolve } from 'node:path';
+import { encodePng, imageFileNames } from '../../data/images.js';
 import { initEngine } from '../../engine/setup.js';
 import { loadUNetCheckpoint } from '../../models/unet/checkpoint-meta.js';
 import { predictFullMasks, readGreyImage } from '../../models/unet/dataset.js';
@@ -28,10 +28,7 @@ export function registerPredict(program: Command): void {
       const input = resolve(opts.input);
       if (!existsSync(input)) throw new DetsegInputError('input does not exist', { file: input, field: '--input' });
       const files = statSync(input).isDirectory()
-        ? readdirSync(input)
-            .filter((f) => IMAGE_EXTENSIONS.includes(extname(f).toLowerCase()))
-            .sort()
-            .map((f) => join(input, f))
+        ? imageFileNames(input).map((f) => join(input, f))
         : [input];
       if (files.length === 0) throw new DetsegInputError('holds no images', { file: input, field: '--input' });
       const { model, depth } = loadUNetCheckpoint(resolve(opts.checkpoint));

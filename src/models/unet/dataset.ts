@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { extname, join, parse } from 'node:path';
-import { decodeImage, IMAGE_EXTENSIONS } from '../../data/images.js';
+import { existsSync } from 'node:fs';
+import { join, parse } from 'node:path';
+import { decodeImage, imageFileNames } from '../../data/images.js';
 import { loadSunnybrook } from '../../data/sunnybrook.js';
 import { centreCropOrigin, cropInto } from '../../data/crop.js';
 import type { Batch } from '../../engine/train.js';
@@ -33,12 +33,6 @@ export async function readGreyImage(file: string): Promise<{ image: Float32Array
   return { image, height: rgb.height, width: rgb.width };
 }
 
-function imageFiles(dir: string): string[] {
-  return readdirSync(dir)
-    .filter((f) => IMAGE_EXTENSIONS.includes(extname(f).toLowerCase()) && statSync(join(dir, f)).isFile())
-    .sort();
-}
-
 /**
  * Loads a folder of image/mask pairs: `<dir>/images/<stem>.<ext>` and `<dir>/masks/<stem>.<ext>`
  * (any format sharp reads; a mask pixel is foreground when its grey level is above one half).
@@ -48,9 +42,9 @@ export async function loadSegFolder(dir: string): Promise<SegSample[]> {
   const imagesDir = join(dir, 'images');
   const masksDir = join(dir, 'masks');
   for (const d of [imagesDir, masksDir]) if (!existsSync(d)) throw new DetsegInputError('folder is missing (expected images/ and masks/ with the same file stems)', { file: d });
-  const masks = new Map(imageFiles(masksDir).map((f) => [parse(f).name, join(masksDir, f)]));
+  const masks = new Map(imageFileNames(masksDir).map((f) => [parse(f).name, join(masksDir, f)]));
   const samples: SegSample[] = [];
-  for (const f of imageFiles(imagesDir)) {
+  for (const f of imageFileNames(imagesDir)) {
     const stem = parse(f).name;
     const maskFile = masks.get(stem);
     if (!maskFile) throw new DetsegInputError(`has no mask ${stem}.* in ${masksDir}`, { file: join(imagesDir, f) });
