@@ -22,8 +22,8 @@ export { loadFasterRcnn, shippedFasterRcnnPath, FASTER_RCNN_TRAIN_OPTIONS } from
 export { loadMaskRcnn, shippedMaskRcnnPath, MASK_RCNN_TRAIN_OPTIONS } from './models/mask-rcnn/checkpoint.js';
 export { loadFastRcnn, shippedFastRcnnPath } from './models/fast-rcnn/checkpoint.js';
 export { loadRcnn, shippedRcnnPath } from './models/rcnn/checkpoint.js';
-export { loadDetector, shippedDetectorPath, DETECTOR_KINDS, type DetectorKind, type LoadedDetector } from './models/detection/zoo.js';
-export { trainOnSynthetic } from './models/detection/train-synthetic.js';
+export { loadDetector, shippedDetectorPath, DETECTOR_KINDS, type DetectorKind, type LoadedDetector } from './models/zoo.js';
+export { trainOnSynthetic } from './models/train-synthetic.js';
 export { evaluateDetections, detectionsToCocoResults } from './models/detection/evaluate.js';
 export { selectiveSearchProposals } from './models/detection/selective-search-proposals.js';
 

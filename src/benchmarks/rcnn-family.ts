@@ -8,7 +8,7 @@ import { evaluateDetections } from '../models/detection/evaluate.js';
 import { selectiveSearchProposals } from '../models/detection/selective-search-proposals.js';
 import { imagesToTensor, syntheticDetectionSet } from '../models/detection/synthetic-data.js';
 import type { Detections } from '../models/detection/types.js';
-import { detectorCheckpoint, type ShippedDetector } from '../models/detection/shipped-chain.js';
+import { detectorCheckpoint, type ShippedDetector } from '../models/shipped-chain.js';
 
 /** One row of the speed table. */
 export interface RcnnFamilyRow {

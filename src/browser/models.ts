@@ -24,7 +24,9 @@
 export { decodeCheckpoint, encodeCheckpoint, type CheckpointData, type CheckpointTensor } from '../engine/checkpoint-format.js';
 
 // Detectors from checkpoint bytes (meta.format decides), or from a decoded checkpoint.
-export { detectorFromCheckpointBytes, fasterRcnnFromCheckpoint, maskRcnnFromCheckpoint, type DetectorFromCheckpoint } from '../models/detection/from-checkpoint.js';
+export { detectorFromCheckpointBytes, type DetectorFromCheckpoint } from '../models/from-checkpoint.js';
+export { fasterRcnnFromCheckpoint } from '../models/faster-rcnn/from-checkpoint.js';
+export { maskRcnnFromCheckpoint } from '../models/mask-rcnn/from-checkpoint.js';
 export { detectorMeta, restoreDetectorWeights } from '../models/detection/checkpoint-data.js';
 
 // The input tensor and the models.

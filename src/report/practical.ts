@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initEngine } from '../engine/setup.js';
-import { trainShippedDetectors } from '../models/detection/shipped-chain.js';
+import { trainShippedDetectors } from '../models/shipped-chain.js';
 import { writeDirAtomic } from '../util/atomic.js';
 import { ReportContext, renderReport, type ReportSection } from './report.js';
 import { anchorsSection } from './sections/anchors.js';

@@ -92,7 +92,7 @@ test("the browser entry as compiled by tsc imports nothing Node-only (tsc's outp
 const MODELS_BARE_SPECIFIERS: readonly string[] = ['@tensorflow/tfjs'];
 
 /** Modules the model entry must reach: both detectors, the checkpoint bytes, the input tensor, the RoI op. */
-const MODELS_MUST_REACH = ['src/models/faster-rcnn/faster-rcnn.ts', 'src/models/mask-rcnn/mask-rcnn.ts', 'src/models/mask-rcnn/mask-head.ts', 'src/engine/checkpoint-format.ts', 'src/models/detection/from-checkpoint.ts', 'src/models/detection/images-tensor.ts', 'src/engine/roi-ops.ts', 'src/roi/align.ts'];
+const MODELS_MUST_REACH = ['src/models/faster-rcnn/faster-rcnn.ts', 'src/models/mask-rcnn/mask-rcnn.ts', 'src/models/mask-rcnn/mask-head.ts', 'src/engine/checkpoint-format.ts', 'src/models/from-checkpoint.ts', 'src/models/detection/images-tensor.ts', 'src/engine/roi-ops.ts', 'src/roi/align.ts'];
 
 test('the browser model entry (TypeScript sources) imports nothing Node-only and no npm package but tfjs', () => {
   for (const entry of ['src/browser/models.ts', 'test/browser/model-workload.ts']) assertBrowserGraph(root, entry, MODELS_BARE_SPECIFIERS, MODELS_MUST_REACH, false);

@@ -8,7 +8,7 @@ import { SHAPE_CLASSES } from '../../src/data/synthetic.js';
 import { initEngine } from '../../src/engine/setup.js';
 import { evaluateCocoJson, COCO_STAT_NAMES } from '../../src/eval/coco.js';
 import { DEFAULT_SYNTHETIC_RECIPE, heldOutSet } from '../../src/models/detection/recipe.js';
-import { trainOnSynthetic } from '../../src/models/detection/train-synthetic.js';
+import { trainOnSynthetic } from '../../src/models/train-synthetic.js';
 import { readDetectorMeta } from '../../src/models/detection/checkpoint.js';
 import { averagePrecision11Point, evaluateVoc } from '../../src/eval/voc.js';
 import { practicalSections } from '../../src/report/practical.js';

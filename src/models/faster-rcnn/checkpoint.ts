@@ -1,5 +1,5 @@
 import { loadCheckpoint } from '../../engine/checkpoint.js';
-import { fasterRcnnFromCheckpoint } from '../detection/from-checkpoint.js';
+import { fasterRcnnFromCheckpoint } from './from-checkpoint.js';
 import { assetsDir } from '../../util/paths.js';
 import { FasterRCNN, type FasterRcnnOptions } from './faster-rcnn.js';
 

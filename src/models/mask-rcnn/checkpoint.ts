@@ -1,5 +1,5 @@
 import { loadCheckpoint } from '../../engine/checkpoint.js';
-import { maskRcnnFromCheckpoint } from '../detection/from-checkpoint.js';
+import { maskRcnnFromCheckpoint } from './from-checkpoint.js';
 import { FASTER_RCNN_TRAIN_OPTIONS } from '../faster-rcnn/checkpoint.js';
 import { assetsDir } from '../../util/paths.js';
 import { MaskRCNN, type MaskRcnnOptions } from './mask-rcnn.js';

@@ -11,7 +11,7 @@ import { DEFAULT_SYNTHETIC_RECIPE, heldOutSet, type SyntheticRecipe } from '../.
 import { imagesToTensor, type DetectionSample } from '../../models/detection/synthetic-data.js';
 import type { Detections } from '../../models/detection/types.js';
 import { loadFasterRcnn } from '../../models/faster-rcnn/checkpoint.js';
-import { detectorCheckpoint } from '../../models/detection/shipped-chain.js';
+import { detectorCheckpoint } from '../../models/shipped-chain.js';
 import { loadMaskRcnn } from '../../models/mask-rcnn/checkpoint.js';
 import { mulberry32, shuffleInPlace } from '../../util/random.js';
 import { htmlTable } from '../../viz/plot.js';

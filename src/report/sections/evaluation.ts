@@ -23,9 +23,9 @@ import { evaluateDetections } from '../../models/detection/evaluate.js';
 import { DEFAULT_SYNTHETIC_RECIPE, heldOutSet, type SyntheticRecipe } from '../../models/detection/recipe.js';
 import { imagesToTensor, type DetectionSample } from '../../models/detection/synthetic-data.js';
 import type { Detections } from '../../models/detection/types.js';
-import { loadDetector } from '../../models/detection/zoo.js';
+import { loadDetector } from '../../models/zoo.js';
 import { shippedFasterRcnnPath } from '../../models/faster-rcnn/checkpoint.js';
-import { detectorCheckpoint } from '../../models/detection/shipped-chain.js';
+import { detectorCheckpoint } from '../../models/shipped-chain.js';
 
 /**
  * The practical's "Model evaluation" section, as the lecture teaches it, every number computed when the

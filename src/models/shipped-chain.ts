@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { speedFamilyFasterRcnnPath } from '../faster-rcnn/checkpoint.js';
-import { DEFAULT_SYNTHETIC_RECIPE } from './recipe.js';
+import { speedFamilyFasterRcnnPath } from './faster-rcnn/checkpoint.js';
+import { DEFAULT_SYNTHETIC_RECIPE } from './detection/recipe.js';
 import { trainOnSynthetic } from './train-synthetic.js';
 import { shippedDetectorPath, type DetectorKind } from './zoo.js';
 

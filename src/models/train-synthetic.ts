@@ -1,20 +1,20 @@
 import type * as tf from '@tensorflow/tfjs';
-import { FAST_RCNN_TRAIN_OPTIONS } from '../fast-rcnn/checkpoint.js';
-import { FastRCNN } from '../fast-rcnn/fast-rcnn.js';
-import { FASTER_RCNN_TRAIN_OPTIONS } from '../faster-rcnn/checkpoint.js';
-import { FasterRCNN } from '../faster-rcnn/faster-rcnn.js';
-import { MASK_RCNN_TRAIN_OPTIONS } from '../mask-rcnn/checkpoint.js';
-import { MaskRCNN } from '../mask-rcnn/mask-rcnn.js';
-import { RCNN_TRAIN_OPTIONS } from '../rcnn/checkpoint.js';
-import { RCNN } from '../rcnn/rcnn.js';
-import { loadCheckpoint } from '../../engine/checkpoint.js';
-import { loadDetectorWeights, saveDetectorCheckpoint } from './checkpoint.js';
-import { evaluateDetections } from './evaluate.js';
-import { DEFAULT_SYNTHETIC_RECIPE, heldOutSet, syntheticBatches, type SyntheticRecipe } from './recipe.js';
-import { selectiveSearchProposals } from './selective-search-proposals.js';
-import { imagesToTensor, type DetectionSample } from './synthetic-data.js';
-import { trainDetector, type TrainableDetector } from './train-loop.js';
-import type { Detections } from './types.js';
+import { FAST_RCNN_TRAIN_OPTIONS } from './fast-rcnn/checkpoint.js';
+import { FastRCNN } from './fast-rcnn/fast-rcnn.js';
+import { FASTER_RCNN_TRAIN_OPTIONS } from './faster-rcnn/checkpoint.js';
+import { FasterRCNN } from './faster-rcnn/faster-rcnn.js';
+import { MASK_RCNN_TRAIN_OPTIONS } from './mask-rcnn/checkpoint.js';
+import { MaskRCNN } from './mask-rcnn/mask-rcnn.js';
+import { RCNN_TRAIN_OPTIONS } from './rcnn/checkpoint.js';
+import { RCNN } from './rcnn/rcnn.js';
+import { loadCheckpoint } from '../engine/checkpoint.js';
+import { loadDetectorWeights, saveDetectorCheckpoint } from './detection/checkpoint.js';
+import { evaluateDetections } from './detection/evaluate.js';
+import { DEFAULT_SYNTHETIC_RECIPE, heldOutSet, syntheticBatches, type SyntheticRecipe } from './detection/recipe.js';
+import { selectiveSearchProposals } from './detection/selective-search-proposals.js';
+import { imagesToTensor, type DetectionSample } from './detection/synthetic-data.js';
+import { trainDetector, type TrainableDetector } from './detection/train-loop.js';
+import type { Detections } from './detection/types.js';
 import type { DetectorKind } from './zoo.js';
 
 /** Options of {@link trainOnSynthetic}. */

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadCheckpoint } from '../../../src/engine/checkpoint.js';
-import { initEngine } from '../../../src/engine/setup.js';
-import { SHIPPED_DETECTOR_CHAIN, trainShippedDetectors } from '../../../src/models/detection/shipped-chain.js';
-import { loadDetector, type DetectorKind } from '../../../src/models/detection/zoo.js';
-import { packageRoot } from '../../../src/util/paths.js';
+import { loadCheckpoint } from '../../src/engine/checkpoint.js';
+import { initEngine } from '../../src/engine/setup.js';
+import { SHIPPED_DETECTOR_CHAIN, trainShippedDetectors } from '../../src/models/shipped-chain.js';
+import { loadDetector, type DetectorKind } from '../../src/models/zoo.js';
+import { packageRoot } from '../../src/util/paths.js';
 
 test('the training chain of --retrain is the one the script header documents, command by command', () => {
   const header = readFileSync(join(packageRoot(), 'scripts', 'train-detectors.ts'), 'utf8');

@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { encodeCheckpoint } from '../../../src/engine/checkpoint.js';
-import { initEngine } from '../../../src/engine/setup.js';
-import { captureModelWeights } from '../../../src/engine/state.js';
-import { detectorFromCheckpointBytes } from '../../../src/models/detection/from-checkpoint.js';
-import { imagesToTensor, syntheticDetectionSet } from '../../../src/models/detection/synthetic-data.js';
-import { FasterRCNN, type FasterRcnnOptions } from '../../../src/models/faster-rcnn/faster-rcnn.js';
-import { MaskRCNN, type MaskRcnnOptions } from '../../../src/models/mask-rcnn/mask-rcnn.js';
-import { DetsegInputError } from '../../../src/util/errors.js';
+import { encodeCheckpoint } from '../../src/engine/checkpoint.js';
+import { initEngine } from '../../src/engine/setup.js';
+import { captureModelWeights } from '../../src/engine/state.js';
+import { detectorFromCheckpointBytes } from '../../src/models/from-checkpoint.js';
+import { imagesToTensor, syntheticDetectionSet } from '../../src/models/detection/synthetic-data.js';
+import { FasterRCNN, type FasterRcnnOptions } from '../../src/models/faster-rcnn/faster-rcnn.js';
+import { MaskRCNN, type MaskRcnnOptions } from '../../src/models/mask-rcnn/mask-rcnn.js';
+import { DetsegInputError } from '../../src/util/errors.js';
 
 /**
  * Detectors rebuilt from checkpoint bytes (`detectorFromCheckpointBytes`, the browser's loader and, on a

@@ -1,11 +1,11 @@
 import type * as tf from '@tensorflow/tfjs';
-import { DetsegInputError } from '../../util/errors.js';
-import { loadFastRcnn, shippedFastRcnnPath } from '../fast-rcnn/checkpoint.js';
-import { loadFasterRcnn, shippedFasterRcnnPath } from '../faster-rcnn/checkpoint.js';
-import { loadMaskRcnn, shippedMaskRcnnPath } from '../mask-rcnn/checkpoint.js';
-import { loadRcnn, shippedRcnnPath } from '../rcnn/checkpoint.js';
-import { selectiveSearchProposals } from './selective-search-proposals.js';
-import type { Detections } from './types.js';
+import { DetsegInputError } from '../util/errors.js';
+import { loadFastRcnn, shippedFastRcnnPath } from './fast-rcnn/checkpoint.js';
+import { loadFasterRcnn, shippedFasterRcnnPath } from './faster-rcnn/checkpoint.js';
+import { loadMaskRcnn, shippedMaskRcnnPath } from './mask-rcnn/checkpoint.js';
+import { loadRcnn, shippedRcnnPath } from './rcnn/checkpoint.js';
+import { selectiveSearchProposals } from './detection/selective-search-proposals.js';
+import type { Detections } from './detection/types.js';
 
 /** The detectors of the R-CNN family. */
 export const DETECTOR_KINDS = ['rcnn', 'fast-rcnn', 'faster-rcnn', 'mask-rcnn'] as const;
