@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import sharp from 'sharp';
 import { DetsegInputError } from '../util/errors.js';
@@ -72,6 +72,18 @@ export function imageFileNames(dir: string): string[] {
   } catch (err) {
     throw new DetsegInputError(`cannot read the image folder: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { file: dir });
   }
+}
+
+/**
+ * The images `input` names: the file itself, or the image files of a folder ({@link imageFileNames})
+ * as full paths. A missing path, or a folder without images, raises a {@link DetsegInputError} naming
+ * it and the option `field`.
+ */
+export function imagePaths(input: string, field: string): string[] {
+  if (!existsSync(input)) throw new DetsegInputError('input does not exist', { file: input, field });
+  const files = statSync(input).isDirectory() ? imageFileNames(input).map((f) => join(input, f)) : [input];
+  if (files.length === 0) throw new DetsegInputError('holds no images', { file: input, field });
+  return files;
 }
 
 /** The image files of `dir` ({@link imageFileNames}) with their sizes. */

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { existsSync, statSync } from 'node:fs';
-import { join, parse, resolve } from 'node:path';
-import { decodeImage, imageFileNames } from '../../data/images.js';
+import { existsSync } from 'node:fs';
+import { parse, resolve } from 'node:path';
+import { decodeImage, imagePaths } from '../../data/images.js';
 import { maskToCocoRle } from '../../masks/coco-mask.js';
 import { SHAPE_CLASSES } from '../../data/synthetic.js';
 import { initEngine } from '../../engine/setup.js';
@@ -67,12 +67,7 @@ export function registerDetectorPredict(predictCmd: Command): void {
       .option('-o, --out <file>', 'COCO results JSON (image_id = position in sorted file order + 1)', 'detections.json')
       .option('--score <threshold>', 'keep detections scoring at least this', '0.05')
       .action(async (opts: { checkpoint?: string; input: string; out: string; score: string }) => {
-        const input = resolve(opts.input);
-        if (!existsSync(input)) throw new DetsegInputError('input does not exist', { file: input, field: '--input' });
-        const files = statSync(input).isDirectory()
-          ? imageFileNames(input).map((f) => join(input, f))
-          : [input];
-        if (files.length === 0) throw new DetsegInputError('holds no images', { file: input, field: '--input' });
+        const files = imagePaths(resolve(opts.input), '--input');
         const minScore = Number(opts.score);
         if (!(minScore >= 0 && minScore <= 1)) throw new DetsegInputError(`must be a number in [0, 1], got '${opts.score}'`, { field: '--score' });
         const checkpoint = resolve(opts.checkpoint ?? shippedDetectorPath(kind));

@@ -1,13 +1,11 @@
 import type { Command } from 'commander';
 import { registerDetectorPredict } from './detect.js';
-import { existsSync, statSync } from 'node:fs';
 import { join, parse, resolve } from 'node:path';
-import { encodePng, imageFileNames } from '../../data/images.js';
+import { encodePng, imagePaths } from '../../data/images.js';
 import { initEngine } from '../../engine/setup.js';
 import { loadUNetCheckpoint } from '../../models/unet/checkpoint-meta.js';
 import { predictFullMasks, readGreyImage } from '../../models/unet/dataset.js';
 import { writeFileAtomic } from '../../util/atomic.js';
-import { DetsegInputError } from '../../util/errors.js';
 
 /**
  * `detseg predict unet --checkpoint <file> --input <image or folder> --out <dir>`: binary masks of a
@@ -25,12 +23,7 @@ export function registerPredict(program: Command): void {
     .option('-o, --out <dir>', 'output folder for the mask PNGs', 'masks')
     .action(async (opts: { checkpoint: string; input: string; out: string }) => {
       await initEngine();
-      const input = resolve(opts.input);
-      if (!existsSync(input)) throw new DetsegInputError('input does not exist', { file: input, field: '--input' });
-      const files = statSync(input).isDirectory()
-        ? imageFileNames(input).map((f) => join(input, f))
-        : [input];
-      if (files.length === 0) throw new DetsegInputError('holds no images', { file: input, field: '--input' });
+      const files = imagePaths(resolve(opts.input), '--input');
       const { model, depth } = loadUNetCheckpoint(resolve(opts.checkpoint));
       const out = resolve(opts.out);
       let foreground = 0;
