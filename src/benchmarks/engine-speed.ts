@@ -119,7 +119,7 @@ export function timeRuns(op: () => unknown, reps: number, warmup = 1): { medianM
 
 /**
  * Per-kernel self time of the benchmark U-Net training step (see {@link prepareUNetStep} and
- * `kernels-profile.ts`): `warmup` untimed steps, then the mean over `reps` profiled steps, with the
+ * `engine/kernels-profile.ts`): `warmup` untimed steps, then the mean over `reps` profiled steps, with the
  * process's CPU time per step beside the wall time. Call `initEngine()` first.
  */
 export function profileUNetStep(options: UNetStepOptions & { reps?: number; warmup?: number } = {}): KernelProfile & { cpuMs: number } {
