@@ -1,6 +1,6 @@
 import type { Bench } from './harness.js';
 import { initEngine } from '../src/engine/setup.js';
-import { prepareConvForward, prepareUNetStep } from '../src/engine/speed.js';
+import { prepareConvForward, prepareUNetStep } from '../src/benchmarks/engine-speed.js';
 import * as tf from '@tensorflow/tfjs';
 
 /** Runs a kernel and reads its output (outside tf.tidy, which would walk a returned typed array). */

@@ -1,3 +1,5 @@
+import { median } from '../src/util/median.js';
+
 /** A benchmark: a name, and a function returning one timed operation to repeat. */
 export interface Bench {
   name: string;
@@ -16,13 +18,6 @@ export interface BenchResult {
   minMs: number;
   reps: number;
   goal?: string;
-}
-
-/** Median of a list of numbers. */
-export function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /** Runs one benchmark: a warm-up, then `reps` timed runs; returns the median and minimum. */

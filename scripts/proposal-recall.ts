@@ -14,6 +14,7 @@ import { decodeImage } from '../src/data/images.js';
 import { readVocDir } from '../src/data/voc.js';
 import type { SelectiveSearchMode } from '../src/proposals/selective-search.js';
 import { writeFileAtomic } from '../src/util/atomic.js';
+import { median } from '../src/util/median.js';
 import { DetsegInputError } from '../src/util/errors.js';
 import { sharedDataDir } from '../src/util/paths.js';
 
@@ -67,10 +68,6 @@ for (const record of annotated) {
   process.stderr.write(`${name}: ${image.width}×${image.height}, ${g} objects, ${n} proposals, ${times.at(-1)!.toFixed(0)} ms (${cpuTimes.at(-1)!.toFixed(0)} ms CPU)\n`);
 }
 
-const median = (values: number[]) => {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const sorted = [...times].sort((a, b) => a - b);
 const medianMs = median(times);
 const meanMs = times.reduce((s, v) => s + v, 0) / times.length;

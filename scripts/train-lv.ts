@@ -18,7 +18,7 @@
  */
 import { parseArgs } from 'node:util';
 import { loadSunnybrook } from '../src/data/sunnybrook.js';
-import { DEFAULT_LV_CONFIG, evaluateLvFold, lvCheckpointPath, saveLvCheckpoint, trainFold, type LvConfig } from '../src/practical/lv.js';
+import { DEFAULT_LV_CONFIG, evaluateLvFold, lvCheckpointPath, saveLvCheckpoint, trainFold, type LvConfig } from '../src/models/unet/lv.js';
 import { assetsDir } from '../src/util/paths.js';
 
 const { values } = parseArgs({

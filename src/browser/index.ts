@@ -102,5 +102,5 @@ export { resizeBilinear, resizeNearest } from '../data/resize.js';
 export { pasteMask } from '../models/detection/mask-paste.js';
 
 // SVG figures as strings (namespaced: its helpers have short generic names such as `rect`, `text`).
-export * as svg from '../report/svg.js';
-export { linePlot, htmlTable, type Series, type LinePlotOptions } from '../report/plot.js';
+export * as svg from '../viz/svg.js';
+export { linePlot, htmlTable, type Series, type LinePlotOptions } from '../viz/plot.js';

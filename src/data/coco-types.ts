@@ -1,22 +1,9 @@
 /**
  * The COCO JSON format (http://cocodataset.org/#format-data), as plain types. Readers and writers live
- * in `coco.ts`; evaluation reads these too.
+ * in `coco.ts`; evaluation reads these too. The segmentation types are `masks/coco-segmentation.ts`.
  */
 
-/** Uncompressed RLE: `counts` are run lengths, column-major, starting with a run of zeros. */
-export interface CocoRleUncompressed {
-  size: [number, number]; // [height, width]
-  counts: number[];
-}
-
-/** Compressed RLE: `counts` is pycocotools' LEB128-like string. */
-export interface CocoRleCompressed {
-  size: [number, number]; // [height, width]
-  counts: string;
-}
-
-/** A segmentation: polygons (lists of x,y,x,y,…) or an RLE. */
-export type CocoSegmentation = number[][] | CocoRleUncompressed | CocoRleCompressed;
+import type { CocoRleCompressed, CocoRleUncompressed, CocoSegmentation } from '../masks/coco-segmentation.js';
 
 export interface CocoImage {
   id: number;

@@ -1,6 +1,7 @@
 import { DetsegInputError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import type { CocoAnnotation, CocoCategory, CocoDataset, CocoImage, CocoSegmentation } from './coco-types.js';
+import type { CocoSegmentation } from '../masks/coco-segmentation.js';
+import type { CocoAnnotation, CocoCategory, CocoDataset, CocoImage } from './coco-types.js';
 import { makeImage, validateDataset, type DatasetImage, type DetectionDataset } from './dataset.js';
 import { readJsonFile, parseJsonText } from './json-text.js';
 import { float32Text, shortestDecimal } from './number-text.js';

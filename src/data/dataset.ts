@@ -1,4 +1,4 @@
-import type { CocoSegmentation } from './coco-types.js';
+import type { CocoSegmentation } from '../masks/coco-segmentation.js';
 import { basename, extname } from 'node:path';
 import { DetsegInputError } from '../util/errors.js';
 

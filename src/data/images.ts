@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import sharp from 'sharp';
 import { DetsegInputError, oneLine } from '../util/errors.js';
@@ -85,16 +85,38 @@ export interface ImageEntry {
   height: number;
 }
 
-/** The image files of `dir` (by {@link IMAGE_EXTENSIONS}, sorted by name) with their sizes. */
-export async function listImages(dir: string): Promise<ImageEntry[]> {
-  let names: string[];
+/**
+ * Names of the image files of `dir`: its plain files whose extension is one of
+ * {@link IMAGE_EXTENSIONS} (any case), sorted. A folder that cannot be read raises a
+ * {@link DetsegInputError} naming it.
+ */
+export function imageFileNames(dir: string): string[] {
   try {
-    names = readdirSync(dir).filter((f) => IMAGE_EXTENSIONS.includes(extname(f).toLowerCase())).sort();
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isFile() && IMAGE_EXTENSIONS.includes(extname(e.name).toLowerCase()))
+      .map((e) => e.name)
+      .sort();
   } catch (err) {
     throw new DetsegInputError(`cannot read the image folder: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { file: dir });
   }
+}
+
+/**
+ * The images `input` names: the file itself, or the image files of a folder ({@link imageFileNames})
+ * as full paths. A missing path, or a folder without images, raises a {@link DetsegInputError} naming
+ * it and the option `field`.
+ */
+export function imagePaths(input: string, field: string): string[] {
+  if (!existsSync(input)) throw new DetsegInputError('input does not exist', { file: input, field });
+  const files = statSync(input).isDirectory() ? imageFileNames(input).map((f) => join(input, f)) : [input];
+  if (files.length === 0) throw new DetsegInputError('holds no images', { file: input, field });
+  return files;
+}
+
+/** The image files of `dir` ({@link imageFileNames}) with their sizes. */
+export async function listImages(dir: string): Promise<ImageEntry[]> {
   const out: ImageEntry[] = [];
-  for (const file of names) out.push({ file, ...(await readImageSize(join(dir, file))) });
+  for (const file of imageFileNames(dir)) out.push({ file, ...(await readImageSize(join(dir, file))) });
   return out;
 }
 

@@ -1,9 +1,7 @@
 import { join } from 'node:path';
-import { mulberry32 } from '../util/random.js';
+import { mulberry32, shuffleInPlace } from '../util/random.js';
 import { DetsegInputError } from '../util/errors.js';
-import { decodeRle } from '../masks/rle.js';
-import { segmentationToRle } from '../masks/polygon.js';
-import type { CocoSegmentation } from './coco-types.js';
+import { segmentationMask } from '../masks/coco-mask.js';
 import { augmentSample, type AugmentConfig, type AugmentSample } from './augment.js';
 import type { DetectionDataset } from './dataset.js';
 import { decodeImage, normalizeImage, type RgbImage } from './images.js';
@@ -41,14 +39,7 @@ export interface LoaderOptions {
 export function epochOrder(n: number, seed: number, epoch: number, shuffle = true): Int32Array {
   const order = Int32Array.from({ length: n }, (_, i) => i);
   if (!shuffle) return order;
-  const random = mulberry32(imageSeed(seed, epoch));
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    const t = order[i];
-    order[i] = order[j];
-    order[j] = t;
-  }
-  return order;
+  return shuffleInPlace(order, mulberry32(imageSeed(seed, epoch)));
 }
 
 /** Number of batches per epoch. */
@@ -86,17 +77,6 @@ export function syntheticSource(count: number, seed: number, options: SyntheticO
       return { image: { data: s.image, width: s.width, height: s.height }, boxes: s.boxes, labels: s.labels, masks: s.masks, semantic: s.semantic };
     },
   };
-}
-
-/**
- * Row-major instance mask `Uint8Array [H, W]` of a COCO segmentation (polygons or RLE), rasterized
- * with pycocotools' rules by `src/masks` (whose masks are column-major).
- */
-export function segmentationMask(seg: CocoSegmentation, width: number, height: number, field = 'segmentation'): Uint8Array {
-  const colMajor = decodeRle(segmentationToRle(seg, height, width, field)); // [W, H]
-  const mask = new Uint8Array(width * height); // [H, W]
-  for (let x = 0; x < width; x++) for (let y = 0; y < height; y++) mask[y * width + x] = colMajor[x * height + y];
-  return mask;
 }
 
 /**

@@ -2,9 +2,8 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { writeDirAtomic } from '../util/atomic.js';
-import { encodeMask } from '../masks/rle.js';
-import { countsToString } from '../masks/rle-string.js';
-import type { CocoDataset, CocoRleCompressed } from './coco-types.js';
+import { maskToCocoRle } from '../masks/coco-mask.js';
+import type { CocoDataset } from './coco-types.js';
 import { encodePng } from './images.js';
 import { checkReplaceableDir } from './output-dir.js';
 import { SHAPE_CLASSES, syntheticSample, type SyntheticOptions, type SyntheticSample } from './synthetic.js';
@@ -12,16 +11,6 @@ import { SHAPE_CLASSES, syntheticSample, type SyntheticOptions, type SyntheticSa
 /** File name of synthetic image `index`: `synth_000042.png`. */
 export function syntheticFileName(index: number): string {
   return `synth_${String(index).padStart(6, '0')}.png`;
-}
-
-/**
- * COCO compressed RLE of a row-major mask `Uint8Array [H, W]` (COCO runs go column-major, so the mask
- * is transposed first; `scratch` may be passed to avoid an allocation per mask).
- */
-export function maskToCocoRle(mask: Uint8Array, width: number, height: number, scratch = new Uint8Array(width * height)): CocoRleCompressed {
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) scratch[x * height + y] = mask[y * width + x];
-  const rle = encodeMask(scratch, height, width);
-  return { size: [height, width], counts: countsToString(rle.counts) };
 }
 
 /** An empty COCO file with the synthetic categories (ids 1..3 for {@link SHAPE_CLASSES}). */

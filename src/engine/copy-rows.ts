@@ -1,6 +1,6 @@
 import { I32, encodeModule, op, stepLoop, v128, type WasmFunction } from '../ops/wasm-encoder.js';
 import { instantiateOnMemory, perHeapMemory } from './heap-module.js';
-import type { HeapBackend } from './kernels-heap.js';
+import type { HeapBackend } from './heap-backend.js';
 
 /**
  * Strided row copies on the wasm backend's heap by a runtime-built WebAssembly SIMD kernel (16 bytes

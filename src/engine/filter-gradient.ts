@@ -3,12 +3,12 @@ import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { filterGemmModuleBytes, TILE_CI, TILE_CO, type FilterGemmKernels, type ListKernel } from './filter-gemm.js';
 import { instantiateOnMemory, isShared, perHeapMemory } from './heap-module.js';
 import { GemmThreads, type GemmJob } from './filter-gemm-threads.js';
-import type { HeapBackend } from './kernels-heap.js';
+import type { HeapBackend } from './heap-backend.js';
 
 /**
  * `Conv2DBackpropFilter` on the wasm heap by the direct SIMD kernels of `filter-gemm.ts`, on the
  * engine's threads (`filter-gemm-threads.ts`): no layout change of x or dy and no packing of either
- * (XNNPACK, used by the composed kernel of `kernels.ts`, packs its filter operand — here the output
+ * (XNNPACK, used by the composed kernel of `kernels-conv-filter.ts`, packs its filter operand — here the output
  * gradient or x, up to 2 M floats — on every call, on one thread).
  *
  * The work is a list of records, one per (image n, output row i, tap a, b) whose input row lies inside

@@ -1,5 +1,5 @@
 import { uleb } from '../ops/wasm-encoder.js';
-import type { HeapBackend } from './kernels-heap.js';
+import type { HeapBackend } from './heap-backend.js';
 
 /**
  * Runtime-built WebAssembly modules (see `src/ops/wasm-encoder.ts`) that work directly on the wasm

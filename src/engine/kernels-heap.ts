@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { heapRowCopier } from './copy-rows.js';
+import type { HeapBackend } from './heap-backend.js';
 
 /**
  * Layout changes of the kernel pack as plain TypeScript loops over the wasm heap. The wasm backend's
@@ -10,12 +11,6 @@ import { heapRowCopier } from './copy-rows.js';
  */
 
 type TensorInfo = tf.TensorInfo;
-
-/** The public heap access of tfjs-backend-wasm's `BackendWasm`. */
-export type HeapBackend = tf.KernelBackend & {
-  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): Float32Array;
-};
 
 /**
  * [A, B, C] → [C, B, A] for a float32 tensor whose elements are read as that 3-D shape (for the filter

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { swapOuterAndInner, type HeapBackend } from './kernels-heap.js';
+import type { HeapBackend } from './heap-backend.js';
+import { swapOuterAndInner } from './kernels-heap.js';
+import type { PackKernel } from './pack-kernel.js';
 
 type TensorInfo = tf.TensorInfo;
 
@@ -44,3 +46,6 @@ export function makeTransposeFreeBatchMatMul(upstream: tf.KernelConfig): tf.Kern
     }
   };
 }
+
+/** `BatchMatMul` without a transposed operand: {@link makeTransposeFreeBatchMatMul}. */
+export const batchMatMulKernel: PackKernel = { kernelName: 'BatchMatMul', wrap: makeTransposeFreeBatchMatMul };

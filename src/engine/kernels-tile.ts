@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import type { HeapBackend } from './kernels-heap.js';
+import type { HeapBackend } from './heap-backend.js';
+import type { PackKernel } from './pack-kernel.js';
 
 type TensorInfo = tf.TensorInfo;
 
@@ -34,3 +35,6 @@ export function makeRepeatTile(upstream: tf.KernelConfig): tf.KernelFunc {
     return out;
   };
 }
+
+/** `Tile` with the whole-repeat fast path: {@link makeRepeatTile}. */
+export const repeatTileKernel: PackKernel = { kernelName: 'Tile', wrap: makeRepeatTile };

@@ -1,11 +1,11 @@
 import { I32, V128, encodeModule, op, stepLoop, v128, type WasmFunction } from '../ops/wasm-encoder.js';
 import { instantiateOnMemory, perHeapMemory } from './heap-module.js';
-import type { HeapBackend } from './kernels-heap.js';
+import type { HeapBackend } from './heap-backend.js';
 
 /**
  * The gradient of a 2×2 stride-2 max-pool tiling the image exactly (U-Net's pools) on the wasm
  * backend's heap by a runtime-built WebAssembly SIMD kernel, 4 channels per instruction. The rule is
- * the kernel pack's loop (`kernels.ts`, the cpu backend's): each window's dy goes to its first strictly
+ * the kernel pack's loop (`kernels-maxpool-grad.ts`, the cpu backend's): each window's dy goes to its first strictly
  * largest input in row-major order starting from −∞ (a NaN never wins; a window with no value above
  * −∞ passes nothing on); every other input gets +0. Per lane, with masks gᵢ:
  * g₀ = x₀₀ > −∞, best = x₀₀ where g₀; g₁ = x₀₁ > best, …; g₃ = x₁₁ > best; the winner is the last i

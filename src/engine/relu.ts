@@ -1,6 +1,6 @@
 import { I32, V128, encodeModule, op, stepLoop, v128, type WasmFunction } from '../ops/wasm-encoder.js';
 import { instantiateOnMemory, perHeapMemory } from './heap-module.js';
-import type { HeapBackend } from './kernels-heap.js';
+import type { HeapBackend } from './heap-backend.js';
 
 /**
  * ReLU and its gradient on the wasm backend's heap by runtime-built WebAssembly SIMD kernels, one pass

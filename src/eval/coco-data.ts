@@ -1,5 +1,5 @@
 import { DetsegInputError } from '../util/errors.js';
-import type { CocoSegmentation } from '../data/coco-types.js';
+import type { CocoSegmentation } from '../masks/coco-segmentation.js';
 import { rleArea, rleToBbox, type Rle } from '../masks/rle.js';
 import { segmentationToRle } from '../masks/polygon.js';
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { linePlot, type Series } from '../report/plot.js';
-import { colour, fmt, line, rect, svgDoc, text } from '../report/svg.js';
+import { linePlot, type Series } from '../viz/plot.js';
+import { colour, fmt, line, rect, svgDoc, text } from '../viz/svg.js';
 import { AtomicFiles } from '../util/atomic.js';
 import type { DetectionConfusionMatrix } from './confusion.js';
 import { confidenceCurve, meanConfidenceCurve, precisionEnvelope, type ConfidenceCurve } from './curves.js';
@@ -8,8 +8,8 @@ import type { VocClassResult, VocResult } from './voc.js';
 
 /**
  * SVG figures of an evaluation: precision/recall curves with AP in the legend, F1 against the
- * confidence threshold, and the detection confusion matrix as a heatmap. Built on `report/plot.ts`
- * (line plots) and `report/svg.ts` (the heatmap).
+ * confidence threshold, and the detection confusion matrix as a heatmap. Built on `viz/plot.ts`
+ * (line plots) and `viz/svg.ts` (the heatmap).
  */
 
 const pct = (v: number) => `${(100 * v).toFixed(1)} %`;

@@ -1,5 +1,5 @@
 import { DetsegInputError } from '../util/errors.js';
-import type { CocoSegmentation } from '../data/coco-types.js';
+import type { CocoSegmentation } from './coco-segmentation.js';
 import { mergeRles, type Rle } from './rle.js';
 import { countsFromString } from './rle-string.js';
 

@@ -7,15 +7,17 @@ import * as tf from '@tensorflow/tfjs';
  */
 
 /**
- * Sigmoid cross-entropy, mean over every element: mean(max(z, 0) − z·y + log(1 + e^−|z|)),
- * the numerically stable form of −y·log σ(z) − (1 − y)·log(1 − σ(z)).
+ * Sigmoid cross-entropy of each element: max(z, 0) − z·y + log(1 + e^−|z|), the numerically stable
+ * form of −y·log σ(z) − (1 − y)·log(1 − σ(z)). `target` broadcasts against `logits`; the result has
+ * their broadcast shape.
  */
+export function sigmoidCrossEntropyPerElement(logits: tf.Tensor, target: tf.Tensor): tf.Tensor {
+  return tf.relu(logits).sub(logits.mul(target)).add(tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
+}
+
+/** Sigmoid cross-entropy, mean over every element (see {@link sigmoidCrossEntropyPerElement}). */
 export function sigmoidCrossEntropy(logits: tf.Tensor, target: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => {
-    const z = logits;
-    const perElement = tf.relu(z).sub(z.mul(target)).add(tf.log1p(tf.exp(tf.neg(tf.abs(z))))); // [B, H, W, C]
-    return perElement.mean() as tf.Scalar;
-  });
+  return tf.tidy(() => sigmoidCrossEntropyPerElement(logits, target).mean() as tf.Scalar); // mean of [B, H, W, C]
 }
 
 /** Softmax cross-entropy over the last axis, mean over pixels: mean_p(−Σ_c y_pc · log softmax(z_p)_c). */

@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import type { RgbImage } from '../data/images.js';
 import type { Detections } from '../models/detection/types.js';
-import { colour, rect, svgDoc, text } from '../report/svg.js';
+import { colour, rect, svgDoc, text } from '../viz/svg.js';
 
 /**
  * Annotated images, as detection users expect to look at them: each detection's mask as a translucent

@@ -6,7 +6,7 @@ import { readVocDir } from '../data/voc.js';
 import { readYoloDataset } from '../data/yolo.js';
 import { parseYoloYaml } from '../data/yolo-yaml.js';
 import { SHAPE_CLASSES, syntheticSample } from '../data/synthetic.js';
-import { maskToCocoRle } from '../data/synthetic-coco.js';
+import { maskToCocoRle } from '../masks/coco-mask.js';
 import { DetsegInputError } from '../util/errors.js';
 
 /**

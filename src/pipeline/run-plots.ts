@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DetectionConfusionMatrix } from '../eval/confusion.js';
 import { confusionMatrixSvg } from '../eval/plots.js';
-import { linePlot, type Series } from '../report/plot.js';
+import { linePlot, type Series } from '../viz/plot.js';
 import { annotateImage } from './annotate.js';
 import type { DetectionData } from './dataset.js';
 import { originalSample } from './samples.js';

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { augmentSample, letterboxSample, type AugmentConfig, type AugmentSample } from '../data/augment.js';
 import { decodeImage, type Letterbox } from '../data/images.js';
-import { segmentationMask, type SampleSource } from '../data/loader.js';
+import type { SampleSource } from '../data/loader.js';
+import { segmentationMask } from '../masks/coco-mask.js';
 import { imageSeed, syntheticSample } from '../data/synthetic.js';
 import type { DetectionTarget } from '../models/detection/types.js';
 import { mulberry32 } from '../util/random.js';

@@ -1,5 +1,5 @@
 import { datasetToCoco } from '../data/coco.js';
-import { maskToCocoRle } from '../data/synthetic-coco.js';
+import { maskToCocoRle } from '../masks/coco-mask.js';
 import { evaluateCocoJson, type CocoEvalResult } from '../eval/coco.js';
 import type { Detector, DetectorFamily } from '../models/detection/detector.js';
 import type { Detections } from '../models/detection/types.js';

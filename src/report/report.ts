@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { escapeXml } from './svg.js';
+import { escapeXml } from '../viz/svg.js';
 
 /** One section of an HTML report: a title and its HTML body (figures referenced by file name). */
 export interface ReportSection {

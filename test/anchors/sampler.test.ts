@@ -1,14 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BalancedSampler } from '../../src/anchors/sampler.js';
-import { mulberry32 } from '../../src/util/random.js';
+import { mulberry32, shuffleInPlace } from '../../src/util/random.js';
 import { DetsegInputError } from '../../src/util/errors.js';
 
 function labelsWith(pos: number, neg: number, ignored: number, seed: number): Int8Array {
   const labels = new Int8Array([...Array(pos).fill(1), ...Array(neg).fill(0), ...Array(ignored).fill(-1)]);
   const random = mulberry32(seed);
-  for (let i = labels.length - 1; i > 0; i--) { const j = Math.floor(random() * (i + 1)); [labels[i], labels[j]] = [labels[j], labels[i]]; }
-  return labels;
+  return shuffleInPlace(labels, random);
 }
 
 test('counts: min(256·0.5, #pos) positives, the rest negatives, never ignored ones, no repeats', () => {

@@ -124,8 +124,11 @@ function lineAt(text: string, offset: number): number {
   return line;
 }
 
-/** Static and dynamic module specifiers of one file (type-only ones left out), and its problems. */
-export function scanModule(text: string): { specifiers: string[]; problems: string[] } {
+/**
+ * Static and dynamic module specifiers of one file (type-only ones left out unless `keepTypeOnly`, for
+ * a graph of what the code depends on rather than what runs), and its problems.
+ */
+export function scanModule(text: string, keepTypeOnly = false): { specifiers: string[]; problems: string[] } {
   const { code, strings } = lex(text);
   const specifiers: string[] = [];
   const problems: string[] = [];
@@ -138,7 +141,7 @@ export function scanModule(text: string): { specifiers: string[]; problems: stri
     // `import type {…}` and `export type {…}` are erased; so is `import { type A, type B }` (all type-only).
     const names = m[4].trim();
     const allTypes = /^\{[\s\S]*\}$/.test(names) && names.slice(1, -1).split(',').filter((n) => n.trim() !== '').every((n) => /^\s*type\s/.test(n));
-    if (spec !== undefined && !m[3] && !(allTypes && names !== '{}')) specifiers.push(spec);
+    if (spec !== undefined && (keepTypeOnly || (!m[3] && !(allTypes && names !== '{}')))) specifiers.push(spec);
   }
   const bareRe = /(^|[;\n])\s*import\s*(['"])/g;
   for (let m = bareRe.exec(code); m; m = bareRe.exec(code)) {

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, readFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeImage, defaultMaxPixels, encodeJpeg, encodePng, letterbox, letterboxBoxes, listImages, normalizeImage, readImageSize, resizeImage, unletterboxBoxes } from '../../src/data/images.js';
+import { decodeImage, defaultMaxPixels, encodeJpeg, encodePng, imageFileNames, imagePaths, letterbox, letterboxBoxes, listImages, normalizeImage, readImageSize, resizeImage, unletterboxBoxes } from '../../src/data/images.js';
 import { DetsegInputError } from '../../src/util/errors.js';
 import { packageRoot } from '../../src/util/paths.js';
 import { mulberry32 } from '../../src/util/random.js';
@@ -112,5 +112,27 @@ test('pixel limit: a 16000×16000 PNG of under 1 KB is refused from its header, 
   } finally {
     if (previous === undefined) delete process.env.DETSEG_MAX_PIXELS;
     else process.env.DETSEG_MAX_PIXELS = previous;
+  }
+});
+
+test('imageFileNames: the plain files with an image extension (any case), sorted; an unreadable folder names itself', () => {
+  const dir = tempDir();
+  for (const name of ['b.PNG', 'a.jpg', 'notes.txt', 'c.tiff', 'noext']) writeFileSync(join(dir, name), '');
+  mkdirSync(join(dir, 'folder.png')); // a folder, not an image
+  assert.deepEqual(imageFileNames(dir), ['a.jpg', 'b.PNG', 'c.tiff']);
+  const missing = join(dir, 'absent');
+  assert.throws(() => imageFileNames(missing), (e: unknown) => e instanceof DetsegInputError && e.message.includes(missing));
+});
+
+test('imagePaths: a file is itself, a folder its images as full paths; missing or empty names the path and the option', () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'b.png'), '');
+  writeFileSync(join(dir, 'a.jpg'), '');
+  assert.deepEqual(imagePaths(dir, '--input'), [join(dir, 'a.jpg'), join(dir, 'b.png')]);
+  assert.deepEqual(imagePaths(join(dir, 'b.png'), '--input'), [join(dir, 'b.png')]);
+  const empty = join(dir, 'empty');
+  mkdirSync(empty);
+  for (const path of [empty, join(dir, 'absent')]) {
+    assert.throws(() => imagePaths(path, '--input'), (e: unknown) => e instanceof DetsegInputError && e.message.includes(path) && e.message.includes('--input'));
   }
 });

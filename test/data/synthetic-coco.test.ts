@@ -3,23 +3,14 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCocoFile } from '../../src/data/coco.js';
-import type { CocoRleCompressed } from '../../src/data/coco-types.js';
+import type { CocoRleCompressed } from '../../src/masks/coco-segmentation.js';
 import { decodeImage } from '../../src/data/images.js';
-import { maskToCocoRle, syntheticCoco } from '../../src/data/synthetic-coco.js';
+import { syntheticCoco } from '../../src/data/synthetic-coco.js';
 import { syntheticSample } from '../../src/data/synthetic.js';
 import { decodeRle } from '../../src/masks/rle.js';
 import { rleFromString } from '../../src/masks/rle-string.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from './roundtrip-helpers.js';
-
-test('maskToCocoRle: a hand-made 3×4 mask gives the column-major runs pycocotools would', () => {
-  // Row-major H=3, W=4:       column-major order (x*h + y): col0 0,1,0 col1 0,1,1 col2 0,0,0 col3 1,1,1
-  const mask = Uint8Array.from([0, 0, 0, 1, 1, 1, 0, 1, 0, 1, 0, 1]);
-  const rle = maskToCocoRle(mask, 4, 3);
-  assert.deepEqual(rle.size, [3, 4]);
-  const decoded = decodeRle(rleFromString(rle.counts, 3, 4));
-  assert.deepEqual(Array.from(decoded), [0, 1, 0, 0, 1, 1, 0, 0, 0, 1, 1, 1]);
-});
 
 test('detseg synth: same seed → same bytes; the COCO file decodes to the generator\'s masks and images', async () => {
   const dir = tempDir();

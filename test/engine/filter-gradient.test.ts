@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { conv2d } from '../../src/ops/conv2d.js';
+import { conv2d } from '../helpers/conv2d.js';
 import { initEngine } from '../../src/engine/setup.js';
 import { directFilterGradient, directFilterGradientApplies } from '../../src/engine/filter-gradient.js';
-import type { HeapBackend } from '../../src/engine/kernels-heap.js';
+import type { HeapBackend } from '../../src/engine/heap-backend.js';
 import { onBothBackends, randomNormal, relativeError } from './backends.js';
 
 // Output channels a multiple of 4 (the direct kernels); input channels with and without a remainder

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../../src/engine/setup.js';
-import { flipAndTransposeFilter, patchesAsColumns, splitLastAxis, swapOuterAndInner, swapOuterPair, concatLastAxis, type HeapBackend } from '../../src/engine/kernels-heap.js';
+import { flipAndTransposeFilter, patchesAsColumns, splitLastAxis, swapOuterAndInner, swapOuterPair, concatLastAxis } from '../../src/engine/kernels-heap.js';
+import type { HeapBackend } from '../../src/engine/heap-backend.js';
 import { randomNormal } from './backends.js';
 
 /** Runs a heap function on a wasm tensor made of `values` and returns its outputs' values and shapes. */

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { conv2d } from '../../src/ops/conv2d.js';
-import { conv2dTranspose } from '../../src/ops/conv-transpose.js';
+import { conv2d } from '../helpers/conv2d.js';
+import { conv2dTranspose } from '../helpers/conv-transpose.js';
 import { initEngine } from '../../src/engine/setup.js';
 import { WASM_KERNEL_PACK } from '../../src/engine/kernels.js';
 import { onBothBackends, randomNormal, relativeError } from './backends.js';
@@ -10,7 +10,7 @@ import { heapRowCopier } from '../../src/engine/copy-rows.js';
 import { heapBiasAdd } from '../../src/engine/bias-add.js';
 import { heapMaxPoolGrad2x2 } from '../../src/engine/maxpool-grad.js';
 import { profileKernels } from '../../src/engine/kernels-profile.js';
-import type { HeapBackend } from '../../src/engine/kernels-heap.js';
+import type { HeapBackend } from '../../src/engine/heap-backend.js';
 
 // Each case: input size, kernel size, stride, padding. Odd sizes, both paddings, strides 1 and 2,
 // the U-Net 2×2/2 transposed conv (the "patchify" fast path) and overlapping stride-2 windows.

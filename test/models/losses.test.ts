@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../../src/engine/setup.js';
-import { crossEntropyDiceLoss, sigmoidCrossEntropy, softDiceLoss, softmaxCrossEntropy } from '../../src/models/losses.js';
+import { crossEntropyDiceLoss, sigmoidCrossEntropy, sigmoidCrossEntropyPerElement, softDiceLoss, softmaxCrossEntropy } from '../../src/models/losses.js';
 import { mulberry32 } from '../../src/util/random.js';
 
 // Naive double-precision references of each loss, written from the textbook formulas.
@@ -112,4 +112,12 @@ test('soft Dice: value and gradient vs the naive formula and finite differences;
 test('cross-entropy + Dice is the sum of its parts (gradient checked too)', async () => {
   await initEngine();
   checkLoss('bce+dice', (z, y) => crossEntropyDiceLoss(z, y), (z, y) => naiveBce(z, y) + naiveDice(z, y, SHAPE), sample(SIZE, 15, true));
+});
+
+test('sigmoid cross-entropy per element: each element equals the naive formula; a [P, 1] target broadcasts over C', () => {
+  const z = [0.3, -2, 5, -0.7, 1.5, -4]; // [2, 3]
+  const y = [1, 0]; // [2, 1]
+  const got = tf.tidy(() => Array.from(sigmoidCrossEntropyPerElement(tf.tensor2d(z, [2, 3]), tf.tensor2d(y, [2, 1])).dataSync()));
+  assert.equal(got.length, 6);
+  got.forEach((v, i) => assert.ok(Math.abs(v - naiveBce([z[i]], [y[Math.floor(i / 3)]])) < 1e-5, `element ${i}: ${v}`));
 });

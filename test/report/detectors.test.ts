@@ -10,7 +10,7 @@ import { DEFAULT_SYNTHETIC_RECIPE, heldOutSet } from '../../src/models/detection
 import { loadFasterRcnn } from '../../src/models/faster-rcnn/checkpoint.js';
 import { practicalSections } from '../../src/report/practical.js';
 import { ReportContext } from '../../src/report/report.js';
-import { rcnnFamilyRatios } from '../../src/pipeline/rcnn-family-bench.js';
+import { rcnnFamilyRatios } from '../../src/benchmarks/rcnn-family.js';
 import { readDetectorMeta } from '../../src/models/detection/checkpoint.js';
 import { shippedMaskRcnnPath } from '../../src/models/mask-rcnn/checkpoint.js';
 import { ANCHOR_CANDIDATES, anchorImageIndex, blendMasks, detectorsSection, speedBarsSvg } from '../../src/report/sections/detectors.js';

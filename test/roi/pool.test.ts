@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { roiPool, roiPoolBackward, roiPoolOutput, roiPoolWithArgmax } from '../../src/roi/pool.js';
 import { DetsegInputError } from '../../src/util/errors.js';
-import { mulberry32 } from '../../src/util/random.js';
+import { mulberry32, shuffleInPlace } from '../../src/util/random.js';
 import { checkFiniteDifferences } from '../ops/gradient-check.js';
 import { randomRois } from './random-rois.js';
 
@@ -155,11 +155,7 @@ test('roiPoolBackward matches finite differences of the pooled sum', () => {
   const [B, H, W, C] = [2, 5, 6, 7];
   const n = B * H * W * C;
   // Distinct values 0.01 apart, so a step of 1e-3 never changes which cell is the maximum.
-  const order = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [order[i], order[j]] = [order[j], order[i]];
-  }
+  const order = shuffleInPlace(Array.from({ length: n }, (_, i) => i), random);
   const features = Float32Array.from(order, (v) => v * 0.01 - 1);
   const rois = Float32Array.from([0, 0, 0, 5, 4, 1, 2, 1, 11, 9, 1, -3, -3, 4, 4, 0, 6, 6, 7, 7]);
   const opts = { outHeight: 3, outWidth: 2, spatialScale: 0.5 };

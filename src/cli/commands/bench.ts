@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { registerRcnnFamilyBench } from './detect.js';
 import { initEngine } from '../../engine/setup.js';
-import { prepareConvForward, prepareUNetStep, timeRuns } from '../../engine/speed.js';
+import { prepareConvForward, prepareUNetStep, timeRuns } from '../../benchmarks/engine-speed.js';
 import { DetsegInputError } from '../../util/errors.js';
 import { wholeNumber } from '../options.js';
 

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { copyFileSync, existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, extname, join, parse, resolve } from 'node:path';
-import { decodeImage, IMAGE_EXTENSIONS, letterbox } from '../../data/images.js';
+import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, parse, resolve } from 'node:path';
+import { decodeImage, imagePaths, letterbox } from '../../data/images.js';
 import { checkReplaceableDir } from '../../data/output-dir.js';
-import { maskToCocoRle } from '../../data/synthetic-coco.js';
+import { maskToCocoRle } from '../../masks/coco-mask.js';
 import { loadCheckpoint } from '../../engine/checkpoint.js';
 import { initEngine } from '../../engine/setup.js';
 import { RCNN_TRAIN_OPTIONS } from '../../models/rcnn/options.js';
@@ -11,7 +11,7 @@ import { DETECTOR_FAMILIES } from '../../models/registry.js';
 import { annotateImage } from '../../pipeline/annotate.js';
 import { openDetectionData, syntheticData, validateDetectionData, type DetectionData } from '../../pipeline/dataset.js';
 import { detectPrepared, toOriginal } from '../../pipeline/infer.js';
-import { formatRcnnFamily, benchRcnnFamily, rcnnFamilyCheckpoints } from '../../pipeline/rcnn-family-bench.js';
+import { formatRcnnFamily, benchRcnnFamily, rcnnFamilyCheckpoints } from '../../benchmarks/rcnn-family.js';
 import { writeRunPlots } from '../../pipeline/run-plots.js';
 import { latestRun, nextRunDir } from '../../pipeline/run-dir.js';
 import { readRunArgs, removeEmptyRun, trainRun } from '../../pipeline/train.js';
@@ -245,11 +245,7 @@ export function registerDetectorPredict(predictCmd: Command): void {
       .action(async (opts: { weights?: string; checkpoint?: string; source?: string; input?: string; out: string; save?: string; conf: string; score?: string; iou?: string; imgsz?: string; overwrite: boolean }) => {
         const sourceGiven = opts.source ?? opts.input;
         if (sourceGiven === undefined) throw new DetsegInputError('give the image file or folder', { field: '--source' });
-        const input = resolve(sourceGiven);
-        const sourceField = opts.source !== undefined ? '--source' : '--input';
-        if (!existsSync(input)) throw new DetsegInputError('input does not exist', { file: input, field: sourceField });
-        const files = statSync(input).isDirectory() ? readdirSync(input).filter((f) => IMAGE_EXTENSIONS.includes(extname(f).toLowerCase())).sort().map((f) => join(input, f)) : [input];
-        if (files.length === 0) throw new DetsegInputError('holds no images', { file: input, field: sourceField });
+        const files = imagePaths(resolve(sourceGiven), opts.source !== undefined ? '--source' : '--input');
         const confText = opts.score ?? opts.conf;
         const conf = Number(confText);
         if (confText.trim() === '' || !(conf >= 0 && conf <= 1)) throw new DetsegInputError(`must be a number in [0, 1], got '${confText}'`, { field: opts.score !== undefined ? '--score' : '--conf' });

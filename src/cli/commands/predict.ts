@@ -1,15 +1,13 @@
 import type { Command } from 'commander';
 import { registerDetectorPredict } from './detect.js';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { extname, join, parse, resolve } from 'node:path';
-import { defaultMaxPixels, encodePng, IMAGE_EXTENSIONS } from '../../data/images.js';
+import { join, parse, resolve } from 'node:path';
+import { defaultMaxPixels, encodePng, imagePaths } from '../../data/images.js';
 import { initEngine } from '../../engine/setup.js';
 import { loadUNetCheckpoint } from '../../models/unet/checkpoint-meta.js';
 import { predictFullMasks, readGreyImage } from '../../models/unet/dataset.js';
 import { AtomicFiles } from '../../util/atomic.js';
 import { DEFAULT_MAX_PIXELS } from '../../util/limits.js';
 import { wholeNumber } from '../options.js';
-import { DetsegInputError } from '../../util/errors.js';
 
 /** Disposes `model` after a failure, keeping that failure the one reported. */
 function disposeQuietly(model: { dispose(): unknown }): void {
@@ -38,15 +36,7 @@ export function registerPredict(program: Command): void {
     .action(async (opts: { checkpoint: string; input: string; out: string; maxPixels?: string }) => {
       const maxPixels = opts.maxPixels === undefined ? defaultMaxPixels() : wholeNumber(opts.maxPixels, '--max-pixels', 1);
       await initEngine();
-      const input = resolve(opts.input);
-      if (!existsSync(input)) throw new DetsegInputError('input does not exist', { file: input, field: '--input' });
-      const files = statSync(input).isDirectory()
-        ? readdirSync(input)
-            .filter((f) => IMAGE_EXTENSIONS.includes(extname(f).toLowerCase()))
-            .sort()
-            .map((f) => join(input, f))
-        : [input];
-      if (files.length === 0) throw new DetsegInputError('holds no images', { file: input, field: '--input' });
+      const files = imagePaths(resolve(opts.input), '--input');
       const { model, depth } = loadUNetCheckpoint(resolve(opts.checkpoint));
       const out = resolve(opts.out);
       let foreground = 0;

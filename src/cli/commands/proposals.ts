@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { decodeImage, defaultMaxPixels, encodePng } from '../../data/images.js';
 import { DEFAULT_WINDOW_SIZES, PROPOSAL_METHODS, proposeBoxes, type ProposalMethod } from '../../proposals/propose.js';
 import type { SelectiveSearchMode } from '../../proposals/selective-search.js';
-import { colour, image as svgImage, rect, svgDoc } from '../../report/svg.js';
+import { colour, image as svgImage, rect, svgDoc } from '../../viz/svg.js';
 import { AtomicFiles } from '../../util/atomic.js';
 import { DEFAULT_MAX_PIXELS } from '../../util/limits.js';
 import { DetsegInputError } from '../../util/errors.js';

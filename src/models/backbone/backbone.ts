@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { seededInitializer, type SeedCounter } from '../unet/blocks.js';
+import { seededInitializer, type SeedCounter } from '../../engine/initializers.js';
 
 /** Options of {@link buildBackbone}. Defaults give the stride-8, 64-channel backbone of the R-CNN family. */
 export interface BackboneOptions {

@@ -1,4 +1,5 @@
-import { appendSyntheticSample, emptySyntheticCoco, maskToCocoRle } from '../../data/synthetic-coco.js';
+import { appendSyntheticSample, emptySyntheticCoco } from '../../data/synthetic-coco.js';
+import { maskToCocoRle } from '../../masks/coco-mask.js';
 import { evaluateCocoJson, type CocoEvalResult } from '../../eval/coco.js';
 import type { DetectionSample } from './synthetic-data.js';
 import type { Detections } from './types.js';

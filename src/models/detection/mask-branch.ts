@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { roiAlignOp } from '../../engine/roi-ops.js';
 import type { Backbone } from '../backbone/backbone.js';
+import { sigmoidCrossEntropyPerElement } from '../losses.js';
 import { buildMaskHead } from './mask-head.js';
 import { pasteMask } from './mask-paste.js';
 import { maskTargets } from './mask-targets.js';
@@ -93,7 +94,7 @@ export class MaskBranch {
     });
     const logits = this.head.apply(this.pool(features, fine, positiveBoxes), { training: true }) as tf.Tensor4D; // [P, M, M, C]
     const y = tf.tensor4d(targetMasks, [count, m, m, 1]);
-    const bce = tf.relu(logits).sub(logits.mul(y)).add(tf.log1p(tf.exp(tf.neg(tf.abs(logits))))); // [P, M, M, C]
+    const bce = sigmoidCrossEntropyPerElement(logits, y); // [P, M, M, C]
     return tf.div(tf.sum(tf.mul(bce, tf.tensor4d(classMask, [count, 1, 1, c]))), count * m * m) as tf.Scalar;
   }
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { seededInitializer, type SeedCounter } from '../unet/blocks.js';
+import { seededInitializer, type SeedCounter } from '../../engine/initializers.js';
 
 /** Options of {@link buildMaskHead}. */
 export interface MaskHeadOptions {

@@ -1,4 +1,4 @@
-import { mulberry32 } from '../../util/random.js';
+import { mulberry32, shuffleInPlace } from '../../util/random.js';
 import { flipDetectionSample, imagesToTensor, syntheticDetectionSet, type DetectionSample } from './synthetic-data.js';
 import type { DetectionBatch } from './train-loop.js';
 
@@ -34,12 +34,7 @@ export const DEFAULT_SYNTHETIC_RECIPE: SyntheticRecipe = { imageSize: 128, train
  * carries the external proposals of its (flipped) images, e.g. selective search for Fast R-CNN / R-CNN.
  */
 export function syntheticBatches(recipe: SyntheticRecipe, proposals?: (image: Uint8Array, width: number, height: number) => Float32Array): (step: number) => DetectionBatch {
-  const order = Array.from({ length: recipe.trainImages }, (_, i) => i);
-  const shuffle = mulberry32(recipe.seed ^ 0x5eed);
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = Math.floor(shuffle() * (i + 1));
-    [order[i], order[j]] = [order[j], order[i]];
-  }
+  const order = shuffleInPlace(Array.from({ length: recipe.trainImages }, (_, i) => i), mulberry32(recipe.seed ^ 0x5eed));
   return (step) => {
     const random = mulberry32((Math.imul(recipe.seed + 1, 0x9e3779b1) ^ Math.imul(step + 1, 0x85ebca77)) >>> 0);
     const samples: DetectionSample[] = [];

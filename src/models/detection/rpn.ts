@@ -7,6 +7,7 @@ import { BoxCoder } from '../../boxes/coder.js';
 import { assignRpnTargets } from './rpn-targets.js';
 import { smoothL1Sum } from './smooth-l1.js';
 import type { DetectionTarget } from './types.js';
+import { sigmoidCrossEntropyPerElement } from '../losses.js';
 
 /** Options of {@link RegionProposalNetwork}; defaults follow torchvision except the anchor sizes (small images). */
 export interface RpnOptions {
@@ -138,7 +139,7 @@ export class RegionProposalNetwork {
     const normaliser = Math.max(sampledCount, 1);
     const z = objectness.reshape([batch * n]); // [B·N]
     const y = tf.tensor1d(labels);
-    const bce = tf.relu(z).sub(z.mul(y)).add(tf.log1p(tf.exp(tf.neg(tf.abs(z))))); // [B·N]
+    const bce = sigmoidCrossEntropyPerElement(z, y); // [B·N]
     const lossObjectness = tf.div(tf.sum(tf.mul(bce, tf.tensor1d(sampled))), normaliser) as tf.Scalar;
     const boxSum = smoothL1Sum(deltas.reshape([batch * n, 4]), tf.tensor2d(regression, [batch * n, 4]), this.smoothL1Beta, tf.tensor2d(positive, [batch * n, 1]));
     const lossBox = tf.div(boxSum, normaliser) as tf.Scalar;

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { convBlock, seededInitializer, type SeedCounter } from '../unet/blocks.js';
+import { seededInitializer, type SeedCounter } from '../../engine/initializers.js';
+import { convBlock } from '../unet/blocks.js';
 
 /** Options of {@link buildFCN}. */
 export interface FCNOptions {

@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { extname, join, parse } from 'node:path';
-import { decodeImage, IMAGE_EXTENSIONS, type DecodeOptions } from '../../data/images.js';
+import { existsSync } from 'node:fs';
+import { join, parse } from 'node:path';
+import { decodeImage, imageFileNames, type DecodeOptions } from '../../data/images.js';
 import { loadSunnybrook } from '../../data/sunnybrook.js';
-import { centreCropOrigin, cropInto } from '../../practical/lv.js';
+import { centreCropOrigin, cropInto } from '../../data/crop.js';
 import type { Batch } from '../../engine/train.js';
+import { shuffleInPlace } from '../../util/random.js';
 import { DetsegInputError } from '../../util/errors.js';
 
 /** One image with its binary mask, both row-major `[height, width]`. */
@@ -35,16 +36,10 @@ export async function readGreyImage(file: string, decode: DecodeOptions = {}): P
   return { image, height: rgb.height, width: rgb.width };
 }
 
-function imageFiles(dir: string): string[] {
-  return readdirSync(dir)
-    .filter((f) => IMAGE_EXTENSIONS.includes(extname(f).toLowerCase()) && statSync(join(dir, f)).isFile())
-    .sort();
-}
-
 /** Files of `dir` by stem; two files of one stem (`a.png`, `a.jpg`) are an error: which one is meant? */
 function filesByStem(dir: string, what: string): Map<string, string> {
   const byStem = new Map<string, string>();
-  for (const f of imageFiles(dir)) {
+  for (const f of imageFileNames(dir)) {
     const stem = parse(f).name;
     const previous = byStem.get(stem);
     if (previous !== undefined) throw new DetsegInputError(`two ${what} files share the stem '${stem}': ${parse(previous).base} and ${f} (each image needs its own mask)`, { file: dir });
@@ -105,11 +100,7 @@ export function sunnybrookSamples(dir?: string): SegSample[] {
  */
 export function holdOutGroups(samples: SegSample[], fraction: number, random: () => number): { trainIndices: number[]; valIndices: number[]; valGroups: string[] } {
   const groupOf = (s: SegSample, i: number) => s.group ?? `#${i}:${s.name}`;
-  const groups = [...new Set(samples.map(groupOf))];
-  for (let i = groups.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [groups[i], groups[j]] = [groups[j], groups[i]];
-  }
+  const groups = shuffleInPlace([...new Set(samples.map(groupOf))], random);
   const valGroups = groups.slice(0, Math.max(0, Math.min(groups.length - 1, Math.round(fraction * groups.length))));
   const held = new Set(valGroups);
   const trainIndices: number[] = [];
@@ -134,11 +125,7 @@ export interface SegBatchOptions {
  * (centre ± a random shift, optionally flipped): `x [B, crop, crop, 1]`, `y [B, crop, crop, 1]` (0/1).
  */
 export function* segBatches(samples: SegSample[], indices: number[], options: SegBatchOptions, random: () => number): Generator<Batch> {
-  const order = indices.slice();
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [order[i], order[j]] = [order[j], order[i]];
-  }
+  const order = shuffleInPlace(indices.slice(), random);
   const size = options.crop;
   const maxShift = options.maxShift ?? 0;
   for (let start = 0; start < order.length; start += options.batchSize) {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { convBlock, seededInitializer, type SeedCounter } from './blocks.js';
+import { seededInitializer, type SeedCounter } from '../../engine/initializers.js';
+import { convBlock } from './blocks.js';
 
 /** Options of {@link buildUNet}. Defaults give the ~480k-parameter U-Net of the benchmark. */
 export interface UNetOptions {

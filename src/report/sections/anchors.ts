@@ -1,7 +1,7 @@
 import { AnchorGenerator } from '../../anchors/generator.js';
-import { htmlTable } from '../plot.js';
+import { htmlTable } from '../../viz/plot.js';
 import { figureHtml, type ReportContext, type ReportSection } from '../report.js';
-import { circle, colour, rect, svgDoc, text } from '../svg.js';
+import { circle, colour, rect, svgDoc, text } from '../../viz/svg.js';
 
 /** The figure's setting: a 512×384 image, a stride-32 feature map (16×12), 3 sizes × 3 ratios. */
 export const ANCHOR_FIGURE = {

@@ -4,9 +4,9 @@ import { encodePng } from '../../data/images.js';
 import { syntheticSource } from '../../data/loader.js';
 import { SHAPE_CLASSES, syntheticSample } from '../../data/synthetic.js';
 import { mulberry32 } from '../../util/random.js';
-import { htmlTable } from '../plot.js';
+import { htmlTable } from '../../viz/plot.js';
 import { figureHtml, type ReportContext, type ReportSection } from '../report.js';
-import { colour, group, image, rect, svgDoc, text } from '../svg.js';
+import { colour, group, image, rect, svgDoc, text } from '../../viz/svg.js';
 
 /** Seed of the examples and statistics shown in the report (the practical's training set uses it too). */
 export const DATA_SECTION_SEED = 2024;

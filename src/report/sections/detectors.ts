@@ -6,17 +6,17 @@ import { boxIou } from '../../boxes/iou.js';
 import { encodePng } from '../../data/images.js';
 import { SHAPE_CLASSES } from '../../data/synthetic.js';
 import { initEngine } from '../../engine/setup.js';
-import { benchRcnnFamily, rcnnFamilyCheckpoints, PAPER_RATIOS, RATIO_GOALS, type RcnnFamilyReport } from '../../pipeline/rcnn-family-bench.js';
+import { benchRcnnFamily, rcnnFamilyCheckpoints, PAPER_RATIOS, RATIO_GOALS, type RcnnFamilyReport } from '../../benchmarks/rcnn-family.js';
 import { DEFAULT_SYNTHETIC_RECIPE, heldOutSet, type SyntheticRecipe } from '../../models/detection/recipe.js';
 import { imagesToTensor, type DetectionSample } from '../../models/detection/synthetic-data.js';
 import type { Detections } from '../../models/detection/types.js';
 import { loadFasterRcnn } from '../../models/faster-rcnn/checkpoint.js';
 import { detectorCheckpoint } from '../../pipeline/shipped-chain.js';
 import { loadMaskRcnn } from '../../models/mask-rcnn/checkpoint.js';
-import { mulberry32 } from '../../util/random.js';
-import { htmlTable } from '../plot.js';
+import { mulberry32, shuffleInPlace } from '../../util/random.js';
+import { htmlTable } from '../../viz/plot.js';
 import { figureHtml, type ReportContext, type ReportSection } from '../report.js';
-import { colour, escapeXml, group, image, rect, svgDoc, text } from '../svg.js';
+import { colour, escapeXml, group, image, rect, svgDoc, text } from '../../viz/svg.js';
 
 /**
  * The practical's detector section, from the shipped checkpoints: the R-CNN family's speed on the same
@@ -122,11 +122,7 @@ export function anchorsAtWork(model: ReturnType<typeof loadFasterRcnn>['model'],
     else ignored++;
   }
   const random = mulberry32(7);
-  const pool = [...negative];
-  for (let i = pool.length - 1; i > 0; i--) {
-    const k = Math.floor(random() * (i + 1));
-    [pool[i], pool[k]] = [pool[k], pool[i]];
-  }
+  const pool = shuffleInPlace([...negative], random);
   const negativeSample = Int32Array.from(pool.slice(0, DRAWN_NEGATIVES)).sort();
   const input = { anchors: anchorBoxes, objectness: objectnessValues, deltas: deltaValues, imageWidth: size, imageHeight: size };
   const shipped = rpn.testProposals;

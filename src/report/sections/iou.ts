@@ -1,7 +1,7 @@
 import { boxIou } from '../../boxes/iou.js';
-import { htmlTable } from '../plot.js';
+import { htmlTable } from '../../viz/plot.js';
 import { figureHtml, type ReportContext, type ReportSection } from '../report.js';
-import { fmt, group, line, rect, svgDoc, text } from '../svg.js';
+import { fmt, group, line, rect, svgDoc, text } from '../../viz/svg.js';
 
 /** The lecture's reading of an IoU value: > 0.5 decent, > 0.7 pretty good, > 0.9 almost perfect. */
 export function iouQualityBand(iou: number): 'poor' | 'decent' | 'pretty good' | 'almost perfect' {

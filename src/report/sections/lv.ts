@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import sharp from 'sharp';
 import { loadSunnybrook, type SunnybrookData } from '../../data/sunnybrook.js';
+import { centreCropOrigin } from '../../data/crop.js';
 import {
-  centreCropOrigin,
   DEFAULT_LV_CONFIG,
   evaluateLvFold,
   loadLvCheckpoint,
@@ -12,12 +12,12 @@ import {
   trainFold,
   type LvConfig,
   type LvFoldResult,
-} from '../../practical/lv.js';
+} from '../../models/unet/lv.js';
 import type { EpochRecord } from '../../engine/train.js';
 import { DetsegInputError } from '../../util/errors.js';
-import { htmlTable, linePlot } from '../plot.js';
+import { htmlTable, linePlot } from '../../viz/plot.js';
 import { figureHtml, type ReportContext, type ReportSection } from '../report.js';
-import { colour, escapeXml, fmt, image, polygon, rect, svgDoc, text } from '../svg.js';
+import { colour, escapeXml, fmt, image, polygon, rect, svgDoc, text } from '../../viz/svg.js';
 
 /** The tiny configuration of `--quick --retrain` (a smoke test, not a result). */
 const QUICK_CONFIG: LvConfig = { ...DEFAULT_LV_CONFIG, crop: 64, baseWidth: 4, depth: 2, epochs: 2, batchSize: 8 };

@@ -1,9 +1,9 @@
 import { boxIou } from '../../boxes/iou.js';
 import { nms } from '../../nms/greedy.js';
 import { gaussian, mulberry32 } from '../../util/random.js';
-import { htmlTable } from '../plot.js';
+import { htmlTable } from '../../viz/plot.js';
 import { figureHtml, type ReportContext, type ReportSection } from '../report.js';
-import { group, rect, svgDoc, text } from '../svg.js';
+import { group, rect, svgDoc, text } from '../../viz/svg.js';
 
 /** A generated crowded detection scene: a few objects, many scored boxes around each, some clutter. */
 export interface CrowdedScene {

@@ -5,7 +5,7 @@ import { annotateImage } from '../../pipeline/annotate.js';
 import { detectPrepared, toOriginal } from '../../pipeline/infer.js';
 import { detectorCheckpoint } from '../../pipeline/shipped-chain.js';
 import { checkpointImageSize, loadDetector, shippedCheckpoints } from '../../pipeline/weights.js';
-import { escapeXml } from '../svg.js';
+import { escapeXml } from '../../viz/svg.js';
 import { assetsDir } from '../../util/paths.js';
 import { figureHtml, type ReportContext, type ReportSection } from '../report.js';
 

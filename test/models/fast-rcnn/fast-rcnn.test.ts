@@ -1,11 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../../../src/engine/setup.js';
 import { selectiveSearchProposals } from '../../../src/models/detection/selective-search-proposals.js';
-import { imagesToTensor, syntheticDetectionSet } from '../../../src/models/detection/synthetic-data.js';
+import { syntheticDetectionSet } from '../../../src/models/detection/synthetic-data.js';
 import { FastRCNN } from '../../../src/models/fast-rcnn/fast-rcnn.js';
-import { everyObjectFound } from '../detection/overfit-helpers.js';
+import { assertOverfitsOnProposals } from '../detection/overfit-helpers.js';
 
 test('Fast R-CNN overfits one image on its selective-search proposals: losses drop, every object found with its class', async () => {
   await initEngine();
@@ -13,14 +12,5 @@ test('Fast R-CNN overfits one image on its selective-search proposals: losses dr
   const proposals = [selectiveSearchProposals(d.sample.image, 64, 64, { mode: 'fast' })];
   assert.ok(proposals[0].length >= 4 * 10, 'selective search gives proposals');
   const model = new FastRCNN({ seed: 4, backbone: { widths: [8, 16, 32] }, representationSize: 64, roiHeads: { batchSizePerImage: 64 } });
-  const images = imagesToTensor([d.sample.image], 64, 64);
-  const optimizer = tf.train.adam(3e-3);
-  const history = Array.from({ length: 80 }, () => model.trainStep(optimizer, images, [d.target], proposals));
-  const last = history.slice(-10).reduce((s, h) => s + h.loss, 0) / 10;
-  assert.ok(last < 0.3 * history[0].loss, `loss ${history[0].loss} → ${last}`);
-  const [det] = model.predict(images, proposals);
-  assert.ok(everyObjectFound(d.target, det, 0.6, 0.5));
-  optimizer.dispose();
-  images.dispose();
-  model.dispose();
+  assertOverfitsOnProposals(model, d, proposals, 80);
 });

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../../../src/engine/setup.js';
 import { selectiveSearchProposals } from '../../../src/models/detection/selective-search-proposals.js';
-import { imagesToTensor, syntheticDetectionSet } from '../../../src/models/detection/synthetic-data.js';
+import { syntheticDetectionSet } from '../../../src/models/detection/synthetic-data.js';
 import { RCNN } from '../../../src/models/rcnn/rcnn.js';
-import { everyObjectFound } from '../detection/overfit-helpers.js';
+import { assertOverfitsOnProposals } from '../detection/overfit-helpers.js';
 
 test('R-CNN warp: a crop of whole pixels at the warp size is the image cut out exactly', async () => {
   await initEngine();
@@ -32,16 +32,7 @@ test('R-CNN overfits one image on its selective-search proposals: losses drop, e
   const [d] = syntheticDetectionSet(15, 1, { size: 64, minObjects: 2, maxObjects: 2, smallFraction: 0 });
   const proposals = [selectiveSearchProposals(d.sample.image, 64, 64, { mode: 'fast' })];
   const model = new RCNN({ seed: 6, warpSize: 32, backbone: { widths: [8, 16, 32] }, representationSize: 64, batchSizePerImage: 48 });
-  const images = imagesToTensor([d.sample.image], 64, 64);
-  const optimizer = tf.train.adam(3e-3);
-  const history = Array.from({ length: 60 }, () => model.trainStep(optimizer, images, [d.target], proposals));
-  const last = history.slice(-10).reduce((s, h) => s + h.loss, 0) / 10;
-  assert.ok(last < 0.3 * history[0].loss, `loss ${history[0].loss} → ${last}`);
-  const [det] = model.predict(images, proposals);
-  assert.ok(everyObjectFound(d.target, det, 0.6, 0.5));
-  optimizer.dispose();
-  images.dispose();
-  model.dispose();
+  assertOverfitsOnProposals(model, d, proposals, 60);
 });
 
 test('R-CNN head: the crop features are max-pooled k×k (pool5) before the FC head, as a naive loop does', async () => {

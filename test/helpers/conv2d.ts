@@ -1,5 +1,5 @@
-import { DetsegInputError } from '../util/errors.js';
-import { validateInteger, validateNhwc, type NhwcShape } from './nhwc.js';
+import { DetsegInputError } from '../../src/util/errors.js';
+import { validateInteger, validateNhwc, type NhwcShape } from '../../src/ops/nhwc.js';
 import { axisPadding, resolveAxisPadding, type Padding2d } from './padding.js';
 
 /** Options of {@link conv2d} and {@link conv2dTranspose}. */

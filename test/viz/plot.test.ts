@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { estimateTextWidth, htmlTable, linePlot } from '../../src/report/plot.js';
+import { estimateTextWidth, htmlTable, linePlot } from '../../src/viz/plot.js';
 
 // Default geometry worked by hand: 480×320, margins left 56, right 16, top 12 (no title), bottom 44
 // → plot area x ∈ [56, 464] (408 px), y ∈ [12, 276] (264 px).

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { initEngine } from '../../src/engine/setup.js';
 import { saveDetectorCheckpoint } from '../../src/models/detection/checkpoint.js';
 import { buildBackbone } from '../../src/models/backbone/backbone.js';
-import { backboneSignature, benchRcnnFamily, formatRcnnFamily } from '../../src/pipeline/rcnn-family-bench.js';
+import { backboneSignature, benchRcnnFamily, formatRcnnFamily } from '../../src/benchmarks/rcnn-family.js';
 import { selectiveSearchProposals } from '../../src/models/detection/selective-search-proposals.js';
 import { syntheticDetectionSet } from '../../src/models/detection/synthetic-data.js';
 import { FastRCNN } from '../../src/models/fast-rcnn/fast-rcnn.js';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { SelectiveSearchMode } from '../proposals/selective-search.js';
+import { median } from '../util/median.js';
 import { loadFastRcnn } from '../models/fast-rcnn/checkpoint.js';
 import { loadFasterRcnn } from '../models/faster-rcnn/checkpoint.js';
 import { loadRcnn } from '../models/rcnn/checkpoint.js';
@@ -7,7 +8,7 @@ import { evaluateDetections } from '../models/detection/evaluate.js';
 import { selectiveSearchProposals } from '../models/detection/selective-search-proposals.js';
 import { imagesToTensor, syntheticDetectionSet } from '../models/detection/synthetic-data.js';
 import type { Detections } from '../models/detection/types.js';
-import { detectorCheckpoint, type ShippedDetector } from './shipped-chain.js';
+import { detectorCheckpoint, type ShippedDetector } from '../pipeline/shipped-chain.js';
 
 /** One row of the speed table. */
 export interface RcnnFamilyRow {
@@ -79,12 +80,6 @@ export interface RcnnFamilyOptions {
   proposalMode?: SelectiveSearchMode;
   /** Checkpoints (default: the shipped ones). */
   checkpoints?: Partial<Record<'rcnn' | 'fast-rcnn' | 'faster-rcnn', string>>;
-}
-
-function medianOf(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /** The ratios of rows [R-CNN, Fast R-CNN, Faster R-CNN] (see {@link RcnnFamilyRatios}). */
@@ -179,9 +174,9 @@ export function benchRcnnFamily(options: RcnnFamilyOptions): RcnnFamilyReport {
     return {
       method,
       proposer,
-      proposalSeconds: medianOf(proposal),
-      networkSeconds: medianOf(network),
-      totalSeconds: medianOf(proposal.map((p, k) => p + network[k])),
+      proposalSeconds: median(proposal),
+      networkSeconds: median(network),
+      totalSeconds: median(proposal.map((p, k) => p + network[k])),
       proposalsPerImage: count / n,
       mAP: coco.stats[0],
       mAP50: coco.stats[1],

@@ -1,6 +1,6 @@
-import { DetsegInputError } from '../util/errors.js';
+import { DetsegInputError } from '../../src/util/errors.js';
 import { convGeometry, type Conv2dOptions, type Tensor4 } from './conv2d.js';
-import { validateInteger, validateNhwc } from './nhwc.js';
+import { validateInteger, validateNhwc } from '../../src/ops/nhwc.js';
 
 /** Options of {@link conv2dTranspose}: those of the convolution it transposes, and its output size. */
 export interface Conv2dTransposeOptions extends Conv2dOptions {

@@ -3,12 +3,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { loadSunnybrook, leaveOnePatientOut } from '../../src/data/sunnybrook.js';
-import { loadCheckpoint, saveCheckpoint } from '../../src/engine/checkpoint.js';
-import { tf } from '../../src/engine/setup.js';
+import { centreCropOrigin, cropInto } from '../../../src/data/crop.js';
+import { loadSunnybrook, leaveOnePatientOut } from '../../../src/data/sunnybrook.js';
+import { loadCheckpoint, saveCheckpoint } from '../../../src/engine/checkpoint.js';
+import { tf } from '../../../src/engine/setup.js';
 import {
-  centreCropOrigin,
-  cropInto,
   DEFAULT_LV_CONFIG,
   evaluateLvFold,
   loadLvCheckpoint,
@@ -20,11 +19,11 @@ import {
   saveLvCheckpoint,
   trainFold,
   type LvConfig,
-} from '../../src/practical/lv.js';
-import { lvSection, maskOutlinePath } from '../../src/report/sections/lv.js';
-import { ReportContext } from '../../src/report/report.js';
-import { DetsegInputError } from '../../src/util/errors.js';
-import { mulberry32 } from '../../src/util/random.js';
+} from '../../../src/models/unet/lv.js';
+import { lvSection, maskOutlinePath } from '../../../src/report/sections/lv.js';
+import { ReportContext } from '../../../src/report/report.js';
+import { DetsegInputError } from '../../../src/util/errors.js';
+import { mulberry32 } from '../../../src/util/random.js';
 
 const data = loadSunnybrook();
 const tmpRoot = mkdtempSync(join(tmpdir(), 'detseg-lv-'));
@@ -34,18 +33,6 @@ after(() => rmSync(tmpRoot, { recursive: true, force: true }));
 const TINY: LvConfig = { ...DEFAULT_LV_CONFIG, crop: 64, baseWidth: 4, depth: 2, epochs: 2, batchSize: 8 };
 
 describe('crops and batches', () => {
-  test('cropInto equals naive indexing, with and without the left–right flip', () => {
-    const w = 7, h = 6;
-    const src = Float32Array.from({ length: w * h }, (_, i) => i);
-    const out = new Float32Array(2 + 3 * 3);
-    cropInto(src, w, 2, 3, 3, false, out, 2);
-    assert.deepEqual(Array.from(out.subarray(2)), [17, 18, 19, 24, 25, 26, 31, 32, 33]);
-    cropInto(src, w, 2, 3, 3, true, out, 2);
-    assert.deepEqual(Array.from(out.subarray(2)), [19, 18, 17, 26, 25, 24, 33, 32, 31]);
-    assert.deepEqual(centreCropOrigin(256, 256, 128), [64, 64]);
-    assert.throws(() => centreCropOrigin(100, 256, 128), DetsegInputError);
-  });
-
   test('lvInputImage: the centre window\'s 1% and 99% percentiles map to 0 and 1, linearly in between', () => {
     const s = data.slices[30];
     const input = lvInputImage(s, 96);

@@ -1,4 +1,4 @@
-import { DetsegInputError } from '../util/errors.js';
+import { DetsegInputError } from '../../src/util/errors.js';
 
 /**
  * Padding of a 2-D convolution, as tfjs names it: `'valid'` (none), `'same'` (output size

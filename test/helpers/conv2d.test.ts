@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { conv2d } from '../../src/ops/conv2d.js';
+import { conv2d } from './conv2d.js';
 import { DetsegInputError } from '../../src/util/errors.js';
 import { mulberry32 } from '../../src/util/random.js';
-import { assertClose, randomArray } from './arrays.js';
+import { assertClose, randomArray } from '../ops/arrays.js';
 
 test('conv2d: hand-worked 3×3 input, 2×2 kernel, valid and same padding', () => {
   // x = [[1,2,3],[4,5,6],[7,8,9]], k = [[1,0],[0,-1]] (one channel in, one out).

@@ -1,15 +1,17 @@
 import { join } from 'node:path';
-import { loadCheckpoint, saveCheckpoint } from '../engine/checkpoint.js';
-import { initEngine, tf } from '../engine/setup.js';
-import { captureModelWeights, restoreModelWeights } from '../engine/state.js';
-import { train, type Batch, type EpochRecord } from '../engine/train.js';
-import { crossEntropyDiceLoss } from '../models/losses.js';
-import { buildUNet } from '../models/unet/unet.js';
-import { applyWindow, percentileBounds } from '../data/dicom.js';
-import { leaveOnePatientOut, type SunnybrookData, type SunnybrookSlice } from '../data/sunnybrook.js';
-import { binaryDice, SegmentationConfusion } from '../eval/segmentation.js';
-import { DetsegInputError } from '../util/errors.js';
-import { assetsDir } from '../util/paths.js';
+import { loadCheckpoint, saveCheckpoint } from '../../engine/checkpoint.js';
+import { initEngine, tf } from '../../engine/setup.js';
+import { captureModelWeights, restoreModelWeights } from '../../engine/state.js';
+import { train, type Batch, type EpochRecord } from '../../engine/train.js';
+import { crossEntropyDiceLoss } from '../losses.js';
+import { buildUNet } from './unet.js';
+import { applyWindow, percentileBounds } from '../../data/dicom.js';
+import { centreCropOrigin, cropInto } from '../../data/crop.js';
+import { leaveOnePatientOut, type SunnybrookData, type SunnybrookSlice } from '../../data/sunnybrook.js';
+import { binaryDice, SegmentationConfusion } from '../../eval/segmentation.js';
+import { DetsegInputError } from '../../util/errors.js';
+import { assetsDir } from '../../util/paths.js';
+import { shuffleInPlace } from '../../util/random.js';
 
 /**
  * The left-ventricle practical: a U-Net segments the LV blood pool in short-axis cine MRI (Sunnybrook),
@@ -71,25 +73,6 @@ export interface TrainedFold {
   /** Seconds in training steps (sum over epochs), and wall seconds of the whole call. */
   trainSeconds: number;
   wallSeconds: number;
-}
-
-/**
- * Copies the `size × size` window whose top-left corner is (row0, col0) out of a row-major image
- * `[height, width]`, optionally mirrored left–right, into `out` at `offset`. The window must lie inside.
- */
-export function cropInto(src: ArrayLike<number>, width: number, row0: number, col0: number, size: number, flip: boolean, out: Float32Array, offset: number): void {
-  for (let r = 0; r < size; r++) {
-    const s = (row0 + r) * width + col0;
-    const o = offset + r * size;
-    if (flip) for (let c = 0; c < size; c++) out[o + c] = src[s + size - 1 - c];
-    else for (let c = 0; c < size; c++) out[o + c] = src[s + c];
-  }
-}
-
-/** Top-left corner of the centre `crop` window of a `height × width` image. */
-export function centreCropOrigin(height: number, width: number, crop: number): [number, number] {
-  if (crop > height || crop > width) throw new DetsegInputError(`crop ${crop} larger than the ${height}×${width} image`, { field: 'crop' });
-  return [(height - crop) >> 1, (width - crop) >> 1];
 }
 
 const inputCache = new WeakMap<SunnybrookSlice, Map<number, Float32Array>>();
@@ -162,11 +145,7 @@ export async function trainFold(
   const n = split.trainIndices.length;
   const shape = (b: number): [number, number, number, number] => [b, config.crop, config.crop, 1];
   function* batches(_epoch: number, random: () => number): Generator<Batch> {
-    const order = split.trainIndices.slice();
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [order[i], order[j]] = [order[j], order[i]];
-    }
+    const order = shuffleInPlace(split.trainIndices.slice(), random);
     for (let start = 0; start < n; start += config.batchSize) {
       const ids = order.slice(start, start + config.batchSize);
       const { images, masks } = makeBatch(data, ids, config, random);

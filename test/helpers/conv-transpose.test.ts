@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { conv2d, type Conv2dOptions } from '../../src/ops/conv2d.js';
-import { conv2dTranspose } from '../../src/ops/conv-transpose.js';
+import { conv2d, type Conv2dOptions } from './conv2d.js';
+import { conv2dTranspose } from './conv-transpose.js';
 import { DetsegInputError } from '../../src/util/errors.js';
 import { mulberry32 } from '../../src/util/random.js';
-import { assertClose, randomArray } from './arrays.js';
+import { assertClose, randomArray } from '../ops/arrays.js';
 
 function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;

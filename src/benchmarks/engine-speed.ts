@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { buildUNet } from '../models/unet/unet.js';
 import { sigmoidCrossEntropy } from '../models/losses.js';
+import { median } from '../util/median.js';
 import { mulberry32 } from '../util/random.js';
-import { profileKernels, type KernelProfile } from './kernels-profile.js';
+import { profileKernels, type KernelProfile } from '../engine/kernels-profile.js';
 
 /**
  * Speed probes of the engine, shared by `detseg bench unet-step` and `bench/engine.bench.ts`.
@@ -96,13 +97,6 @@ export function prepareConvForward(options: ConvProbeOptions = {}): { run: () =>
   };
 }
 
-/** Median of a list of numbers. */
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
 /**
  * Timings in ms of `reps` runs of `op` after `warmup` untimed runs: wall-clock median, minimum and all
  * of them, and the median CPU time of the process (user + system, all threads) — on a shared machine
@@ -125,7 +119,7 @@ export function timeRuns(op: () => unknown, reps: number, warmup = 1): { medianM
 
 /**
  * Per-kernel self time of the benchmark U-Net training step (see {@link prepareUNetStep} and
- * `kernels-profile.ts`): `warmup` untimed steps, then the mean over `reps` profiled steps, with the
+ * `engine/kernels-profile.ts`): `warmup` untimed steps, then the mean over `reps` profiled steps, with the
  * process's CPU time per step beside the wall time. Call `initEngine()` first.
  */
 export function profileUNetStep(options: UNetStepOptions & { reps?: number; warmup?: number } = {}): KernelProfile & { cpuMs: number } {
