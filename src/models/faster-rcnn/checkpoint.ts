@@ -5,8 +5,8 @@ import { FasterRCNN, type FasterRcnnOptions } from './faster-rcnn.js';
 
 /**
  * The options the shipped Faster R-CNN was trained with (`scripts/train-detectors.ts`): torchvision's
- * defaults except the backbone (widths 32-64-128, stride 8: twice session 1's 16-32-64, which is still
- * the default of `buildBackbone` and the backbone of the speed practical's family), fewer training
+ * defaults except the backbone (widths 32-64-128, stride 8: twice the 16-32-64 that is the default of
+ * `buildBackbone` and the backbone of the speed practical's family), fewer training
  * proposals and RoIs per image (600 → 300 proposals, 128 RoIs) for speed on two CPU cores, and 300 test
  * proposals.
  */
@@ -24,7 +24,7 @@ export function shippedFasterRcnnPath(): string {
 }
 
 /**
- * Path of the Faster R-CNN of the speed practical (`detseg bench rcnn-family`): session 1's 4,000-step
+ * Path of the Faster R-CNN of the speed practical (`detseg bench rcnn-family`): the 4,000-step
  * model on the small backbone (widths 16-32-64), from which the shipped Fast R-CNN and R-CNN were
  * fine-tuned, so that the three methods run on one backbone architecture. (R-CNN runs the whole
  * backbone on every 128² crop: on the shipped Faster R-CNN's 4× costlier backbone its fine-tuning and
