@@ -46,9 +46,6 @@ export interface RcnnFamilyRatios {
  */
 export const PAPER_RATIOS: Pick<RcnnFamilyRatios, 'rcnnOverFastNetwork' | 'fastOverFasterTotal'> = { rcnnOverFastNetwork: 47.0 / 0.32, fastOverFasterTotal: 1830 / 198 };
 
-/** The ratios the speed practical sets out to show: R-CNN ≥ 20× Fast R-CNN, Fast R-CNN ≥ 5× Faster R-CNN with selective search counted. */
-export const RATIO_GOALS = { rcnnOverFast: 20, fastOverFaster: 5 };
-
 /** Result of {@link benchRcnnFamily}. */
 export interface RcnnFamilyReport {
   images: number;
