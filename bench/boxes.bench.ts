@@ -15,7 +15,6 @@ export async function boxesBenchmarks(): Promise<Bench[]> {
   return [
     {
       name: 'boxes: IoU matrix 10,000×1,000',
-      goal: '≤ 60 ms (torchvision 267 ms)',
       setup: () => {
         const a = randomBoxes(10_000, 1), b = randomBoxes(1_000, 2);
         return () => boxIou(a, b);
@@ -23,7 +22,6 @@ export async function boxesBenchmarks(): Promise<Bench[]> {
     },
     {
       name: 'nms: greedy, 10,000 boxes, IoU 0.5',
-      goal: '≤ 20 ms (torchvision 170 ms)',
       reps: 15,
       setup: () => {
         const boxes = randomBoxes(10_000, 3), scores = randomScores(10_000, 4);
@@ -32,7 +30,6 @@ export async function boxesBenchmarks(): Promise<Bench[]> {
     },
     {
       name: 'nms: batched, 10,000 boxes, 80 classes, IoU 0.5',
-      goal: '≤ 10 ms (torchvision 20.6 ms)',
       reps: 15,
       setup: () => {
         const boxes = randomBoxes(10_000, 5), scores = randomScores(10_000, 6);
@@ -43,7 +40,6 @@ export async function boxesBenchmarks(): Promise<Bench[]> {
     },
     {
       name: 'nms: soft (linear), 2,000 boxes',
-      goal: 'reference only (O(N²))',
       setup: () => {
         const boxes = randomBoxes(2_000, 8), scores = randomScores(2_000, 9);
         return () => softNms(boxes, scores);

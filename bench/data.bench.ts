@@ -16,7 +16,6 @@ export async function dataBenchmarks(): Promise<Bench[]> {
   const benches: Bench[] = [
     {
       name: 'data: synthetic shapes, 100 images 256×256 (pixels, masks, boxes)',
-      goal: 'thousands of images in seconds: ≤ 400 ms per 100',
       reps: 5,
       setup: () => {
         let seed = 0;
@@ -30,7 +29,6 @@ export async function dataBenchmarks(): Promise<Bench[]> {
   if (coco128) {
     benches.push({
       name: 'data: read coco128 COCO JSON (parse, validate, to DetectionDataset)',
-      goal: '≤ 20 ms',
       reps: 15,
       setup: () => {
         const file = join(coco128, 'annotations', 'instances_coco128.json');
@@ -44,7 +42,6 @@ export async function dataBenchmarks(): Promise<Bench[]> {
   const files = Array.from({ length: 16 }, (_, i) => join(imagesDir, names[i % names.length]));
   benches.push({
     name: `data: decode + letterbox to 640, 16 JPEGs (${coco128 ? 'coco128' : 'fixture'})`,
-    goal: '≤ 400 ms (2 cores)',
     reps: 5,
     setup: () => async () => {
       for (const f of files) letterbox(await decodeImage(f), 640);

@@ -28,7 +28,6 @@ export async function engineBenches(): Promise<Bench[]> {
   return [
     {
       name: `engine: U-Net train step (480k params, 8×128×128×1, Adam, ${threads})`,
-      goal: '≤ 800 ms (PyTorch 1.13 CPU 3,296 ms)',
       reps: 5,
       setup: () => {
         const prepared = prepareUNetStep();
@@ -38,12 +37,10 @@ export async function engineBenches(): Promise<Bench[]> {
     },
     {
       name: `engine: conv 3×3 forward [8,64,64,32]→32 (0.6 GFLOP, ${threads})`,
-      goal: '≤ 15.1 ms (= 40 GFLOP/s)',
       setup: () => prepareConvForward().run,
     },
     {
       name: `engine: Conv2DBackpropFilter [8,64,64,32]→32 (direct SIMD kernels, ${threads})`,
-      goal: '≈ the forward pass',
       setup: () => {
         const { x, dy } = layer();
         return () => runAndRead('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 32, 32] });
@@ -51,7 +48,6 @@ export async function engineBenches(): Promise<Bench[]> {
     },
     {
       name: `engine: Conv2DBackpropFilter [8,128,128,16]→16, U-Net level 0 (direct SIMD kernels, ${threads})`,
-      goal: '≈ the forward pass',
       setup: () => {
         const x = tf.randomNormal([8, 128, 128, 16], 0, 1, 'float32', 11); // [B, H, W, Cin]
         const dy = tf.randomNormal([8, 128, 128, 16], 0, 1, 'float32', 12); // [B, H, W, Cout]
@@ -60,7 +56,6 @@ export async function engineBenches(): Promise<Bench[]> {
     },
     {
       name: 'engine: bias Add [8,128,128,16] + [16] (SIMD kernel)',
-      goal: '≈ an add of two [8,128,128,16] tensors',
       setup: () => {
         const x = tf.randomNormal([8, 128, 128, 16], 0, 1, 'float32', 13); // [B, H, W, C]
         const bias = tf.randomNormal([16], 0, 1, 'float32', 14); // [C]
@@ -69,7 +64,6 @@ export async function engineBenches(): Promise<Bench[]> {
     },
     {
       name: 'engine: Conv2DBackpropInput [8,64,64,32]→32',
-      goal: '≈ the forward pass',
       setup: () => {
         const { dy, w } = layer();
         return () => runAndRead('Conv2DBackpropInput', { dy, filter: w }, { strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: [8, 64, 64, 32] });
@@ -77,7 +71,6 @@ export async function engineBenches(): Promise<Bench[]> {
     },
     {
       name: 'engine: bias gradient Sum over [8,128,128,16] → 16',
-      goal: '≤ 1 ms (XNNPACK average pooling)',
       setup: () => {
         const dy = tf.randomNormal([8, 128, 128, 16], 0, 1, 'float32', 4); // [B, H, W, C]
         return () => runAndRead('Sum', { x: dy }, { axis: [0, 1, 2], keepDims: false });

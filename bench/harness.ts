@@ -3,8 +3,6 @@ import { median } from '../src/util/median.js';
 /** A benchmark: a name, and a function returning one timed operation to repeat. */
 export interface Bench {
   name: string;
-  /** What the goal is, e.g. "≤ 20 ms (torchvision 170 ms)". */
-  goal?: string;
   /** Prepares inputs once and returns the operation to time. */
   setup: () => Promise<() => unknown> | (() => unknown);
   /** Repetitions after one warm-up run (default 7). */
@@ -17,7 +15,6 @@ export interface BenchResult {
   medianMs: number;
   minMs: number;
   reps: number;
-  goal?: string;
 }
 
 /** Runs one benchmark: a warm-up, then `reps` timed runs; returns the median and minimum. */
@@ -31,13 +28,13 @@ export async function runBench(b: Bench): Promise<BenchResult> {
     await op();
     times.push(performance.now() - t0);
   }
-  return { name: b.name, medianMs: median(times), minMs: Math.min(...times), reps, goal: b.goal };
+  return { name: b.name, medianMs: median(times), minMs: Math.min(...times), reps };
 }
 
 /** Formats results as a fixed-width text table. */
 export function formatTable(results: BenchResult[]): string {
-  const rows = [['benchmark', 'median ms', 'min ms', 'reps', 'goal'], ...results.map((r) => [r.name, r.medianMs.toFixed(2), r.minMs.toFixed(2), String(r.reps), r.goal ?? ''])];
+  const rows = [['benchmark', 'median ms', 'min ms', 'reps'], ...results.map((r) => [r.name, r.medianMs.toFixed(2), r.minMs.toFixed(2), String(r.reps)])];
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  const fmtRow = (r: string[]) => r.map((v, c) => (c === 0 || c === 4 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join('  ');
+  const fmtRow = (r: string[]) => r.map((v, c) => (c === 0 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join('  ');
   return [fmtRow(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(fmtRow)].join('\n');
 }

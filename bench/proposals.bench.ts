@@ -37,7 +37,6 @@ export async function proposalsBenches(): Promise<Bench[]> {
   // difference is the difference of the two medians. k = 10 gives several thousand initial regions.
   const grouping = (queue: 'heap' | 'scan', k: number): Bench => ({
     name: `proposals: initial features + grouping C+T+S+F, HSV k=${k}, ${queue} similarity set (500×375)`,
-    goal: 'heap vs flat scan: pick the faster',
     reps: 7,
     setup: async () => {
       const img = await benchImage();
@@ -65,7 +64,6 @@ export async function proposalsBenches(): Promise<Bench[]> {
     grouping('scan', 10),
     {
       name: 'proposals: selective search fast, 8 strategies, 2000 boxes (500×375)',
-      goal: '≤ 2 s per image',
       reps: 5,
       setup: async () => {
         const img = await benchImage();

@@ -43,7 +43,6 @@ export async function roiBenchmarks(): Promise<Bench[]> {
     benches.push(
       {
         name: `roi/align 1000 RoIs [2,64,64,256] → 7×7, ratio 2 (${how})`,
-        goal: '≤ 100 ms (torchvision 108 ms)',
         setup: () => {
           const { features, shape } = featureMap();
           const rois = randomRois(1000, 2);
@@ -54,7 +53,6 @@ export async function roiBenchmarks(): Promise<Bench[]> {
       {
         // torchvision's roi_pool forward always computes the argmax: this is the like-for-like row.
         name: `roi/pool+argmax 1000 RoIs [2,64,64,256] → 7×7 (${how})`,
-        goal: '≤ 100 ms (torchvision 232 ms)',
         setup: () => {
           const { features, shape } = featureMap();
           const rois = randomRois(1000, 2);

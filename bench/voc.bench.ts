@@ -24,12 +24,10 @@ export async function vocBenchmarks(): Promise<Bench[]> {
     benches.push(
       {
         name: 'voc: read voc2012_100 (100 XML + 98 detection files)',
-        goal: '≤ 50 ms',
         setup: () => load,
       },
       {
         name: 'voc: evaluate voc2012_100, AP@0.5 all-point',
-        goal: '≤ 2 ms',
         reps: 21,
         setup: () => {
           const { dataset } = load();
@@ -38,7 +36,6 @@ export async function vocBenchmarks(): Promise<Bench[]> {
       },
       {
         name: 'voc: evaluate voc2012_100 at IoU 0.5:0.05:0.95 (10 thresholds)',
-        goal: '≤ 20 ms',
         setup: () => {
           const { dataset } = load();
           return () => {
@@ -50,7 +47,6 @@ export async function vocBenchmarks(): Promise<Bench[]> {
   }
   benches.push({
     name: 'voc: evaluate synthetic 10,000 images × 20 classes (50,000 objects, 200,000 detections)',
-    goal: '≤ 500 ms',
     reps: 5,
     setup: () => {
       const dataset = syntheticVoc(10_000, 20, 5, 20, 11);

@@ -16,7 +16,7 @@
  *   node --import tsx scripts/train-detectors.ts --model mask-rcnn --steps 3000 --lr 5e-4 --init tmp/faster-a.ckpt --out tmp/mask-a.ckpt
  *   node --import tsx scripts/train-detectors.ts --model mask-rcnn --steps 3000 --lr 3e-4 --init tmp/mask-a.ckpt --out tmp/mask-b.ckpt
  *   node --import tsx scripts/train-detectors.ts --model mask-rcnn --steps 3000 --lr 2e-4 --init tmp/mask-b.ckpt
- *   # the speed practical's family, on the small backbone 16-32-64 (session 1's Faster R-CNN)
+ *   # the speed practical's family, on the small backbone 16-32-64 (the 4,000-step Faster R-CNN)
  *   node --import tsx scripts/train-detectors.ts --model faster-rcnn --steps 4000 --options '{"backbone":{"widths":[16,32,64]}}' --out assets/checkpoints/detector-faster-rcnn-small.ckpt
  *   node --import tsx scripts/train-detectors.ts --model fast-rcnn --steps 300 --lr 3e-4 --init assets/checkpoints/detector-faster-rcnn-small.ckpt
  *   node --import tsx scripts/train-detectors.ts --model rcnn --warp 128 --steps 300 --lr 3e-4 --init assets/checkpoints/detector-faster-rcnn-small.ckpt

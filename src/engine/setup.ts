@@ -53,9 +53,8 @@ export function initEngine(options: EngineOptions = {}): Promise<EngineInfo> {
 
 /**
  * Threads used when neither the option nor `$DETSEG_THREADS` says: 2 on a machine with 2 or more cores
- * (XNNPACK's thread pool steals work, so a busy second core costs little: measured on the shared 2-core
- * machine, the U-Net training step takes ~5 % longer than on 1 thread when the other core is taken and
- * ~1.5× less time when it is free), else 1. Results are bit-identical for any thread count (tested).
+ * (XNNPACK's thread pool steals work, so a busy second core costs little and a free one saves much;
+ * timings in docs/benchmarks.md), else 1. Results are bit-identical for any thread count (tested).
  */
 export function defaultThreads(): number {
   return availableParallelism() >= 2 ? 2 : 1;

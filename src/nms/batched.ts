@@ -5,10 +5,8 @@ import { orderByScore, validateNmsInput } from './input.js';
 
 /**
  * Below this many boxes {@link batchedNms} runs one pass over all boxes; from it on, one pass per
- * class. Measured on this project's shared 2-core machine under load (medians of 41–201 runs, random
- * boxes as in `bench/boxes.bench.ts`, IoU 0.5; single pass vs per class): 30 boxes / 80 classes 0.007
- * vs 0.016 ms, 100 / 80: 0.022 vs 0.035 ms, 1,000 / 80: 0.45 vs 0.29 ms, 10,000 / 80: 13.1 vs 12.9 ms,
- * 10,000 / 2: 26 vs 20 ms. Below a few hundred boxes the per-class set-up costs more than it saves.
+ * class: below a few hundred boxes the per-class set-up costs more than it saves (the measured
+ * crossover is in docs/benchmarks.md).
  */
 export const PER_CLASS_MIN_BOXES = 256;
 

@@ -46,7 +46,7 @@ const ss = (image: Uint8Array, width: number, height: number) => selectiveSearch
  * Trains a detector of the R-CNN family on the synthetic-shapes benchmark (seeded training set, batches
  * of 2, flips), evaluates it with COCOeval on the held-out split (bbox; segm too for Mask R-CNN), and
  * writes a checkpoint with the options, recipe, metrics and loss history in `meta`. Fast R-CNN and
- * R-CNN train on selective-search proposals (mode 'fast').
+ * R-CNN train on selective-search proposals (mode 'quality', the default of `selectiveSearchProposals`).
  */
 export function trainOnSynthetic(kind: DetectorKind, options: SyntheticTrainOptions): SyntheticTrainReport {
   const log = options.log ?? (() => {});

@@ -68,7 +68,7 @@ export function registerTrain(program: Command): void {
     .option('--warmup <steps>', 'linear warm-up steps', '0')
     .option('--resume', 'continue from the checkpoint in --out when it exists', false)
     .option('--no-progress', 'no progress bar')
-    .option('--threads <n>', 'wasm threads (default $DETSEG_THREADS or 1)')
+    .option('--threads <n>', 'wasm threads (default $DETSEG_THREADS, else 2 on a machine with 2 or more cores)')
     .action(async (opts: TrainUNetOptions) => {
       const epochs = wholeAtLeast(opts.epochs, '--epochs', 1);
       const batchSize = wholeAtLeast(opts.batch, '--batch', 1);

@@ -3,12 +3,10 @@ import { selectiveSearch, type SelectiveSearchMode } from '../../proposals/selec
 /** Options of {@link selectiveSearchProposals}. */
 export interface SelectiveSearchProposalOptions {
   /**
-   * Strategy set of selective search (default 'quality': 80 hierarchies). On the 128×128 synthetic
-   * images 'fast' (8 hierarchies, the R-CNN papers' mode on VOC) finds ~120 regions in ~40 ms, 'quality'
-   * ~360 in ~110 ms, with recall at IoU 0.7 0.962 vs 0.973 (50 held-out images of seed 2; see the
-   * README's R-CNN family section): 'quality' is nearer the papers' ~2,000 proposals per image, and
-   * only with it does selective search weigh against the network as in the papers; it costs Fast
-   * R-CNN ~0.03 held-out mAP against 'fast' proposals (0.384 vs 0.413–0.417).
+   * Strategy set of selective search (default 'quality': 80 hierarchies; 'fast': 8, the R-CNN papers'
+   * mode on VOC). On the 128×128 synthetic images 'quality' finds about three times as many regions:
+   * nearer the papers' ~2,000 proposals per image, so that selective search weighs against the network
+   * as in the papers, at a small cost in Fast R-CNN's mAP (measurements in docs/rcnn-family.md).
    */
   mode?: SelectiveSearchMode;
   /** At most this many proposals per image, best-ranked first (default 2000, as Fast R-CNN). */

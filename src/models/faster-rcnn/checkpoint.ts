@@ -9,7 +9,7 @@ export function shippedFasterRcnnPath(): string {
 }
 
 /**
- * Path of the Faster R-CNN of the speed practical (`detseg bench rcnn-family`): session 1's 4,000-step
+ * Path of the Faster R-CNN of the speed practical (`detseg bench rcnn-family`): the 4,000-step
  * model on the small backbone (widths 16-32-64), from which the shipped Fast R-CNN and R-CNN were
  * fine-tuned, so that the three methods run on one backbone architecture. (R-CNN runs the whole
  * backbone on every 128² crop: on the shipped Faster R-CNN's 4× costlier backbone its fine-tuning and

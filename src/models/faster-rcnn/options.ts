@@ -2,8 +2,8 @@ import type { FasterRcnnOptions } from './faster-rcnn.js';
 
 /**
  * The options the shipped Faster R-CNN was trained with (`scripts/train-detectors.ts`): torchvision's
- * defaults except the backbone (widths 32-64-128, stride 8: twice session 1's 16-32-64, which is still
- * the default of `buildBackbone` and the backbone of the speed practical's family), fewer training
+ * defaults except the backbone (widths 32-64-128, stride 8: twice the 16-32-64 that is the default of
+ * `buildBackbone` and the backbone of the speed practical's family), fewer training
  * proposals and RoIs per image (600 → 300 proposals, 128 RoIs) for speed on two CPU cores, and 300 test
  * proposals.
  */

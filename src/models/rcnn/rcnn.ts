@@ -55,13 +55,10 @@ export interface RcnnOptions extends PostprocessOptions {
  * (R-CNN's bounding-box regression, same coder as Fast R-CNN). The backbone's layer names equal Faster
  * R-CNN's, so a Faster R-CNN checkpoint initialises it.
  *
- * Warp size, decided by measurement (2 wasm threads, 6 held-out 128² images, untrained weights; the
- * time does not depend on them): per image on its ~284 quality-mode selective-search proposals the
- * network takes 59 ms at 32², 157 ms at 64² and 529 ms at 128², against ~12 ms for Fast R-CNN's one
- * pass. R-CNN warps every region to the input size its CNN was built for (227² for AlexNet, whose
+ * Warp size: R-CNN warps every region to the input size its CNN was built for (227² for AlexNet, whose
  * receptive field is the whole image); this backbone is built and trained for 128² images (a cell sees
- * 43² px), so 128 is the default. 32² (the session-1 choice, 1/16 of an image pass per proposal) made
- * R-CNN look only ~5× slower than Fast R-CNN, which is not the method.
+ * 43² px), so 128 is the default. Smaller warps cost a fraction of an image pass per proposal and would
+ * hide the method's cost (timings per warp size in docs/benchmarks.md).
  */
 export class RCNN implements Detector {
   readonly numClasses: number;

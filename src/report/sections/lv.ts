@@ -171,10 +171,10 @@ export async function lvSection(ctx: ReportContext): Promise<ReportSection> {
     `<p>Configuration: centre crop ${c.crop}×${c.crop} (every contour lies inside it), U-Net depth ${c.depth}, base width ${c.baseWidth}; ` +
       `${c.epochs} epochs of batch ${c.batchSize}, Adam ${c.learningRate} with cosine decay to ${c.minLearningRate}, loss sigmoid cross-entropy + soft Dice; ` +
       `augmentation: random shifts of the crop window up to ±${c.maxShift} px${c.flip ? ' and left–right flips' : ''}. ` +
-      `Training times are single-thread TF.js-wasm on a shared 2-core machine. ${ctx.options.retrain ? 'Trained in this run.' : 'Loaded from the shipped checkpoints'}; ` +
+      `Training times are single-thread TF.js-wasm on a 2-core machine, two folds at a time. ${ctx.options.retrain ? 'Trained in this run.' : 'Loaded from the shipped checkpoints'}; ` +
       `predicting and scoring took ${seconds.toFixed(1)} s${ctx.options.retrain ? ' including training' : ''}.</p>`,
     '<p>Dice, IoU and pixel accuracy come from the pixel confusion matrix of each held-out patient, accumulated over all its slices at full 256×256 resolution ' +
-      '(pixel accuracy therefore counts the whole frame, mostly easy background); the last row is the mean over patients. "Mean slice Dice" averages the Dice of single slices. Goal: mean held-out Dice ≥ 0.90.</p>',
+      '(pixel accuracy therefore counts the whole frame, mostly easy background); the last row is the mean over patients. "Mean slice Dice" averages the Dice of single slices.</p>',
     table,
     figureHtml(overlays, 'Held-out slices of each patient (lowest, median and highest Dice): expert i-contour (green) and predicted LV outline (orange).'),
     figureHtml(curves, 'Training loss per epoch of each fold.'),
