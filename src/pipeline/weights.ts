@@ -101,11 +101,12 @@ export function loadDetector(kind: DetectorKind, path = shippedDetectorPath(kind
 /**
  * Initialises `model` from a checkpoint: one of the same family continues every part; one of another
  * family (e.g. Faster R-CNN → Mask R-CNN or Fast R-CNN) gives every layers model whose weights it all
- * holds by name (the backbone, and the heads the two share). Returns the names of the models loaded.
+ * holds by name and shape (the backbone, and the heads the two share; a head for another number of
+ * classes starts afresh). Returns the names of the models loaded.
  */
 export function initialiseFrom(model: Detector, ckpt: CheckpointData, file: string): string[] {
-  const names = new Set(ckpt.model.map((t) => t.name));
-  const parts = model.models().filter((m) => m.weights.every((w) => names.has(w.originalName)));
+  const shapes = new Map(ckpt.model.map((t) => [t.name, t.shape.join(',')]));
+  const parts = model.models().filter((m) => m.weights.every((w) => shapes.get(w.originalName) === w.shape.join(',')));
   if (parts.length === 0) throw new DetsegInputError('shares no layer with the model to initialise', { file, field: '--weights' });
   restoreDetectorWeights(parts, ckpt, file);
   return parts.map((m) => m.name);
