@@ -2,6 +2,7 @@ import { decodeCheckpoint, type CheckpointData } from '../engine/checkpoint-form
 import { DetsegInputError } from '../util/errors.js';
 import { restoreDetectorWeights } from './detection/checkpoint-data.js';
 import type { Detector, DetectorFamily } from './detection/detector.js';
+import { classLocFamily } from './classloc/family.js';
 import { fastRcnnFamily } from './fast-rcnn/family.js';
 import { fasterRcnnFamily } from './faster-rcnn/family.js';
 import { maskRcnnFamily } from './mask-rcnn/family.js';
@@ -13,7 +14,7 @@ import { rcnnFamily } from './rcnn/family.js';
  * one folder `src/models/<kind>/` exporting a {@link DetectorFamily} and one line here. No file access
  * here, so the browser entry can rebuild any registered detector from checkpoint bytes.
  */
-export const DETECTOR_FAMILIES: readonly DetectorFamily[] = [rcnnFamily, fastRcnnFamily, fasterRcnnFamily, maskRcnnFamily];
+export const DETECTOR_FAMILIES: readonly DetectorFamily[] = [classLocFamily, rcnnFamily, fastRcnnFamily, fasterRcnnFamily, maskRcnnFamily];
 
 /** The registered kinds, in registry order. */
 export function detectorKinds(): string[] {

@@ -5,7 +5,7 @@ import type { DatasetImage, DetectionDataset } from '../data/dataset.js';
 import { readVocDir } from '../data/voc.js';
 import { readYoloDataset } from '../data/yolo.js';
 import { parseYoloYaml } from '../data/yolo-yaml.js';
-import { SHAPE_CLASSES, syntheticSample } from '../data/synthetic.js';
+import { SHAPE_CLASSES, syntheticSample, type SyntheticOptions } from '../data/synthetic.js';
 import { maskToCocoRle } from '../masks/coco-mask.js';
 import { DetsegInputError } from '../util/errors.js';
 
@@ -29,8 +29,8 @@ export interface DetectionData {
   dataset: DetectionDataset;
   /** Folder of the image files (`images[i].file` is relative to it); null for synthetic data. */
   imagesDir: string | null;
-  /** Synthetic data: the generator's seed and image side. */
-  synthetic?: { seed: number; size: number };
+  /** Synthetic data: the generator's seed, image side, and objects per image (default 1..8). */
+  synthetic?: { seed: number; size: number; objects?: [number, number] };
   /** Whether every object has a segmentation (instance masks can be trained and evaluated). */
   hasMasks: boolean;
 }
@@ -41,23 +41,31 @@ export interface OpenDataOptions {
   images?: string;
   /** YOLO `data.yaml` split to read (default 'train'). */
   split?: 'train' | 'val';
-  /** Synthetic data: seed, number of images, image side (defaults 1, 4000, 128). */
-  synthetic?: { seed?: number; count?: number; size?: number };
+  /** Synthetic data: seed, number of images, image side, objects per image (defaults 1, 4000, 128, 1..8). */
+  synthetic?: { seed?: number; count?: number; size?: number; objects?: [number, number] };
   /** Option name in errors (default '--data'). */
   field?: string;
 }
 
-/** The synthetic shapes as a dataset: `count` images of seed `seed`, `size`² pixels, with masks. */
-export function syntheticData(seed: number, count: number, size: number): DetectionData {
+/** The generator options of synthetic data: its size and, when given, the objects per image. */
+export function syntheticOptions(synthetic: NonNullable<DetectionData['synthetic']>): SyntheticOptions {
+  return synthetic.objects ? { size: synthetic.size, minObjects: synthetic.objects[0], maxObjects: synthetic.objects[1] } : { size: synthetic.size };
+}
+
+/**
+ * The synthetic shapes as a dataset: `count` images of seed `seed`, `size`² pixels, with masks;
+ * `objects` [min, max] shapes per image (default the generator's 1..8; [1, 1] for one object).
+ */
+export function syntheticData(seed: number, count: number, size: number, objects?: [number, number]): DetectionData {
   const images: DatasetImage[] = [];
   for (let i = 0; i < count; i++) {
-    const s = syntheticSample(seed, i, { size });
+    const s = syntheticSample(seed, i, syntheticOptions({ seed, size, objects }));
     const n = s.labels.length;
     const areas = Float64Array.from(s.masks, (m) => m.reduce((a, v) => a + v, 0));
     const segmentations = s.masks.map((m) => maskToCocoRle(m, size, size));
     images.push({ file: `synthetic-${seed}-${i}.png`, id: i + 1, width: size, height: size, boxes: s.boxes, labels: s.labels, iscrowd: new Uint8Array(n), difficult: new Uint8Array(n), truncated: new Float32Array(n), segmentations, areas });
   }
-  return { source: 'synthetic', format: 'synthetic', file: `synthetic (seed ${seed})`, classes: [...SHAPE_CLASSES], dataset: { classNames: [...SHAPE_CLASSES], images }, imagesDir: null, synthetic: { seed, size }, hasMasks: true };
+  return { source: 'synthetic', format: 'synthetic', file: `synthetic (seed ${seed})`, classes: [...SHAPE_CLASSES], dataset: { classNames: [...SHAPE_CLASSES], images }, imagesDir: null, synthetic: { seed, size, objects }, hasMasks: true };
 }
 
 /** The image folder of a COCO file: `--images`, else the first of the usual places holding its first image. */
@@ -98,7 +106,7 @@ export async function openDetectionData(spec: string, options: OpenDataOptions =
   const field = options.field ?? '--data';
   if (spec === 'synthetic') {
     const s = options.synthetic ?? {};
-    return syntheticData(s.seed ?? 1, s.count ?? 4000, s.size ?? 128);
+    return syntheticData(s.seed ?? 1, s.count ?? 4000, s.size ?? 128, s.objects);
   }
   const file = resolve(spec);
   if (!existsSync(file)) throw new DetsegInputError('does not exist (expected a COCO .json, a YOLO data.yaml, a VOC folder or "synthetic")', { file, field });
@@ -120,10 +128,10 @@ export async function openDetectionData(spec: string, options: OpenDataOptions =
 /**
  * Checks a dataset before training or validation: at least one image; every image file present with a
  * positive size; every box finite, inside its image (1 px tolerance) with x2 > x1 and y2 > y1; every
- * label a known class. The first problem raises a {@link DetsegInputError} naming the file and the
+ * label a known class; with `singleObject`, exactly one object per image. The first problem raises a {@link DetsegInputError} naming the file and the
  * record (`images[i]`, `objects[j]`).
  */
-export function validateDetectionData(data: DetectionData): void {
+export function validateDetectionData(data: DetectionData, options: { singleObject?: boolean } = {}): void {
   const { file, dataset } = data;
   if (dataset.images.length === 0) throw new DetsegInputError('holds no images', { file, field: 'images' });
   if (data.classes.length === 0) throw new DetsegInputError('defines no classes', { file, field: 'categories' });
@@ -142,6 +150,7 @@ export function validateDetectionData(data: DetectionData): void {
       if (!(Number.isInteger(label) && label >= 0 && label < data.classes.length)) throw new DetsegInputError(`${obj}: class ${label} is not one of the ${data.classes.length} classes`, { file, field: 'category_id' });
       if (!im.iscrowd[j]) objects++;
     }
+    if (options.singleObject && im.labels.length !== 1) throw new DetsegInputError(`${where}: holds ${im.labels.length} objects; classification + localization needs exactly one per image`, { file, field: 'annotations' });
   });
   if (objects === 0) throw new DetsegInputError('holds no objects to learn from (every image is empty or crowd)', { file, field: 'annotations' });
 }

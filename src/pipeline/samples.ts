@@ -6,7 +6,7 @@ import { segmentationMask } from '../masks/coco-mask.js';
 import { imageSeed, syntheticSample } from '../data/synthetic.js';
 import type { DetectionTarget } from '../models/detection/types.js';
 import { mulberry32 } from '../util/random.js';
-import type { DetectionData } from './dataset.js';
+import { syntheticOptions, type DetectionData } from './dataset.js';
 
 /**
  * Detector inputs made from a {@link DetectionData} on demand: image i is decoded (or generated),
@@ -42,11 +42,14 @@ export interface PrepareOptions {
 /** The training augmentation: flip ½, zoom in by up to 1.5× and crop back to the image size. */
 export const DEFAULT_AUGMENT: AugmentConfig = { flipProbability: 0.5, scaleRange: [1, 1.5] };
 
+/** The augmentation of one-object images: flips only (a crop could cut the one object out). */
+export const FLIP_AUGMENT: AugmentConfig = { flipProbability: 0.5, scaleRange: [1, 1] };
+
 /** The original image i of `data` with its trainable objects (and masks when asked). */
 export async function originalSample(data: DetectionData, index: number, masks: boolean): Promise<AugmentSample> {
   const im = data.dataset.images[index];
   if (data.synthetic) {
-    const s = syntheticSample(data.synthetic.seed, index, { size: data.synthetic.size });
+    const s = syntheticSample(data.synthetic.seed, index, syntheticOptions(data.synthetic));
     return { image: { data: s.image, width: s.width, height: s.height }, boxes: s.boxes, labels: s.labels, masks: masks ? s.masks : undefined };
   }
   const image = await decodeImage(join(data.imagesDir!, im.file));

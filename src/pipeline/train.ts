@@ -17,7 +17,7 @@ import { DetsegInputError } from '../util/errors.js';
 import type { DetectionData } from './dataset.js';
 import { anchorSizesFromData } from './anchors.js';
 import { createRunDir } from './run-dir.js';
-import { DEFAULT_AUGMENT, preparedSource } from './samples.js';
+import { DEFAULT_AUGMENT, FLIP_AUGMENT, preparedSource } from './samples.js';
 import { validate, type ValResult } from './val.js';
 import { initialiseFrom } from './weights.js';
 
@@ -99,7 +99,7 @@ export function resultsCsv(history: EpochRow[]): string {
  * and for data from files the RPN's anchor sizes from its box statistics ({@link anchorSizesFromData}).
  */
 export function runModelOptions(family: DetectorFamily, data: DetectionData, user: Record<string, unknown> = {}, seed = 0, imgsz = 128): Record<string, unknown> {
-  const options: Record<string, unknown> = { ...family.defaultOptions, seed, ...user, numClasses: data.classes.length };
+  const options: Record<string, unknown> = { ...family.defaultOptions, seed, ...user, numClasses: data.classes.length, imageSize: imgsz };
   // Files: anchors from the data's box sizes unless given (the synthetic shapes keep the defaults they were tuned for).
   const rpn = options.rpn as Record<string, unknown> | undefined;
   const userRpn = user.rpn as Record<string, unknown> | undefined;
@@ -153,7 +153,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     }
     const params = model.models().reduce((s, m) => s + m.countParams(), 0);
     log(`${family.kind}: ${params.toLocaleString('en-US')} parameters, ${data.classes.length} classes; ${data.dataset.images.length} training images${options.val ? `, ${options.val.dataset.images.length} validation images` : ''}; ${epochs} epochs × ${stepsPerEpoch} steps of ${batch}; imgsz ${imgsz}; run ${dir}`);
-    const source = preparedSource(data, { imgsz, masks: family.masks, augment: options.augment === false ? undefined : DEFAULT_AUGMENT, seed });
+    const source = preparedSource(data, { imgsz, masks: family.masks, augment: options.augment === false ? undefined : family.singleObject ? FLIP_AUGMENT : DEFAULT_AUGMENT, seed });
     const bar = options.progress
       ? new cliProgress.SingleBar({ format: 'epoch {epoch} [{bar}] {value}/{total} | {losses} | {speed} img/s | ETA {eta_formatted}', stream: process.stderr, etaBuffer: 20, hideCursor: true }, cliProgress.Presets.shades_classic)
       : undefined;

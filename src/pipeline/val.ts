@@ -1,5 +1,6 @@
 import { datasetToCoco } from '../data/coco.js';
 import { maskToCocoRle } from '../masks/coco-mask.js';
+import { boxIou } from '../boxes/iou.js';
 import { evaluateCocoJson, type CocoEvalResult } from '../eval/coco.js';
 import type { Detector, DetectorFamily } from '../models/detection/detector.js';
 import type { Detections } from '../models/detection/types.js';
@@ -128,4 +129,20 @@ export function formatClassTable(rows: ClassRow[], all: { images: number; stats:
   const lines = [head, `${'all'.padStart(width)} ${String(all.images).padStart(7)} ${String(total).padStart(9)} ${f(mean('p'))} ${f(mean('r'))} ${f(all.stats[1])} ${f(all.stats[0])}`];
   for (const r of rows) lines.push(`${r.name.padStart(width)} ${String(r.images).padStart(7)} ${String(r.instances).padStart(9)} ${f(r.p)} ${f(r.r)} ${f(r.ap50)} ${f(r.ap)}`);
   return lines.join('\n');
+}
+
+/**
+ * Classification + localization scores on one-object images: the accuracy of each image's most
+ * confident detection's class, and the mean IoU of its box with the object's box (0 for an image
+ * without a detection).
+ */
+export function singleObjectMetrics(data: DetectionData, detections: Detections[]): { accuracy: number; meanIoU: number } {
+  let correct = 0, iouSum = 0;
+  detections.forEach((d, i) => {
+    const im = data.dataset.images[i];
+    if (d.labels.length === 0 || im.labels.length === 0) return;
+    if (d.labels[0] - 1 === im.labels[0]) correct++;
+    iouSum += boxIou(d.boxes.subarray(0, 4), im.boxes.subarray(0, 4))[0];
+  });
+  return { accuracy: correct / detections.length, meanIoU: iouSum / detections.length };
 }

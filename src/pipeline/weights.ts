@@ -32,7 +32,9 @@ export function shippedCheckpoints(): Array<ShippedCheckpoint & { family: Detect
 
 /** Path of the default shipped checkpoint of a detector kind. */
 export function shippedDetectorPath(kind: DetectorKind): string {
-  return assetsDir('checkpoints', detectorFamily(kind).shipped[0].file);
+  const shipped = detectorFamily(kind).shipped[0];
+  if (!shipped) throw new DetsegInputError(`no shipped checkpoint for ${kind}: pass a checkpoint file`, { field: '--weights' });
+  return assetsDir('checkpoints', shipped.file);
 }
 
 /**

@@ -7,6 +7,7 @@ import { maskToCocoRle } from '../../masks/coco-mask.js';
 import { loadCheckpoint } from '../../engine/checkpoint.js';
 import { initEngine } from '../../engine/setup.js';
 import { RCNN_TRAIN_OPTIONS } from '../../models/rcnn/options.js';
+import type { DetectorFamily } from '../../models/detection/detector.js';
 import { DETECTOR_FAMILIES } from '../../models/registry.js';
 import { annotateImage } from '../../pipeline/annotate.js';
 import { openDetectionData, syntheticData, validateDetectionData, type DetectionData } from '../../pipeline/dataset.js';
@@ -15,7 +16,7 @@ import { formatRcnnFamily, benchRcnnFamily, rcnnFamilyCheckpoints } from '../../
 import { writeRunPlots } from '../../pipeline/run-plots.js';
 import { latestRun, nextRunDir } from '../../pipeline/run-dir.js';
 import { readRunArgs, removeEmptyRun, trainRun } from '../../pipeline/train.js';
-import { formatClassTable, validate } from '../../pipeline/val.js';
+import { formatClassTable, singleObjectMetrics, validate } from '../../pipeline/val.js';
 import { checkpointClasses, checkpointImageSize, loadDetector, resolveWeights, shippedCheckpoints } from '../../pipeline/weights.js';
 import { writeDirAtomic, writeFileAtomic } from '../../util/atomic.js';
 import { DetsegInputError } from '../../util/errors.js';
@@ -35,10 +36,15 @@ interface DataOptions {
   imgsz?: string;
 }
 
+/** Objects per synthetic image for a family: one for classification + localization, else the generator's default. */
+function objectsOf(family: DetectorFamily): [number, number] | undefined {
+  return family.singleObject ? [1, 1] : undefined;
+}
+
 /** `--data` (default synthetic) as a validated {@link DetectionData}. */
-async function trainingData(opts: DataOptions, size: number): Promise<DetectionData> {
-  const data = await openDetectionData(opts.data ?? 'synthetic', { images: opts.images, split: 'train', synthetic: { seed: 1, count: opts.trainImages === undefined ? 4000 : wholeNumber(opts.trainImages, '--train-images', 1), size } });
-  validateDetectionData(data);
+async function trainingData(opts: DataOptions, size: number, family: DetectorFamily): Promise<DetectionData> {
+  const data = await openDetectionData(opts.data ?? 'synthetic', { images: opts.images, split: 'train', synthetic: { seed: 1, count: opts.trainImages === undefined ? 4000 : wholeNumber(opts.trainImages, '--train-images', 1), size, objects: objectsOf(family) } });
+  validateDetectionData(data, { singleObject: family.singleObject });
   return data;
 }
 
@@ -47,17 +53,18 @@ async function trainingData(opts: DataOptions, size: number): Promise<DetectionD
  * (seed 2); by default the held-out synthetic set for synthetic training, the `val` split of a YOLO
  * data.yaml, and none otherwise.
  */
-async function validationData(val: string | undefined, train: DetectionData, images: string | undefined, size: number): Promise<DetectionData | undefined> {
-  if (val !== undefined && /^\d+$/.test(val)) return syntheticData(2, wholeNumber(val, '--val', 1), size);
-  if (val === undefined && train.format === 'synthetic') return syntheticData(2, 200, size);
+async function validationData(val: string | undefined, train: DetectionData, images: string | undefined, size: number, family: DetectorFamily): Promise<DetectionData | undefined> {
+  const single = { singleObject: family.singleObject };
+  if (val !== undefined && /^\d+$/.test(val)) return syntheticData(2, wholeNumber(val, '--val', 1), size, objectsOf(family));
+  if (val === undefined && train.format === 'synthetic') return syntheticData(2, 200, size, objectsOf(family));
   if (val === undefined && train.format === 'yolo') {
     const data = await openDetectionData(train.file, { split: 'val', field: '--data' }).catch(() => undefined);
-    if (data) validateDetectionData(data);
+    if (data) validateDetectionData(data, single);
     return data;
   }
   if (val === undefined || val === 'none') return undefined;
-  const data = await openDetectionData(val, { images, split: 'val', field: '--val', synthetic: { seed: 2, count: 200, size } });
-  validateDetectionData(data);
+  const data = await openDetectionData(val, { images, split: 'val', field: '--val', synthetic: { seed: 2, count: 200, size, objects: objectsOf(family) } });
+  validateDetectionData(data, single);
   return data;
 }
 
@@ -106,7 +113,7 @@ export function registerDetectorTrain(trainCmd: Command): void {
       .option('--epochs <n>', 'epochs (passes over the data)')
       .option('--steps <n>', 'optimisation steps in all (one epoch of n steps)')
       .option('--batch <n>', 'images per step', '2')
-      .option('--imgsz <pixels>', 'letterboxed input side (multiple of the stride 8)', '128')
+      .option('--imgsz <pixels>', 'letterboxed input side (multiple of the stride 8)', String((family.defaultOptions.imageSize as number | undefined) ?? 128))
       .option('--lr <rate>', 'peak Adam learning rate (warm-up, then cosine to 1/50)', String(family.train.learningRate))
       .option('--weights <file|name>', 'checkpoint initialising the model: same family continues every part, another (e.g. faster-rcnn for mask-rcnn) the parts they share')
       .option('--init <file>', 'same as --weights')
@@ -158,8 +165,8 @@ export function registerDetectorTrain(trainCmd: Command): void {
       }
       const a = args as { data: string; images?: string; val?: string; epochs: number; steps?: number; batch: number; imgsz: number; lr: number; weights?: string; seed: number; augment: boolean; modelOptions: Record<string, unknown>; trainImages?: number; valImages?: number };
       // Read and check every dataset before anything is created.
-      const data = await trainingData({ data: a.data, images: a.images, trainImages: a.trainImages === undefined ? undefined : String(a.trainImages) }, a.imgsz);
-      const val = await validationData(a.val, data, a.images, a.imgsz);
+      const data = await trainingData({ data: a.data, images: a.images, trainImages: a.trainImages === undefined ? undefined : String(a.trainImages) }, a.imgsz, family);
+      const val = await validationData(a.val, data, a.images, a.imgsz, family);
       const out = opts.out === undefined ? undefined : resolve(opts.out);
       await initEngine();
       const result = await trainRun({
@@ -175,6 +182,10 @@ export function registerDetectorTrain(trainCmd: Command): void {
           process.stdout.write(`bbox\n${result.lastVal.bbox.lines.join('\n')}\n`);
           if (result.lastVal.segm) process.stdout.write(`segm\n${result.lastVal.segm.lines.join('\n')}\n`);
           process.stdout.write(`${formatClassTable(result.lastVal.perClass, { images: val!.dataset.images.length, stats: result.lastVal.bbox.stats })}\n`);
+          if (family.singleObject) {
+            const one = singleObjectMetrics(val!, result.lastVal.detections);
+            process.stdout.write(`one object per image: classification accuracy ${one.accuracy.toFixed(4)}, mean box IoU ${one.meanIoU.toFixed(4)}\n`);
+          }
         }
         if (out) copyFileSync(join(dir, 'weights', 'last.ckpt'), out);
         const last = result.history[result.history.length - 1];
@@ -208,13 +219,17 @@ export function registerDetectorVal(program: Command): void {
         const detector = loadDetector(family.kind, weights);
         try {
           const imgsz = opts.imgsz === undefined ? checkpointImageSize(detector.meta) : wholeNumber(opts.imgsz, '--imgsz', 8);
-          const data = opts.data === 'synthetic' ? syntheticData(2, wholeNumber(opts.count, '--count', 1), imgsz) : await openDetectionData(opts.data, { images: opts.images, split: 'val' });
-          validateDetectionData(data);
+          const data = opts.data === 'synthetic' ? syntheticData(2, wholeNumber(opts.count, '--count', 1), imgsz, objectsOf(family)) : await openDetectionData(opts.data, { images: opts.images, split: 'val' });
+          validateDetectionData(data, { singleObject: family.singleObject });
           if (opts.iouType === 'segm' && !(family.masks && data.hasMasks)) throw new DetsegInputError(`segm needs a mask model and data with segmentations`, { field: '--iou-type' });
           const result = await validate(detector.model, family, data, { imgsz, segm: opts.iouType === undefined ? undefined : opts.iouType !== 'bbox' });
           if (opts.iouType !== 'segm') process.stdout.write(`bbox\n${result.bbox.lines.join('\n')}\n`);
           if (result.segm) process.stdout.write(`segm\n${result.segm.lines.join('\n')}\n`);
           process.stdout.write(`${formatClassTable(result.perClass, { images: data.dataset.images.length, stats: result.bbox.stats })}\n`);
+          if (family.singleObject) {
+            const one = singleObjectMetrics(data, result.detections);
+            process.stdout.write(`one object per image: classification accuracy ${one.accuracy.toFixed(4)}, mean box IoU ${one.meanIoU.toFixed(4)} (${data.dataset.images.length} images)\n`);
+          }
           process.stdout.write(`${result.msPerImage.toFixed(1)} ms per image (decode, letterbox ${imgsz}, network, post-processing)\n`);
           if (json) writeFileAtomic(json, `${JSON.stringify({ stats: result.bbox.stats, perClass: Object.fromEntries(result.perClass.map((r) => [r.name, r])), ...(result.segm ? { segm: { stats: result.segm.stats } } : {}), msPerImage: result.msPerImage }, null, 2)}\n`);
         } finally {

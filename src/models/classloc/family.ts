@@ -1,0 +1,17 @@
+import type { DetectorFamily } from '../detection/detector.js';
+import { ClassLocNet, type ClassLocOptions } from './classloc.js';
+import { CLASSLOC_TRAIN_OPTIONS } from './options.js';
+
+/** Classification + localization of one object in the detector registry (one detection per image). */
+export const classLocFamily: DetectorFamily = {
+  kind: 'classloc',
+  title: 'classification + localization of one object (multitask loss)',
+  format: 'detseg-classloc',
+  needsProposals: false,
+  masks: false,
+  singleObject: true,
+  build: (options) => new ClassLocNet(options as ClassLocOptions),
+  defaultOptions: CLASSLOC_TRAIN_OPTIONS as Record<string, unknown>,
+  train: { steps: 3000, learningRate: 1e-3 },
+  shipped: [],
+};
