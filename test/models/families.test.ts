@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeCheckpoint } from '../../src/engine/checkpoint.js';
+import { encodeCheckpoint, loadCheckpoint } from '../../src/engine/checkpoint.js';
 import { makeOptimizer } from '../../src/engine/optimizer.js';
 import { initEngine } from '../../src/engine/setup.js';
 import { captureModelWeights } from '../../src/engine/state.js';
 import { imagesToTensor, syntheticDetectionSet } from '../../src/models/detection/synthetic-data.js';
 import { DETECTOR_FAMILIES, detectorFromCheckpointBytes } from '../../src/models/registry.js';
+import { shippedCheckpoints } from '../../src/pipeline/weights.js';
 import { mulberry32 } from '../../src/util/random.js';
 
 /**
@@ -18,10 +19,6 @@ import { mulberry32 } from '../../src/util/random.js';
 
 const SIZE = 64;
 const TINY = { backbone: { widths: [8, 16, 32] }, representationSize: 32, maskHeadWidth: 8, warpSize: 32, roiHeads: { scoreThreshold: 0, batchSizePerImage: 32 }, scoreThreshold: 0, rpn: { preNmsTopNTest: 100, postNmsTopNTest: 50 } };
-const LOSSES: Record<string, string[]> = {
-  rpn: ['loss_objectness', 'loss_rpn_box_reg'],
-  heads: ['loss_classifier', 'loss_box_reg'],
-};
 
 /** Ground-truth boxes jittered, plus random boxes: proposals for the families that take them. `[K,4]` xyxy. */
 function proposalsFor(boxes: Float32Array, seed: number): Float32Array {
@@ -38,7 +35,7 @@ function proposalsFor(boxes: Float32Array, seed: number): Float32Array {
 for (const family of DETECTOR_FAMILIES) {
   test(`registered family ${family.kind}: one training step, the inference contract, and a checkpoint round trip`, async () => {
     await initEngine();
-    const samples = syntheticDetectionSet(7, 2, { size: SIZE });
+    const samples = syntheticDetectionSet(7, 2, { size: SIZE, ...(family.singleObject ? { minObjects: 1, maxObjects: 1 } : {}) });
     const options = { ...family.defaultOptions, ...TINY, seed: 5 };
     const model = family.build(options);
     const images = imagesToTensor(samples.map((s) => s.sample.image), SIZE, SIZE); // [2, 64, 64, 3]
@@ -49,7 +46,7 @@ for (const family of DETECTOR_FAMILIES) {
       assert.equal(SIZE % model.stride, 0);
       model.reseed(0);
       const losses = model.trainStep(optimizer, images, samples.map((s) => s.target), proposals);
-      const expected = [...(family.needsProposals ? [] : LOSSES.rpn), ...LOSSES.heads, ...(family.masks ? ['loss_mask'] : []), 'loss'];
+      const expected = [...family.lossNames, 'loss'];
       assert.deepEqual(Object.keys(losses).sort(), expected.sort());
       for (const [name, value] of Object.entries(losses)) assert.ok(Number.isFinite(value) && value >= 0, `${name} = ${value}`);
       assert.ok(Math.abs(losses.loss - expected.filter((k) => k !== 'loss').reduce((s, k) => s + losses[k], 0)) < 1e-4 * Math.max(1, losses.loss), 'loss is the sum of the named losses');
@@ -92,11 +89,11 @@ for (const family of DETECTOR_FAMILIES) {
   });
 }
 
-test('the registry: unique kinds and formats, each format detseg-<kind>, a shipped checkpoint per family', () => {
+test('the registry: unique kinds and formats, each format detseg-<kind>; every shipped checkpoint is a file of its family', () => {
   const kinds = DETECTOR_FAMILIES.map((f) => f.kind);
   assert.equal(new Set(kinds).size, kinds.length);
-  for (const f of DETECTOR_FAMILIES) {
-    assert.equal(f.format, `detseg-${f.kind}`);
-    assert.ok(f.shipped.length > 0);
-  }
+  for (const f of DETECTOR_FAMILIES) assert.equal(f.format, `detseg-${f.kind}`);
+  const shipped = shippedCheckpoints();
+  assert.equal(new Set(shipped.map((s) => s.name)).size, shipped.length, 'shipped names are unique');
+  for (const s of shipped) assert.equal(loadCheckpoint(s.path).meta?.format, s.family.format, s.file);
 });

@@ -9,6 +9,7 @@ export const classLocFamily: DetectorFamily = {
   format: 'detseg-classloc',
   needsProposals: false,
   masks: false,
+  lossNames: ['loss_classifier', 'loss_box_reg'],
   singleObject: true,
   build: (options) => new ClassLocNet(options as ClassLocOptions),
   defaultOptions: CLASSLOC_TRAIN_OPTIONS as Record<string, unknown>,

@@ -56,6 +56,8 @@ export interface DetectorFamily {
   needsProposals: boolean;
   /** Whether it predicts instance masks. */
   masks: boolean;
+  /** The names of the losses `forwardTrain` returns (torchvision's where they exist). */
+  lossNames: string[];
   /** Whether it takes images of exactly one object (classification + localization); its synthetic data then has one shape per image. */
   singleObject?: boolean;
   /** Builds a model from options (`numClasses`, `seed`, parts' options), as stored in `meta.options`. */
