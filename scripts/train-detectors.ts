@@ -2,7 +2,7 @@
  * Trains the detectors of the R-CNN family on the synthetic-shapes benchmark, evaluates them on a
  * held-out split of another seed with COCOeval (`src/eval/coco.ts`), and writes the shipped
  * checkpoints `assets/checkpoints/detector-<model>.ckpt` (weights + options + metrics in `meta`);
- * see `trainOnSynthetic` in `src/models/train-synthetic.ts`.
+ * see `trainOnSynthetic` in `src/pipeline/train-synthetic.ts`.
  *
  * The exact commands that produced the shipped checkpoints (repository root, no build needed; a
  * checkpoint of the same kind given to `--init` continues all its weights under a new schedule):

@@ -6,6 +6,7 @@ import { trainShippedDetectors } from '../pipeline/shipped-chain.js';
 import { writeDirAtomic } from '../util/atomic.js';
 import { ReportContext, renderReport, type ReportSection } from './report.js';
 import { anchorsSection } from './sections/anchors.js';
+import { classlocSection } from './sections/classloc.js';
 import { dataSection } from './sections/data.js';
 import { detectorsSection } from './sections/detectors.js';
 import { evaluationSection } from './sections/evaluation.js';
@@ -21,7 +22,7 @@ export type SectionBuilder = (ctx: ReportContext) => Promise<ReportSection>;
  * The sections of the practical session, in lecture order. Each lives in `src/report/sections/`.
  */
 export async function practicalSections(): Promise<SectionBuilder[]> {
-  return [iouSection, nmsSection, anchorsSection, evaluationSection, detectorsSection, photosSection, dataSection, lvSection];
+  return [iouSection, classlocSection, nmsSection, anchorsSection, evaluationSection, detectorsSection, photosSection, dataSection, lvSection];
 }
 
 /** Options of {@link runPractical}. */
