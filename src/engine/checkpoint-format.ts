@@ -1,4 +1,4 @@
-import { DetsegInputError } from '../util/errors.js';
+import { DetsegInputError, oneLine } from '../util/errors.js';
 
 /**
  * Training checkpoints in one file:
@@ -116,7 +116,7 @@ export function decodeCheckpoint(bytes: Uint8Array, file = 'checkpoint'): Checkp
   try {
     header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength))) as Header;
   } catch (err) {
-    return fail(`header is not valid JSON (${(err as Error).message})`, 'header');
+    return fail(`header is not valid JSON (${oneLine((err as Error).message, 120)})`, 'header');
   }
   if (header === null || typeof header !== 'object' || Array.isArray(header)) return fail('header must be a JSON object', 'header');
   if (header.format !== 'detseg-checkpoint' || header.version !== 1) fail(`unsupported format ${String(header.format)} version ${String(header.version)}`, 'header.format');
