@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { DetsegInputError } from '../util/errors.js';
+import { DetsegInputError, oneLine } from '../util/errors.js';
 import { registerCommands } from './commands/index.js';
 
 /** Builds the `detseg` command-line program (exported so tests can drive it without a subprocess). */
@@ -21,7 +21,8 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
-    const message = err instanceof Error ? err.message : String(err);
+    // one line, whatever the error: a library's message may span lines or hold raw bytes
+    const message = oneLine(err instanceof Error ? err.message : String(err), 1000);
     process.stderr.write(`detseg: error: ${message}\n`);
     if (!(err instanceof DetsegInputError) && process.env.DETSEG_DEBUG && err instanceof Error) {
       process.stderr.write(`${err.stack}\n`);

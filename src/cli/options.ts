@@ -19,3 +19,10 @@ export function positiveNumber(value: string, option: string): number {
   if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new DetsegInputError(`must be a positive number, got '${value}'`, { field: option });
   return n;
 }
+
+/** Parses a command-line option that must be a number in [0, 1] (a threshold, a score); empty is an error, not 0. */
+export function unitInterval(value: string, option: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new DetsegInputError(`must be a number in [0, 1], got '${value}'`, { field: option });
+  return n;
+}

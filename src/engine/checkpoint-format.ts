@@ -1,4 +1,4 @@
-import { DetsegInputError } from '../util/errors.js';
+import { DetsegInputError, oneLine } from '../util/errors.js';
 
 /**
  * Training checkpoints in one file:
@@ -116,8 +116,9 @@ export function decodeCheckpoint(bytes: Uint8Array, file = 'checkpoint'): Checkp
   try {
     header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength))) as Header;
   } catch (err) {
-    return fail(`header is not valid JSON (${(err as Error).message})`, 'header');
+    return fail(`header is not valid JSON (${oneLine((err as Error).message, 120)})`, 'header');
   }
+  if (header === null || typeof header !== 'object' || Array.isArray(header)) return fail('header must be a JSON object', 'header');
   if (header.format !== 'detseg-checkpoint' || header.version !== 1) fail(`unsupported format ${String(header.format)} version ${String(header.version)}`, 'header.format');
   for (const key of ['epoch', 'step'] as const) {
     if (!Number.isInteger(header[key]) || header[key] < 0) fail(`must be a non-negative integer, got ${JSON.stringify(header[key])}`, `header.${key}`);
@@ -138,9 +139,17 @@ export function decodeCheckpoint(bytes: Uint8Array, file = 'checkpoint'): Checkp
     const size = sizeOf(t.shape);
     if (!Number.isInteger(t.offset) || t.offset < 0 || t.offset + size > blob.length) fail(`tensor ${t.name} (offset ${t.offset}, ${size} values) runs past the end of the data (${blob.length} values)`, `${field}.offset`);
     const entry = { name: t.name, shape: t.shape, values: blob.slice(t.offset, t.offset + size) };
+    // a diverged run saves NaN or infinite weights: refuse them here, where the file and weight are known
+    const bad = entry.values.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) fail(`weight ${t.name} holds a non-finite value (${entry.values[bad]} at index ${bad}): the checkpoint is unusable (did its training diverge?)`, field);
     if (t.group === 'model') model.push(entry);
     else if (t.group === 'optimizer') optimizer.push(entry);
     else fail(`group must be 'model' or 'optimizer', got ${JSON.stringify(t.group)}`, `${field}.group`);
   });
+  if (header.meta !== undefined && (header.meta === null || typeof header.meta !== 'object' || Array.isArray(header.meta))) fail('must be a JSON object', 'header.meta');
+  const rng = header.rng as unknown;
+  if (rng !== undefined && (rng === null || typeof rng !== 'object' || !Number.isFinite((rng as { seed?: unknown }).seed) || !Number.isFinite((rng as { state?: unknown }).state))) {
+    fail(`must be {seed, state} numbers, got ${JSON.stringify(rng)}`, 'header.rng');
+  }
   return { epoch: header.epoch, step: header.step, rng: header.rng, optimizerName: header.optimizerName, meta: header.meta ?? {}, model, optimizer };
 }

@@ -125,6 +125,10 @@ export class AtomicFiles {
 
   /** Writes `data` to a temporary file beside `path` (a failure discards everything staged). */
   add(path: string, data: string | Uint8Array, option?: string): void {
+    if (this.staged.some((s) => s.path === path)) {
+      this.discard();
+      throw new DetsegInputError('would be written twice by one command (two inputs give the same output name)', { file: path, field: option });
+    }
     const tmp = sideName(path, 'tmp');
     try {
       prepareFolder(dirname(path), path, option);
@@ -161,7 +165,8 @@ export class AtomicFiles {
       }
     } catch (err) {
       for (const p of placed) rmSync(p, { force: true });
-      for (const b of backups) {
+      // newest first: a path staged twice has two backups, and the oldest is the one to keep
+      for (const b of backups.reverse()) {
         try {
           renameSync(b.old, b.path);
         } catch {

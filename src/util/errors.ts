@@ -10,7 +10,8 @@ export class DetsegInputError extends Error {
 
   constructor(message: string, where: { file?: string; field?: string } = {}) {
     const prefix = [where.file, where.field].filter((s) => s !== undefined && s !== '').join(': ');
-    super(prefix ? `${prefix}: ${message}` : message);
+    // one line always: parts quoted from a file or a library may hold line breaks or raw bytes
+    super(oneLine(prefix ? `${prefix}: ${message}` : message, Infinity));
     this.name = 'DetsegInputError';
     this.file = where.file;
     this.field = where.field;

@@ -86,3 +86,13 @@ test('convert input checks: --classes naming a missing file, an invalid RLE stri
   assert.match(r.stderr, /a\.xml: size\.width: '0x1F4' is not a finite number\n$/);
   assert.equal(existsSync(join(dir, 'out.json')), false);
 });
+
+test('detseg convert: an output that cannot be written names --out and the path given, not a temporary name', () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'file'), '');
+  const out = join(dir, 'file', 'x.json');
+  const r = runCli(['convert', '--from', 'coco', '--to', 'coco', '--in', cocoJson, '--out', out]);
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr, `detseg: error: ${out}: --out: cannot write the output: a part of the path is not a folder (ENOTDIR)\n`);
+  assert.deepEqual(readdirSync(dir), ['file']);
+});

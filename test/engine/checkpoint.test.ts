@@ -74,3 +74,21 @@ test('bad checkpoints raise DetsegInputError naming the file and field', () => {
   assert.throws(() => loadCheckpoint(path), /header\.epoch: must be a non-negative integer/);
   assert.ok(readFileSync(path).length > 0);
 });
+
+test('a checkpoint holding NaN or infinite weights is refused at load, naming the file and the weight', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'detseg-ckpt-'));
+  const path = join(dir, 'nan.ckpt');
+  const values = new Float32Array([0.5, -1, Number.NaN, 2]);
+  saveCheckpoint(path, { epoch: 1, step: 3, rng: { seed: 0, state: 0 }, model: [{ name: 'conv1/kernel', shape: [2, 2], values: new Float32Array(4) }, { name: 'conv2/kernel', shape: [4], values }], optimizer: [], optimizerName: 'adam' });
+  assert.throws(() => loadCheckpoint(path), (e: unknown) => e instanceof DetsegInputError && e.message === `${path}: header.tensors[1]: weight conv2/kernel holds a non-finite value (NaN at index 2): the checkpoint is unusable (did its training diverge?)`);
+  values[2] = Number.POSITIVE_INFINITY;
+  assert.throws(() => decodeCheckpoint(encodeCheckpoint({ epoch: 0, step: 0, rng: { seed: 0, state: 0 }, model: [{ name: 'w', shape: [4], values }], optimizer: [], optimizerName: 'none' }), 'inf.ckpt'), /inf\.ckpt: header\.tensors\[0\]: weight w holds a non-finite value \(Infinity at index 2\)/);
+  // a header that is JSON but not an object
+  const bytes = encodeCheckpoint({ epoch: 0, step: 0, rng: { seed: 0, state: 0 }, model: [], optimizer: [], optimizerName: 'none' });
+  const text = new TextEncoder().encode('null');
+  const broken = new Uint8Array(12 + text.length);
+  broken.set(bytes.subarray(0, 8));
+  new DataView(broken.buffer).setUint32(8, text.length, true);
+  broken.set(text, 12);
+  assert.throws(() => decodeCheckpoint(broken, 'null.ckpt'), /null\.ckpt: header: header must be a JSON object$/);
+});

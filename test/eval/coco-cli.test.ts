@@ -58,3 +58,18 @@ test('bad input ends with a one-line error naming the file and field, and exit c
   assert.equal(wrongType.code, 1);
   assert.match(wrongType.stderr, /--iou-type: must be bbox or segm/);
 });
+
+test('detseg eval coco: --max-dets 0,0,0, --img-ids the ground truth lacks, an unwritable --json are one-line errors naming the option', () => {
+  const gt = join(fixtures, 'toy_cats_gt.json'), dt = join(fixtures, 'toy_cats_dets.json');
+  const zero = runCli(['eval', 'coco', '--gt', gt, '--dt', dt, '--max-dets', '0,0,0']);
+  assert.equal(zero.code, 1);
+  assert.equal(zero.stderr, 'detseg: error: --max-dets: value 0 must be a whole number ≥ 1, got 0\n');
+  const ids = runCli(['eval', 'coco', '--gt', gt, '--dt', dt, '--img-ids', '123456789']);
+  assert.equal(ids.code, 1);
+  assert.equal(ids.stderr, `detseg: error: --img-ids: image ids 123456789 are not in the ground truth ${gt}\n`);
+  const dir = mkdtempSync(join(tmpdir(), 'detseg-coco-'));
+  const json = runCli(['eval', 'coco', '--gt', gt, '--dt', dt, '--json', dir]);
+  assert.equal(json.code, 1);
+  assert.equal(json.stderr, `detseg: error: ${dir}: --json: cannot write the output: is a folder (EISDIR)\n`);
+  assert.deepEqual(readdirSync(dir), []);
+});

@@ -84,3 +84,27 @@ test('a tiny 3-class U-Net overfits with softmax cross-entropy (×10)', async ()
   assert.ok(last * 10 <= first, `loss ${first} → ${last}`);
   model.dispose();
 });
+
+test('seed 0 is a real seed: two U-Nets built with the default seed have the same weights, and Math.random is never consulted', async () => {
+  await initEngine();
+  const random = Math.random;
+  let calls = 0;
+  Math.random = () => {
+    calls++;
+    return random();
+  };
+  let a: tf.LayersModel, b: tf.LayersModel;
+  try {
+    a = buildUNet({ depth: 2, baseWidth: 4, inputSize: [16, 16] });
+    b = buildUNet({ depth: 2, baseWidth: 4, inputSize: [16, 16], seed: 0 });
+  } finally {
+    Math.random = random;
+  }
+  assert.equal(calls, 0);
+  const wa = a.getWeights(), wb = b.getWeights();
+  assert.equal(wa.length, wb.length);
+  for (let i = 0; i < wa.length; i++) assert.deepEqual(wa[i].dataSync(), wb[i].dataSync(), a.weights[i].name);
+  const c = buildUNet({ depth: 2, baseWidth: 4, inputSize: [16, 16], seed: 1 });
+  assert.notDeepEqual(c.getWeights()[0].dataSync(), wa[0].dataSync());
+  for (const m of [a, b, c]) m.dispose();
+});

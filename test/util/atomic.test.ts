@@ -84,3 +84,11 @@ test('stale temporaries of a dead process are removed by the next write there; l
   assert.deepEqual(readdirSync(dir).sort(), [lookalike, live, 'out.json', 'user.tmp'].sort());
   assert.deepEqual(removeStaleTemporaries(dir), []);
 });
+
+test('AtomicFiles: one path staged twice is an error (two inputs mapping to one output), and nothing is written', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'detseg-'));
+  const files = new AtomicFiles();
+  files.add(join(dir, 'a.png'), '1', '--out');
+  assert.throws(() => files.add(join(dir, 'a.png'), '2', '--out'), (e: unknown) => e instanceof DetsegInputError && e.message === `${join(dir, 'a.png')}: --out: would be written twice by one command (two inputs give the same output name)`);
+  assert.deepEqual(readdirSync(dir), []);
+});

@@ -25,7 +25,11 @@ export function registerConvert(program: Command): void {
       const to = format(opts.to, '--to');
       const classNames = opts.classes ? parseClassNames(opts.classes) : undefined;
       const dataset = await readDataset(from, opts.in, { imagesDir: opts.images, classNames, vocOneBased: opts.vocOneBased });
-      const s = await writeDataset(to, dataset, opts.out, { overwrite: opts.overwrite, vocOneBased: opts.vocOneBased });
+      const s = await writeDataset(to, dataset, opts.out, { overwrite: opts.overwrite, vocOneBased: opts.vocOneBased }).catch((err: unknown) => {
+        // an output that cannot be written is reported under the option that named it
+        if (err instanceof DetsegInputError && err.file === opts.out && err.field === undefined) throw new DetsegInputError(err.message.slice(`${opts.out}: `.length), { file: opts.out, field: '--out' });
+        throw err;
+      });
       const skipped = s.skipped ? ` (${s.skipped} crowd/difficult objects left out: ${to} cannot hold them)` : '';
       process.stdout.write(`converted ${s.images} images, ${s.objects} objects, ${dataset.classNames.length} classes: ${from} → ${to} ${opts.out}${skipped}\n`);
     });

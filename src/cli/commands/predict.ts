@@ -6,17 +6,9 @@ import { initEngine } from '../../engine/setup.js';
 import { loadUNetCheckpoint } from '../../models/unet/checkpoint-meta.js';
 import { predictFullMasks, readGreyImage } from '../../models/unet/dataset.js';
 import { AtomicFiles } from '../../util/atomic.js';
+import { runThenDispose } from '../../util/dispose.js';
 import { DEFAULT_MAX_PIXELS } from '../../util/limits.js';
 import { wholeNumber } from '../options.js';
-
-/** Disposes `model` after a failure, keeping that failure the one reported. */
-function disposeQuietly(model: { dispose(): unknown }): void {
-  try {
-    model.dispose();
-  } catch {
-    /* the run already failed; its own error is reported */
-  }
-}
 
 /**
  * `detseg predict unet --checkpoint <file> --input <image or folder> --out <dir>`: binary masks of a
@@ -42,26 +34,25 @@ export function registerPredict(program: Command): void {
       let foreground = 0;
       // every mask or none: they are staged and moved into place together at the end
       const written = new AtomicFiles();
-      try {
-        for (const file of files) {
-          const img = await readGreyImage(file, { maxPixels, limitOption: '--max-pixels' });
-          const [mask] = predictFullMasks(model, [img], 1 << depth);
-          const rgb = new Uint8Array(mask.length * 3);
-          for (let i = 0; i < mask.length; i++) {
-            const v = mask[i] ? 255 : 0;
-            rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = v;
-            foreground += mask[i];
+      await runThenDispose(async () => {
+        try {
+          for (const file of files) {
+            const img = await readGreyImage(file, { maxPixels, limitOption: '--max-pixels' });
+            const [mask] = predictFullMasks(model, [img], 1 << depth);
+            const rgb = new Uint8Array(mask.length * 3);
+            for (let i = 0; i < mask.length; i++) {
+              const v = mask[i] ? 255 : 0;
+              rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = v;
+              foreground += mask[i];
+            }
+            written.add(join(out, `${parse(file).name}.png`), await encodePng({ data: rgb, width: img.width, height: img.height }), '--out');
           }
-          written.add(join(out, `${parse(file).name}.png`), await encodePng({ data: rgb, width: img.width, height: img.height }), '--out');
+          written.commit();
+        } catch (err) {
+          written.discard();
+          throw err;
         }
-        written.commit();
-      } catch (err) {
-        written.discard();
-        // the first failure is the one to report: clean-up after a failed run (wasm out of memory) may fail too
-        disposeQuietly(model);
-        throw err;
-      }
-      model.dispose();
+      }, () => model.dispose());
       process.stdout.write(`${files.length} mask(s) written to ${out} (${foreground} foreground pixels)\n`);
     });
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { seededInitializer, type SeedCounter } from '../../engine/initializers.js';
+import { nextSeed, seededInitializer, type SeedCounter } from '../../engine/initializers.js';
 
 /** Options of {@link buildBoxHead}. */
 export interface BoxHeadOptions {
@@ -34,7 +34,7 @@ export function buildBoxHead(options: BoxHeadOptions): tf.LayersModel {
   for (const k of [6, 7]) {
     x = tf.layers.dense({ units: hiddenSize, activation: 'relu', kernelInitializer: seededInitializer(seeds), name: `${prefix}_fc${k}` }).apply(x) as tf.SymbolicTensor; // [K, hidden]
   }
-  const normal = (stddev: number) => tf.initializers.randomNormal({ mean: 0, stddev, seed: (seeds.seed * 1000 + seeds.next++) >>> 0 });
+  const normal = (stddev: number) => tf.initializers.randomNormal({ mean: 0, stddev, seed: nextSeed(seeds) });
   const logits = tf.layers.dense({ units: c1, kernelInitializer: normal(0.01), name: `${prefix}_cls_score` }).apply(x) as tf.SymbolicTensor; // [K, C+1]
   const deltas = tf.layers.dense({ units: 4 * c1, kernelInitializer: normal(0.001), name: `${prefix}_bbox_pred` }).apply(x) as tf.SymbolicTensor; // [K, 4(C+1)]
   return tf.model({ inputs: input, outputs: [logits, deltas], name: `${prefix}_head` });

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { seededInitializer, type SeedCounter } from '../../engine/initializers.js';
+import { nextSeed, seededInitializer, type SeedCounter } from '../../engine/initializers.js';
 
 /** Options of {@link buildRpnHead}. */
 export interface RpnHeadOptions {
@@ -26,7 +26,7 @@ export function buildRpnHead(options: RpnHeadOptions): tf.LayersModel {
   const hidden = tf.layers
     .conv2d({ filters: options.inChannels, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: seededInitializer(seeds), name: 'rpn_conv' })
     .apply(input) as tf.SymbolicTensor; // [B, h, w, C]
-  const small = () => tf.initializers.randomNormal({ mean: 0, stddev: 0.01, seed: (seeds.seed * 1000 + seeds.next++) >>> 0 });
+  const small = () => tf.initializers.randomNormal({ mean: 0, stddev: 0.01, seed: nextSeed(seeds) });
   const objectness = tf.layers.conv2d({ filters: a, kernelSize: 1, kernelInitializer: small(), name: 'rpn_objectness' }).apply(hidden) as tf.SymbolicTensor; // [B, h, w, A]
   const deltas = tf.layers.conv2d({ filters: 4 * a, kernelSize: 1, kernelInitializer: small(), name: 'rpn_deltas' }).apply(hidden) as tf.SymbolicTensor; // [B, h, w, 4A]
   return tf.model({ inputs: input, outputs: [objectness, deltas], name: 'rpn_head' });
