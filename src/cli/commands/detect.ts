@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, parse, resolve } from 'node:path';
-import { decodeImage, imagePaths, letterbox } from '../../data/images.js';
+import { decodeImage, defaultMaxPixels, imagePaths, letterbox } from '../../data/images.js';
 import { checkReplaceableDir } from '../../data/output-dir.js';
 import { maskToCocoRle } from '../../masks/coco-mask.js';
 import { loadCheckpoint } from '../../engine/checkpoint.js';
@@ -19,8 +19,10 @@ import { readRunArgs, removeEmptyRun, trainRun } from '../../pipeline/train.js';
 import { formatClassTable, singleObjectMetrics, validate } from '../../pipeline/val.js';
 import { checkpointClasses, checkpointImageSize, loadDetector, resolveWeights, shippedCheckpoints } from '../../pipeline/weights.js';
 import { writeDirAtomic, writeFileAtomic } from '../../util/atomic.js';
+import { runThenDispose } from '../../util/dispose.js';
+import { DEFAULT_MAX_PIXELS } from '../../util/limits.js';
 import { DetsegInputError } from '../../util/errors.js';
-import { positiveNumber, wholeNumber } from '../options.js';
+import { positiveNumber, unitInterval, wholeNumber } from '../options.js';
 
 /**
  * The registered detectors on the command line, Ultralytics' workflow: `detseg train <model>` (any
@@ -257,13 +259,13 @@ export function registerDetectorPredict(predictCmd: Command): void {
       .option('--iou <threshold>', 'class-wise NMS IoU on top of the model\'s own')
       .option('--imgsz <pixels>', 'letterboxed input side (default: the checkpoint\'s)')
       .option('--overwrite', 'replace a --save folder that holds other files', false)
-      .action(async (opts: { weights?: string; checkpoint?: string; source?: string; input?: string; out: string; save?: string; conf: string; score?: string; iou?: string; imgsz?: string; overwrite: boolean }) => {
+      .option('--max-pixels <n>', `largest image accepted, in pixels (default ${DEFAULT_MAX_PIXELS}, or DETSEG_MAX_PIXELS)`)
+      .action(async (opts: { weights?: string; checkpoint?: string; source?: string; input?: string; out: string; save?: string; conf: string; score?: string; iou?: string; imgsz?: string; overwrite: boolean; maxPixels?: string }) => {
         const sourceGiven = opts.source ?? opts.input;
         if (sourceGiven === undefined) throw new DetsegInputError('give the image file or folder', { field: '--source' });
         const files = imagePaths(resolve(sourceGiven), opts.source !== undefined ? '--source' : '--input');
-        const confText = opts.score ?? opts.conf;
-        const conf = Number(confText);
-        if (confText.trim() === '' || !(conf >= 0 && conf <= 1)) throw new DetsegInputError(`must be a number in [0, 1], got '${confText}'`, { field: opts.score !== undefined ? '--score' : '--conf' });
+        const conf = unitInterval(opts.score ?? opts.conf, opts.score !== undefined ? '--score' : '--conf');
+        const maxPixels = opts.maxPixels === undefined ? defaultMaxPixels() : wholeNumber(opts.maxPixels, '--max-pixels', 1);
         const iou = opts.iou === undefined ? undefined : Number(opts.iou);
         if (iou !== undefined && (opts.iou!.trim() === '' || !(iou > 0 && iou <= 1))) throw new DetsegInputError(`must be a number in (0, 1], got '${opts.iou}'`, { field: '--iou' });
         const weightsField = opts.weights !== undefined ? '--weights' : '--checkpoint';
@@ -277,12 +279,13 @@ export function registerDetectorPredict(predictCmd: Command): void {
         const detector = loadDetector(kind, weights);
         const results: object[] = [];
         const annotated: Buffer[] = [];
-        try {
+        // the first failure is the one reported: freeing the model after a wasm failure may fail too
+        await runThenDispose(async () => {
           const imgsz = opts.imgsz === undefined ? checkpointImageSize(detector.meta) : wholeNumber(opts.imgsz, '--imgsz', 8);
           if (imgsz % detector.stride !== 0) throw new DetsegInputError(`must be a multiple of the detector's stride ${detector.stride}, got ${imgsz}`, { field: '--imgsz' });
           for (const [index, file] of files.entries()) {
             const t0 = performance.now();
-            const rgb = await decodeImage(file);
+            const rgb = await decodeImage(file, file, { maxPixels, limitOption: '--max-pixels' });
             const lb = letterbox(rgb, imgsz);
             const t1 = performance.now();
             const [raw] = detectPrepared(detector.model, family, [{ index, image: lb.image.data, target: { boxes: new Float32Array(0), labels: new Int32Array(0) }, letterbox: lb }], imgsz);
@@ -300,9 +303,7 @@ export function registerDetectorPredict(predictCmd: Command): void {
             for (const l of d.labels) counts.set(detector.classes[l - 1], (counts.get(detector.classes[l - 1]) ?? 0) + 1);
             process.stderr.write(`image ${index + 1}/${files.length} ${parse(file).base} ${rgb.width}×${rgb.height}: ${d.labels.length ? [...counts].map(([c, n]) => `${n} ${c}`).join(', ') : 'no detections'}; ${(t1 - t0).toFixed(1)} ms preprocess, ${(t2 - t1).toFixed(1)} ms inference, ${(t3 - t2).toFixed(1)} ms postprocess\n`);
           }
-        } finally {
-          detector.dispose();
-        }
+        }, () => detector.dispose());
         const out = resolve(opts.out);
         if (save) await writeDirAtomic(save, (tmp) => annotated.forEach((png, i) => writeFileSync(join(tmp, names[i]), png)));
         writeFileAtomic(out, JSON.stringify(results));

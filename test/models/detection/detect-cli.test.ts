@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodePng } from '../../../src/data/images.js';
@@ -53,6 +53,29 @@ test('detseg predict: a missing or foreign checkpoint is a one-line error naming
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /bad\.ckpt: magic: not a detseg checkpoint/);
     assert.equal(bad.stderr.trim().split('\n').length, 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('detseg predict: an empty --score, an --iou out of range and an image over --max-pixels are one-line errors naming the option, exit code 1', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'detseg-detect-'));
+  try {
+    const [d] = syntheticDetectionSet(3, 1, { size: 64 });
+    writeFileSync(join(dir, 'a.png'), await encodePng({ data: d.sample.image, width: 64, height: 64 }));
+    const cases: Array<[string[], RegExp]> = [
+      [['--score', ''], /^detseg: error: --score: must be a number in \[0, 1\], got ''$/],
+      [['--conf', '1.5'], /^detseg: error: --conf: must be a number in \[0, 1\], got '1\.5'$/],
+      [['--iou', '0'], /^detseg: error: --iou: must be a number in \(0, 1\], got '0'$/],
+      [['--max-pixels', '4000'], /a\.png: .*64×64 = 4096 pixels is larger than the limit of 4000 pixels.*--max-pixels/],
+    ];
+    for (const [extra, message] of cases) {
+      const r = runCli(['predict', 'faster-rcnn', '--source', join(dir, 'a.png'), '--out', join(dir, 'out.json'), ...extra]);
+      assert.equal(r.code, 1, r.stderr);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.match(r.stderr.trim(), message);
+    }
+    assert.ok(!existsSync(join(dir, 'out.json')), 'nothing written');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
