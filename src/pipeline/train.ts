@@ -69,6 +69,7 @@ export interface EpochRow {
   mAP: number;
   mAP50: number;
   maskAP?: number;
+  maskAP50?: number;
   lr: number;
   seconds: number;
   imagesPerSecond: number;
@@ -89,8 +90,9 @@ const CSV_LOSSES = ['loss', 'loss_objectness', 'loss_rpn_box_reg', 'loss_classif
 /** `results.csv` of the history: one line per epoch. */
 export function resultsCsv(history: EpochRow[]): string {
   const losses = [...new Set([...CSV_LOSSES.filter((k) => history.some((h) => k in h.losses)), ...history.flatMap((h) => Object.keys(h.losses))])];
-  const head = ['epoch', ...losses, 'mAP50', 'mAP', ...(history.some((h) => h.maskAP !== undefined) ? ['maskAP'] : []), 'lr', 'seconds', 'images_per_s'];
-  const rows = history.map((h) => [h.epoch, ...losses.map((k) => h.losses[k]?.toFixed(5) ?? ''), h.mAP50.toFixed(5), h.mAP.toFixed(5), ...(head.includes('maskAP') ? [h.maskAP?.toFixed(5) ?? ''] : []), h.lr.toExponential(4), h.seconds.toFixed(1), h.imagesPerSecond.toFixed(2)].join(','));
+  const masks = history.some((h) => h.maskAP !== undefined);
+  const head = ['epoch', ...losses, 'mAP50', 'mAP', ...(masks ? ['maskAP50', 'maskAP'] : []), 'lr', 'seconds', 'images_per_s'];
+  const rows = history.map((h) => [h.epoch, ...losses.map((k) => h.losses[k]?.toFixed(5) ?? ''), h.mAP50.toFixed(5), h.mAP.toFixed(5), ...(masks ? [h.maskAP50?.toFixed(5) ?? '', h.maskAP?.toFixed(5) ?? ''] : []), h.lr.toExponential(4), h.seconds.toFixed(1), h.imagesPerSecond.toFixed(2)].join(','));
   return `${head.join(',')}\n${rows.join('\n')}\n`;
 }
 
@@ -196,17 +198,20 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
         lastVal = await validate(model, family, val, { imgsz, batch: 4 });
         row.mAP = lastVal.bbox.stats[0];
         row.mAP50 = lastVal.bbox.stats[1];
-        if (lastVal.segm) row.maskAP = lastVal.segm.stats[0];
+        if (lastVal.segm) {
+          row.maskAP = lastVal.segm.stats[0];
+          row.maskAP50 = lastVal.segm.stats[1];
+        }
       }
       history.push(row);
-      log(`epoch ${epoch + 1}/${epochs}: ${Object.entries(row.losses).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}; ${row.imagesPerSecond.toFixed(2)} img/s${options.val ? `; val mAP ${row.mAP.toFixed(4)}, mAP50 ${row.mAP50.toFixed(4)}${row.maskAP !== undefined ? `, mask AP ${row.maskAP.toFixed(4)}` : ''}` : ''}`);
+      log(`epoch ${epoch + 1}/${epochs}: ${Object.entries(row.losses).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}; ${row.imagesPerSecond.toFixed(2)} img/s${options.val ? `; val mAP ${row.mAP.toFixed(4)}, mAP50 ${row.mAP50.toFixed(4)}${row.maskAP !== undefined ? `, mask AP ${row.maskAP.toFixed(4)}, mask AP50 ${row.maskAP50!.toFixed(4)}` : ''}` : ''}`);
       const fitness = options.val ? row.mAP : epoch;
       const isBest = fitness > best;
       if (isBest) best = fitness;
       const weights = model.models().flatMap((m) => captureModelWeights(m));
-      const last: CheckpointData = { epoch: epoch + 1, step, rng: { seed, state: epoch + 1 }, model: weights, optimizer: await captureOptimizerState(optimizer), optimizerName: 'adam', meta: meta({ history, best, metrics: { mAP: row.mAP, mAP50: row.mAP50, maskAP: row.maskAP } }) };
+      const last: CheckpointData = { epoch: epoch + 1, step, rng: { seed, state: epoch + 1 }, model: weights, optimizer: await captureOptimizerState(optimizer), optimizerName: 'adam', meta: meta({ history, best, metrics: { mAP: row.mAP, mAP50: row.mAP50, maskAP: row.maskAP, maskAP50: row.maskAP50 } }) };
       saveCheckpoint(lastPath, last);
-      if (isBest) saveCheckpoint(bestPath, { ...last, optimizer: [], optimizerName: 'none', meta: meta({ history, best, metrics: { mAP: row.mAP, mAP50: row.mAP50, maskAP: row.maskAP }, epoch: epoch + 1 }) });
+      if (isBest) saveCheckpoint(bestPath, { ...last, optimizer: [], optimizerName: 'none', meta: meta({ history, best, metrics: { mAP: row.mAP, mAP50: row.mAP50, maskAP: row.maskAP, maskAP50: row.maskAP50 }, epoch: epoch + 1 }) });
       writeFileAtomic(join(dir, 'results.csv'), resultsCsv(history));
     }
     return { dir, history, best, resumed, model, lastVal };

@@ -38,7 +38,7 @@ test('train → val → predict --save on a COCO set: run folder, pycocotools-st
     for (const f of ['args.json', 'results.csv', 'results.svg', 'labels.svg', 'PR_curve.svg', 'confusion_matrix.svg', 'weights/last.ckpt', 'weights/best.ckpt']) assert.ok(existsSync(join(run, f)), f);
     const csv = readFileSync(join(run, 'results.csv'), 'utf8').trim().split('\n');
     assert.equal(csv.length, 2);
-    assert.match(csv[0], /^epoch,loss,loss_objectness,loss_rpn_box_reg,loss_classifier,loss_box_reg,loss_mask,mAP50,mAP,maskAP,lr,seconds,images_per_s$/);
+    assert.match(csv[0], /^epoch,loss,loss_objectness,loss_rpn_box_reg,loss_classifier,loss_box_reg,loss_mask,mAP50,mAP,maskAP50,maskAP,lr,seconds,images_per_s$/);
     const meta = decodeCheckpoint(new Uint8Array(readFileSync(join(run, 'weights', 'best.ckpt'))), 'best').meta!;
     assert.deepEqual(meta.classes, ['circle', 'square', 'triangle']);
     assert.equal(meta.imgsz, 64);
