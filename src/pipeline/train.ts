@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs';
 import cliProgress from 'cli-progress';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -128,7 +127,6 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   const optimizerConfig = { kind: 'adam' as const, learningRate: options.lr };
   const schedule = { kind: 'cosine' as const, minLr: options.lr / 50 };
   const optimizer = makeOptimizer(optimizerConfig);
-  const variables = model.models().flatMap((m) => m.trainableWeights.map((w) => w.read() as tf.Variable));
   const meta = (extra: Record<string, unknown>) => ({ format: family.format, kind: family.kind, options: modelOptions, classes: data.classes, imgsz, input: { normalise: '(v - 127.5) / 127.5', letterbox: { fill: 114, centred: true } }, args: options.args, ...extra });
 
   let history: EpochRow[] = [];
