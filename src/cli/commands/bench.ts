@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerRcnnFamilyBench } from './detect.js';
 import { initEngine } from '../../engine/setup.js';
 import { prepareConvForward, prepareUNetStep, timeRuns } from '../../benchmarks/engine-speed.js';
+import { benchDetectors, formatDetectorBench } from '../../benchmarks/detectors.js';
 import { DetsegInputError } from '../../util/errors.js';
 import { wholeNumber } from '../options.js';
 
@@ -57,6 +58,17 @@ export async function benchUNetStep(opts: { batch: number; size: number; reps: n
 export function registerBench(program: Command): void {
   const bench = program.command('bench').description('speed measurements of the training engine (medians of repeated runs)');
   registerRcnnFamilyBench(bench);
+  bench
+    .command('detectors')
+    .description('every shipped detector on the same held-out images: parameters, ms per image (median, one image at a time), mAP, mAP50')
+    .option('--images <n>', 'held-out synthetic images (seed 2)', '50')
+    .option('--json', 'print the rows as JSON', false)
+    .action(async (opts: { images: string; json: boolean }) => {
+      const images = wholeNumber(opts.images, '--images', 1);
+      await initEngine();
+      const rows = await benchDetectors({ images });
+      process.stdout.write(opts.json ? `${JSON.stringify(rows, null, 2)}\n` : `${formatDetectorBench(rows, images)}\n`);
+    });
   bench
     .command('unet-step')
     .description('ms per U-Net training step (batch 8 of 128×128×1, Adam, sigmoid cross-entropy) and conv 3×3 GFLOP/s')
