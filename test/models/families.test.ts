@@ -18,10 +18,6 @@ import { mulberry32 } from '../../src/util/random.js';
 
 const SIZE = 64;
 const TINY = { backbone: { widths: [8, 16, 32] }, representationSize: 32, maskHeadWidth: 8, warpSize: 32, roiHeads: { scoreThreshold: 0, batchSizePerImage: 32 }, scoreThreshold: 0, rpn: { preNmsTopNTest: 100, postNmsTopNTest: 50 } };
-const LOSSES: Record<string, string[]> = {
-  rpn: ['loss_objectness', 'loss_rpn_box_reg'],
-  heads: ['loss_classifier', 'loss_box_reg'],
-};
 
 /** Ground-truth boxes jittered, plus random boxes: proposals for the families that take them. `[K,4]` xyxy. */
 function proposalsFor(boxes: Float32Array, seed: number): Float32Array {
@@ -49,7 +45,7 @@ for (const family of DETECTOR_FAMILIES) {
       assert.equal(SIZE % model.stride, 0);
       model.reseed(0);
       const losses = model.trainStep(optimizer, images, samples.map((s) => s.target), proposals);
-      const expected = [...(family.needsProposals ? [] : LOSSES.rpn), ...LOSSES.heads, ...(family.masks ? ['loss_mask'] : []), 'loss'];
+      const expected = [...family.lossNames, 'loss'];
       assert.deepEqual(Object.keys(losses).sort(), expected.sort());
       for (const [name, value] of Object.entries(losses)) assert.ok(Number.isFinite(value) && value >= 0, `${name} = ${value}`);
       assert.ok(Math.abs(losses.loss - expected.filter((k) => k !== 'loss').reduce((s, k) => s + losses[k], 0)) < 1e-4 * Math.max(1, losses.loss), 'loss is the sum of the named losses');
@@ -92,11 +88,17 @@ for (const family of DETECTOR_FAMILIES) {
   });
 }
 
-test('the registry: unique kinds and formats, each format detseg-<kind>, a shipped checkpoint per family', () => {
+test('the registry: unique kinds and formats, each format detseg-<kind>, losses named, shipped checkpoint names unique', () => {
   const kinds = DETECTOR_FAMILIES.map((f) => f.kind);
   assert.equal(new Set(kinds).size, kinds.length);
   for (const f of DETECTOR_FAMILIES) {
     assert.equal(f.format, `detseg-${f.kind}`);
-    assert.ok(f.shipped.length > 0);
+    assert.ok(f.lossNames.length > 0 && f.lossNames.every((n) => n !== 'loss') && new Set(f.lossNames).size === f.lossNames.length, `${f.kind} loss names`);
+    // the two-stage families name their losses as torchvision does
+    if (!f.needsProposals && f.kind !== 'yolov1' && f.kind !== 'ssd') assert.deepEqual(f.lossNames.slice(0, 2), ['loss_objectness', 'loss_rpn_box_reg']);
+    if (f.masks) assert.ok(f.lossNames.includes('loss_mask'));
   }
+  const shipped = DETECTOR_FAMILIES.flatMap((f) => f.shipped.map((s) => s.name));
+  assert.equal(new Set(shipped).size, shipped.length);
+  for (const kind of ['rcnn', 'fast-rcnn', 'faster-rcnn', 'mask-rcnn']) assert.ok(DETECTOR_FAMILIES.find((f) => f.kind === kind)!.shipped.length > 0, `${kind} ships a checkpoint`);
 });

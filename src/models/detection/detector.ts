@@ -56,12 +56,14 @@ export interface DetectorFamily {
   needsProposals: boolean;
   /** Whether it predicts instance masks. */
   masks: boolean;
+  /** The names of the losses `forwardTrain` returns (the training step adds their sum, `loss`). */
+  lossNames: string[];
   /** Builds a model from options (`numClasses`, `seed`, parts' options), as stored in `meta.options`. */
   build(options: Record<string, unknown>): Detector;
   /** The options the shipped synthetic-shapes model was trained with (the base of new options). */
   defaultOptions: Record<string, unknown>;
   /** Training defaults of the command line. */
   train: { steps: number; learningRate: number };
-  /** Its shipped checkpoints; the first is the default of `--weights`. */
+  /** Its shipped checkpoints (possibly none); the first is the default of `--weights`. */
   shipped: ShippedCheckpoint[];
 }

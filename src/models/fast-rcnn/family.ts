@@ -9,6 +9,7 @@ export const fastRcnnFamily: DetectorFamily = {
   format: 'detseg-fast-rcnn',
   needsProposals: true,
   masks: false,
+  lossNames: ['loss_classifier', 'loss_box_reg'],
   build: (options) => new FastRCNN(options as FastRcnnOptions),
   defaultOptions: FAST_RCNN_TRAIN_OPTIONS as Record<string, unknown>,
   train: { steps: 300, learningRate: 3e-4 },

@@ -9,6 +9,7 @@ export const fasterRcnnFamily: DetectorFamily = {
   format: 'detseg-faster-rcnn',
   needsProposals: false,
   masks: false,
+  lossNames: ['loss_objectness', 'loss_rpn_box_reg', 'loss_classifier', 'loss_box_reg'],
   build: (options) => new FasterRCNN(options as FasterRcnnOptions),
   defaultOptions: FASTER_RCNN_TRAIN_OPTIONS as Record<string, unknown>,
   train: { steps: 6000, learningRate: 1e-3 },

@@ -9,6 +9,7 @@ export const maskRcnnFamily: DetectorFamily = {
   format: 'detseg-mask-rcnn',
   needsProposals: false,
   masks: true,
+  lossNames: ['loss_objectness', 'loss_rpn_box_reg', 'loss_classifier', 'loss_box_reg', 'loss_mask'],
   build: (options) => new MaskRCNN(options as MaskRcnnOptions),
   defaultOptions: MASK_RCNN_TRAIN_OPTIONS as Record<string, unknown>,
   train: { steps: 3000, learningRate: 1e-3 },

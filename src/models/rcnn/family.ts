@@ -9,6 +9,7 @@ export const rcnnFamily: DetectorFamily = {
   format: 'detseg-rcnn',
   needsProposals: true,
   masks: false,
+  lossNames: ['loss_classifier', 'loss_box_reg'],
   build: (options) => new RCNN(options as RcnnOptions),
   defaultOptions: RCNN_TRAIN_OPTIONS as Record<string, unknown>,
   train: { steps: 300, learningRate: 3e-4 },
