@@ -19,8 +19,10 @@ export interface YoloV1Options extends YoloDetectionOptions {
   gridSize?: number;
   /** Boxes per cell B (default 2, the paper's). */
   boxesPerCell?: number;
-  /** Channels of the head's 3×3 convolutions on the grid (default 128). */
+  /** Channels of the neck's and the head's 3×3 convolutions (default 128). */
   headWidth?: number;
+  /** 3×3 convolutions on the feature map, before it is pooled onto the grid (default 0). */
+  neckConvs?: number;
   /** 3×3 convolutions of the head on the grid (default 2). */
   headConvs?: number;
   /** λcoord, λnoobj (default 5, 0.5). */
@@ -37,14 +39,17 @@ export interface YoloV1Options extends YoloDetectionOptions {
  * each grid cell predicting B boxes (x, y relative to the cell, √w, √h relative to the image, and a
  * confidence) and C class probabilities, trained with the sum-squared loss of {@link yoloLoss}.
  *
- * Here the convolutional backbone's feature map is average-pooled onto the S×S grid ({@link gridPool};
- * the paper's fully connected layers would fix the input size), then 3×3 convolutions with batch norm
- * and a 1×1 convolution give each cell's 5B+C outputs. Any image whose sides are multiples of the
+ * Here the convolutional backbone's feature map (after optional 3×3 convolutions, the neck) is
+ * average-pooled onto the S×S grid ({@link gridPool}; the paper's fully connected layers would fix the
+ * input size), then 3×3 convolutions with batch norm and leaky ReLU and a 1×1 convolution give each
+ * cell's 5B+C outputs. Any image whose sides are multiples of the
  * backbone stride can go through it, for any S.
  */
 export class YOLOv1 implements Detector {
   readonly numClasses: number;
   readonly backbone: Backbone;
+  /** 3×3 convolutions on the feature map before the grid pooling (absent with `neckConvs` 0). */
+  readonly neck: tf.LayersModel | undefined;
   readonly head: tf.LayersModel;
   readonly grid: YoloGrid;
 
@@ -57,13 +62,21 @@ export class YOLOv1 implements Detector {
     this.backbone = buildBackbone({ seed, ...options.backbone });
     const seeds: SeedCounter = { seed: seed + 1, next: 0 };
     const width = options.headWidth ?? 128;
-    const input = tf.input({ shape: [null, null, this.backbone.channels], name: 'yolo_head_grid' }); // [B, S, S, Cb]
-    let x: tf.SymbolicTensor = input;
-    for (let k = 0; k < (options.headConvs ?? 2); k++) {
-      x = tf.layers.conv2d({ filters: width, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: seededInitializer(seeds), name: `yolo_head_conv${k}` }).apply(x) as tf.SymbolicTensor;
-      x = tf.layers.batchNormalization({ axis: -1, momentum: 0.9, name: `yolo_head_conv${k}_bn` }).apply(x) as tf.SymbolicTensor;
-      x = tf.layers.leakyReLU({ alpha: 0.1, name: `yolo_head_conv${k}_relu` }).apply(x) as tf.SymbolicTensor; // the paper's leaky ReLU
+    const convs = (x: tf.SymbolicTensor, count: number, name: string) => {
+      for (let k = 0; k < count; k++) {
+        x = tf.layers.conv2d({ filters: width, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: seededInitializer(seeds), name: `${name}_conv${k}` }).apply(x) as tf.SymbolicTensor;
+        x = tf.layers.batchNormalization({ axis: -1, momentum: 0.9, name: `${name}_conv${k}_bn` }).apply(x) as tf.SymbolicTensor;
+        x = tf.layers.leakyReLU({ alpha: 0.1, name: `${name}_conv${k}_relu` }).apply(x) as tf.SymbolicTensor; // the paper's leaky ReLU
+      }
+      return x;
+    };
+    const neckConvs = options.neckConvs ?? 0;
+    if (neckConvs > 0) {
+      const features = tf.input({ shape: [null, null, this.backbone.channels], name: 'yolo_neck_features' }); // [B, h, w, Cb]
+      this.neck = tf.model({ inputs: features, outputs: convs(features, neckConvs, 'yolo_neck'), name: 'yolo_neck' });
     }
+    const input = tf.input({ shape: [null, null, neckConvs > 0 ? width : this.backbone.channels], name: 'yolo_head_grid' }); // [B, S, S, C]
+    const x = convs(input, options.headConvs ?? 2, 'yolo_head');
     const out = tf.layers.conv2d({ filters: yoloCellChannels(this.grid), kernelSize: 1, kernelInitializer: tf.initializers.glorotNormal({ seed: (seeds.seed * 1000 + seeds.next++) >>> 0 }), name: 'yolo_head_out' }).apply(x) as tf.SymbolicTensor; // [B, S, S, 5B+C]
     this.head = tf.model({ inputs: input, outputs: out, name: 'yolo_head' });
   }
@@ -73,13 +86,14 @@ export class YOLOv1 implements Detector {
   }
 
   models(): tf.LayersModel[] {
-    return [this.backbone.model, this.head];
+    return [this.backbone.model, ...(this.neck ? [this.neck] : []), this.head];
   }
 
   /** Activated outputs `[N,S,S,5B+C]` of `images [N,H,W,3]`. */
   forward(images: tf.Tensor4D, training: boolean): tf.Tensor4D {
     return tf.tidy(() => {
-      const features = this.backbone.model.apply(images, { training }) as tf.Tensor4D; // [N, h, w, Cb]
+      let features = this.backbone.model.apply(images, { training }) as tf.Tensor4D; // [N, h, w, Cb]
+      if (this.neck) features = this.neck.apply(features, { training }) as tf.Tensor4D; // [N, h, w, width]
       const raw = this.head.apply(gridPool(features, this.grid.s), { training }) as tf.Tensor4D;
       return activateYoloOutput(raw, this.grid);
     });
