@@ -30,11 +30,11 @@ export function shippedCheckpoints(): Array<ShippedCheckpoint & { family: Detect
   return DETECTOR_FAMILIES.flatMap((family) => family.shipped.map((s) => ({ ...s, family, path: assetsDir('checkpoints', s.file) })));
 }
 
-/** Path of the default shipped checkpoint of a detector kind. */
-export function shippedDetectorPath(kind: DetectorKind): string {
-  const shipped = detectorFamily(kind).shipped[0];
-  if (!shipped) throw new DetsegInputError(`no shipped checkpoint for ${kind}: pass a checkpoint file`, { field: '--weights' });
-  return assetsDir('checkpoints', shipped.file);
+/** Path of the default shipped checkpoint of a detector kind (a {@link DetsegInputError} naming `field` for a family that ships none). */
+export function shippedDetectorPath(kind: DetectorKind, field = '--weights'): string {
+  const first = detectorFamily(kind).shipped[0];
+  if (!first) throw new DetsegInputError(`no shipped checkpoint for ${kind}: pass --weights`, { field });
+  return assetsDir('checkpoints', first.file);
 }
 
 /**
@@ -42,7 +42,7 @@ export function shippedDetectorPath(kind: DetectorKind): string {
  * checkpoint (of any family), or — without `weights` — the kind's default shipped checkpoint.
  */
 export function resolveWeights(kind: DetectorKind, weights?: string, field = '--weights'): string {
-  if (weights === undefined) return shippedDetectorPath(kind);
+  if (weights === undefined) return shippedDetectorPath(kind, field);
   const path = resolve(weights);
   if (existsSync(path)) return path;
   const shipped = shippedCheckpoints().find((s) => s.name === weights || s.file === weights);

@@ -89,11 +89,18 @@ for (const family of DETECTOR_FAMILIES) {
   });
 }
 
-test('the registry: unique kinds and formats, each format detseg-<kind>; every shipped checkpoint is a file of its family', () => {
+test('the registry: unique kinds and formats, each format detseg-<kind>, losses named; every shipped checkpoint is a file of its family', () => {
   const kinds = DETECTOR_FAMILIES.map((f) => f.kind);
   assert.equal(new Set(kinds).size, kinds.length);
-  for (const f of DETECTOR_FAMILIES) assert.equal(f.format, `detseg-${f.kind}`);
+  for (const f of DETECTOR_FAMILIES) {
+    assert.equal(f.format, `detseg-${f.kind}`);
+    assert.ok(f.lossNames.length > 0 && f.lossNames.every((n) => n !== 'loss') && new Set(f.lossNames).size === f.lossNames.length, `${f.kind} loss names`);
+    // the region-proposal families name their losses as torchvision does
+    if (['faster-rcnn', 'mask-rcnn'].includes(f.kind)) assert.deepEqual(f.lossNames.slice(0, 2), ['loss_objectness', 'loss_rpn_box_reg']);
+    if (f.masks) assert.ok(f.lossNames.includes('loss_mask'));
+  }
   const shipped = shippedCheckpoints();
   assert.equal(new Set(shipped.map((s) => s.name)).size, shipped.length, 'shipped names are unique');
   for (const s of shipped) assert.equal(loadCheckpoint(s.path).meta?.format, s.family.format, s.file);
+  for (const kind of ['rcnn', 'fast-rcnn', 'faster-rcnn', 'mask-rcnn']) assert.ok(DETECTOR_FAMILIES.find((f) => f.kind === kind)!.shipped.length > 0, `${kind} ships a checkpoint`);
 });

@@ -56,7 +56,7 @@ export interface DetectorFamily {
   needsProposals: boolean;
   /** Whether it predicts instance masks. */
   masks: boolean;
-  /** The names of the losses `forwardTrain` returns (torchvision's where they exist). */
+  /** The names of the losses `forwardTrain` returns (torchvision's where they exist; the training step adds their sum, `loss`). */
   lossNames: string[];
   /** Whether it takes images of exactly one object (classification + localization); its synthetic data then has one shape per image. */
   singleObject?: boolean;
@@ -66,6 +66,6 @@ export interface DetectorFamily {
   defaultOptions: Record<string, unknown>;
   /** Training defaults of the command line. */
   train: { steps: number; learningRate: number };
-  /** Its shipped checkpoints; the first is the default of `--weights`. */
+  /** Its shipped checkpoints (possibly none); the first is the default of `--weights`. */
   shipped: ShippedCheckpoint[];
 }

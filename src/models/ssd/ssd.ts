@@ -1,0 +1,166 @@
+import * as tf from '@tensorflow/tfjs';
+import { buildBackbone, type Backbone, type BackboneOptions } from '../backbone/backbone.js';
+import type { Detector } from '../detection/detector.js';
+import { postprocessDetections, type PostprocessOptions } from '../detection/postprocess.js';
+import { minimizeLosses } from '../detection/train-loop.js';
+import type { DetectionTarget, Detections, LossValues } from '../detection/types.js';
+import { nextSeed, seededInitializer, type SeedCounter } from '../../engine/initializers.js';
+import { defaultBoxesPerLocation, ssdDefaultBoxes, type DefaultBoxOptions } from './default-boxes.js';
+import { ssdLoss } from './loss.js';
+import { SSD_BOX_CODER, ssdTargets } from './targets.js';
+
+/** Options of {@link SSD}. Unknown keys are ignored. */
+export interface SsdOptions extends DefaultBoxOptions {
+  /** Object classes C (default 3: circle, square, triangle). */
+  numClasses?: number;
+  backbone?: BackboneOptions;
+  /**
+   * Backbone stages (0-based; stage s has stride 2^(s+1)) whose outputs are feature maps of the
+   * detector (default: the last one only). The extra layers continue from the last stage.
+   */
+  featureStages?: number[];
+  /** Extra stride-2 stages after the backbone, each one more (coarser) feature map (default 2). */
+  extraLayers?: number;
+  /** Channels of the extra stages (default 128). */
+  extraWidth?: number;
+  /** IoU above which a default box matches a ground truth (default 0.5). */
+  matchThreshold?: number;
+  /** Hard negatives per positive (default 3). */
+  negativeRatio?: number;
+  /** Inference: class probabilities at or below this are dropped (default 0.01, the paper's). */
+  scoreThreshold?: number;
+  /** Inference: IoU of the per-class NMS (default 0.45, the paper's). */
+  nmsThreshold?: number;
+  /** Inference: detections kept per image (default 100). */
+  detectionsPerImage?: number;
+  /** Seed of every initialiser. */
+  seed?: number;
+}
+
+/**
+ * SSD (Liu et al. 2016): default boxes of several scales and aspect ratios on several feature maps
+ * ({@link ssdDefaultBoxes}); on every map a 3×3 convolution predicts, for each default box, C + 1 class
+ * scores and 4 offsets. Training matches default boxes to objects ({@link ssdMatch}) and minimises
+ * {@link ssdLoss}; inference decodes every box, takes softmax scores per class and runs NMS per class.
+ *
+ * The feature maps are backbone stages (`featureStages`) and the outputs of `extraLayers` stages after
+ * the backbone, each a 1×1 convolution to half the width then a 3×3 stride-2 convolution (the paper's
+ * extra feature layers), with batch norm and ReLU.
+ */
+export class SSD implements Detector {
+  readonly numClasses: number;
+  readonly backbone: Backbone;
+  /** Inputs: the used backbone stages' outputs; outputs: per feature map its class scores and offsets. */
+  readonly head: tf.LayersModel;
+  readonly stride: number;
+  /** Backbone stages fed to the head, increasing. */
+  private readonly inputStages: number[];
+  private readonly boxesPerLocation: number;
+  private readonly defaults = new Map<string, Float32Array>();
+
+  constructor(readonly options: SsdOptions = {}) {
+    const seed = options.seed ?? 0;
+    this.numClasses = options.numClasses ?? 3;
+    this.backbone = buildBackbone({ seed, ...options.backbone });
+    const stages = this.backbone.stages.outputs;
+    const last = stages.length - 1;
+    const featureStages = options.featureStages ?? [last];
+    for (const s of featureStages) if (!Number.isInteger(s) || s < 0 || s > last) throw new RangeError(`SSD: featureStages entry ${s} is not a backbone stage (0..${last})`);
+    const extras = options.extraLayers ?? 2;
+    if (!Number.isInteger(extras) || extras < 0 || featureStages.length + extras === 0) throw new RangeError(`SSD: needs at least one feature map (extraLayers ${extras})`);
+    this.inputStages = [...new Set([...featureStages, last])].sort((a, b) => a - b);
+    this.stride = this.backbone.stride << extras;
+    this.boxesPerLocation = defaultBoxesPerLocation(options);
+    const seeds: SeedCounter = { seed: seed + 1, next: 0 };
+    const inputs = this.inputStages.map((s) => tf.input({ shape: [null, null, stages[s].shape[3] as number], name: `ssd_stage${s}` }));
+    const maps: tf.SymbolicTensor[] = [...featureStages].sort((a, b) => a - b).map((s) => inputs[this.inputStages.indexOf(s)]);
+    const width = options.extraWidth ?? 128;
+    let x = inputs[inputs.length - 1];
+    const convBnRelu = (y: tf.SymbolicTensor, filters: number, kernelSize: number, strides: number, name: string) => {
+      y = tf.layers.conv2d({ filters, kernelSize, strides, padding: 'same', useBias: false, kernelInitializer: seededInitializer(seeds), name }).apply(y) as tf.SymbolicTensor;
+      y = tf.layers.batchNormalization({ axis: -1, momentum: 0.9, name: `${name}_bn` }).apply(y) as tf.SymbolicTensor;
+      return tf.layers.reLU({ name: `${name}_relu` }).apply(y) as tf.SymbolicTensor;
+    };
+    for (let e = 0; e < extras; e++) {
+      x = convBnRelu(x, Math.max(1, width >> 1), 1, 1, `ssd_extra${e}_reduce`);
+      x = convBnRelu(x, width, 3, 2, `ssd_extra${e}_conv`); // [B, h/2, w/2, width]
+      maps.push(x);
+    }
+    const predictor = (y: tf.SymbolicTensor, filters: number, name: string) =>
+      tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', kernelInitializer: tf.initializers.glorotNormal({ seed: nextSeed(seeds) }), name }).apply(y) as tf.SymbolicTensor;
+    const outputs = maps.flatMap((m, k) => [predictor(m, this.boxesPerLocation * (this.numClasses + 1), `ssd_cls${k}`), predictor(m, this.boxesPerLocation * 4, `ssd_box${k}`)]);
+    this.head = tf.model({ inputs, outputs, name: 'ssd_head' });
+  }
+
+  models(): tf.LayersModel[] {
+    return [this.backbone.model, this.head];
+  }
+
+  /** Default boxes `[K,4] xyxy` of feature maps of sizes `maps` on a `width × height` image (cached). */
+  defaultBoxes(maps: Array<[number, number]>, width: number, height: number): Float32Array {
+    const key = `${width}x${height}:${maps.map((m) => m.join('x')).join(',')}`;
+    let boxes = this.defaults.get(key);
+    if (!boxes) {
+      boxes = ssdDefaultBoxes(maps, width, height, this.options);
+      this.defaults.set(key, boxes);
+    }
+    return boxes;
+  }
+
+  /** Class scores `[B,K,C+1]`, offsets `[B,K,4]` and the default boxes `[K,4]` of `images [B,H,W,3]`. */
+  forward(images: tf.Tensor4D, training: boolean): { logits: tf.Tensor3D; deltas: tf.Tensor3D; defaults: Float32Array } {
+    const [n, height, width] = images.shape;
+    const sizes: Array<[number, number]> = [];
+    const { logits, deltas } = tf.tidy(() => {
+      const stageOutputs = this.backbone.stages.apply(images, { training });
+      const all = (Array.isArray(stageOutputs) ? stageOutputs : [stageOutputs]) as tf.Tensor4D[];
+      const inputs = this.inputStages.map((s) => all[s]);
+      const outs = this.head.apply(inputs.length === 1 ? inputs[0] : inputs, { training });
+      const list = (Array.isArray(outs) ? outs : [outs]) as tf.Tensor4D[];
+      const cls: tf.Tensor3D[] = [], box: tf.Tensor3D[] = [];
+      for (let k = 0; k < list.length; k += 2) {
+        const [, h, w] = list[k].shape;
+        sizes.push([h, w]);
+        cls.push(list[k].reshape([n, h * w * this.boxesPerLocation, this.numClasses + 1]));
+        box.push(list[k + 1].reshape([n, h * w * this.boxesPerLocation, 4]));
+      }
+      return { logits: tf.concat(cls, 1) as tf.Tensor3D, deltas: tf.concat(box, 1) as tf.Tensor3D };
+    });
+    return { logits, deltas, defaults: this.defaultBoxes(sizes, width, height) };
+  }
+
+  forwardTrain(images: tf.Tensor4D, targets: DetectionTarget[]): Record<string, tf.Scalar> {
+    const { logits, deltas, defaults } = this.forward(images, true);
+    const assigned = targets.map((t) => ssdTargets(defaults, t, this.options.matchThreshold ?? 0.5));
+    return ssdLoss(logits, deltas, assigned, this.options.negativeRatio ?? 3);
+  }
+
+  trainStep(optimizer: tf.Optimizer, images: tf.Tensor4D, targets: DetectionTarget[]): LossValues {
+    const variables = this.models().flatMap((m) => m.trainableWeights.map((w) => w.read() as tf.Variable));
+    return minimizeLosses(optimizer, variables, () => this.forwardTrain(images, targets));
+  }
+
+  predict(images: tf.Tensor4D): Detections[] {
+    const [n, height, width] = images.shape;
+    const { logits, deltas, defaults } = this.forward(images, false);
+    const probabilities = tf.tidy(() => tf.softmax(logits, -1).dataSync() as Float32Array);
+    const offsets = deltas.dataSync() as Float32Array;
+    logits.dispose();
+    deltas.dispose();
+    const k = defaults.length >> 2, c1 = this.numClasses + 1;
+    const post: PostprocessOptions = { scoreThreshold: this.options.scoreThreshold ?? 0.01, nmsThreshold: this.options.nmsThreshold ?? 0.45, detectionsPerImage: this.options.detectionsPerImage ?? 100 };
+    return Array.from({ length: n }, (_, b) => {
+      // one class-agnostic offset per default box, given to every class
+      const perClass = new Float32Array(4 * k * c1);
+      for (let d = 0; d < k; d++) for (let c = 0; c < c1; c++) perClass.set(offsets.subarray(4 * (b * k + d), 4 * (b * k + d) + 4), 4 * (d * c1 + c));
+      return postprocessDetections(probabilities.subarray(b * k * c1, (b + 1) * k * c1), perClass, defaults, this.numClasses, width, height, SSD_BOX_CODER, post);
+    });
+  }
+
+  /** No random sampling in training: nothing to re-seed. */
+  reseed(_step: number): void {}
+
+  dispose(): void {
+    for (const m of this.models()) m.dispose();
+  }
+}

@@ -1,0 +1,32 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { initEngine } from '../../../src/engine/setup.js';
+import { imagesToTensor, syntheticDetectionSet } from '../../../src/models/detection/synthetic-data.js';
+import { SSD } from '../../../src/models/ssd/ssd.js';
+import { everyObjectFound } from '../detection/overfit-helpers.js';
+
+test('SSD overfits two synthetic images: the loss drops tenfold and every object is detected with its class', async () => {
+  await initEngine();
+  const data = syntheticDetectionSet(7, 2, { size: 64, minObjects: 1, maxObjects: 2, smallFraction: 0 });
+  const model = new SSD({ seed: 3, backbone: { widths: [8, 16, 32] }, featureStages: [1, 2], extraLayers: 1, extraWidth: 32, sMin: 0.2, sMax: 0.8 });
+  const images = imagesToTensor(data.map((d) => d.sample.image), 64, 64);
+  const targets = data.map((d) => d.target);
+  const optimizer = tf.train.adam(3e-3);
+  const history: Array<Record<string, number>> = [];
+  try {
+    assert.equal(model.stride, 16);
+    for (let step = 0; step < 70; step++) history.push(model.trainStep(optimizer, images, targets));
+    const meanLast = history.slice(-10).reduce((s, h) => s + h.loss, 0) / 10;
+    assert.ok(meanLast < 0.1 * history[0].loss, `loss ${history[0].loss} → ${meanLast}`);
+    const detections = model.predict(images);
+    data.forEach((d, b) => {
+      assert.ok(everyObjectFound(d.target, detections[b], 0.5, 0.5), `image ${b}: every object found with IoU ≥ 0.5 and score ≥ 0.5`);
+      assert.ok(detections[b].scores[0] >= 0.5);
+    });
+  } finally {
+    optimizer.dispose();
+    images.dispose();
+    model.dispose();
+  }
+});
