@@ -7,6 +7,7 @@ import { fastRcnnFamily } from './fast-rcnn/family.js';
 import { fasterRcnnFamily } from './faster-rcnn/family.js';
 import { maskRcnnFamily } from './mask-rcnn/family.js';
 import { rcnnFamily } from './rcnn/family.js';
+import { detrFamily } from './detr/family.js';
 
 /**
  * The detector registry: every detector family, registered once. The command line, the loaders (Node
@@ -14,7 +15,7 @@ import { rcnnFamily } from './rcnn/family.js';
  * one folder `src/models/<kind>/` exporting a {@link DetectorFamily} and one line here. No file access
  * here, so the browser entry can rebuild any registered detector from checkpoint bytes.
  */
-export const DETECTOR_FAMILIES: readonly DetectorFamily[] = [classLocFamily, rcnnFamily, fastRcnnFamily, fasterRcnnFamily, maskRcnnFamily];
+export const DETECTOR_FAMILIES: readonly DetectorFamily[] = [classLocFamily, rcnnFamily, fastRcnnFamily, fasterRcnnFamily, maskRcnnFamily, detrFamily];
 
 /** The registered kinds, in registry order. */
 export function detectorKinds(): string[] {
