@@ -12,6 +12,6 @@ export const detrFamily: DetectorFamily = {
   lossNames: ['loss_ce', 'loss_bbox', 'loss_giou'],
   build: (options) => new DetrNet(options as DetrOptions),
   defaultOptions: DETR_TRAIN_OPTIONS as Record<string, unknown>,
-  train: { steps: 20000, learningRate: 2e-4 },
+  train: { steps: 20000, learningRate: 5e-4 },
   shipped: [],
 };
