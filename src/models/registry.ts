@@ -9,6 +9,7 @@ import { maskRcnnFamily } from './mask-rcnn/family.js';
 import { rcnnFamily } from './rcnn/family.js';
 import { ssdFamily } from './ssd/family.js';
 import { yolov1Family } from './yolov1/family.js';
+import { detrFamily } from './detr/family.js';
 
 /**
  * The detector registry: every detector family, registered once. The command line, the loaders (Node
@@ -16,7 +17,7 @@ import { yolov1Family } from './yolov1/family.js';
  * one folder `src/models/<kind>/` exporting a {@link DetectorFamily} and one line here. No file access
  * here, so the browser entry can rebuild any registered detector from checkpoint bytes.
  */
-export const DETECTOR_FAMILIES: readonly DetectorFamily[] = [classLocFamily, rcnnFamily, fastRcnnFamily, fasterRcnnFamily, maskRcnnFamily, yolov1Family, ssdFamily];
+export const DETECTOR_FAMILIES: readonly DetectorFamily[] = [classLocFamily, rcnnFamily, fastRcnnFamily, fasterRcnnFamily, maskRcnnFamily, yolov1Family, ssdFamily, detrFamily];
 
 /** The registered kinds, in registry order. */
 export function detectorKinds(): string[] {

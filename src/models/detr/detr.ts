@@ -1,0 +1,318 @@
+import * as tf from '@tensorflow/tfjs';
+import { buildBackbone, type Backbone, type BackboneOptions } from '../backbone/backbone.js';
+import type { Detector } from '../detection/detector.js';
+import type { DetectionTarget, Detections, LossValues } from '../detection/types.js';
+import { multiHeadAttention, type AttentionWeights } from './attention.js';
+import { clipByGlobalNorm } from './clip-by-global-norm.js';
+import { layerNorm } from './layer-norm.js';
+import { linear } from './linear.js';
+import type { SetTarget } from './matcher.js';
+import { buildParameters, type ParameterSpec, type Parameters } from './parameters.js';
+import { sinePositionalEncoding } from './positional-encoding.js';
+import { setLoss } from './set-loss.js';
+
+/** Options of {@link DetrNet}. */
+export interface DetrOptions {
+  /** Object classes C (default 3); the class head has C + 1 outputs, the last one "no object". */
+  numClasses?: number;
+  /** Training input side in pixels (default 128); any multiple of the stride is accepted. */
+  imageSize?: number;
+  backbone?: BackboneOptions;
+  /** Transformer width d (default 64, a multiple of 4 and of `heads`). */
+  d?: number;
+  /** Attention heads (default 4). */
+  heads?: number;
+  /** Encoder layers (default 2). */
+  encoderLayers?: number;
+  /** Decoder layers (default 2). */
+  decoderLayers?: number;
+  /** Hidden width of the feed-forward blocks (default 2·d). */
+  feedforward?: number;
+  /** Object queries N: the most objects one image can yield (default 16). */
+  queries?: number;
+  /** Matching and loss weight of the class term (default 1). */
+  classCost?: number;
+  /** Matching and loss weight of the L1 box term (default 5). */
+  bboxCost?: number;
+  /** Matching and loss weight of the GIoU term (default 2). */
+  giouCost?: number;
+  /** Cross-entropy weight of "no object" (default 0.1). */
+  noObjectWeight?: number;
+  /** Losses on every decoder layer (default true), each matched on its own. */
+  auxLoss?: boolean;
+  /** Gradient clipping by global norm (default 0.1; 0: none). */
+  clipNorm?: number;
+  /** Decoupled weight decay applied after each step, w ← w − lr·wd·w (default 1e-4; AdamW's). */
+  weightDecay?: number;
+  /** Detections kept per image, the top ones by score (default: all queries). */
+  maxDetections?: number;
+  seed?: number;
+}
+
+/** Per decoder layer: class logits `[B, N, C+1]`, boxes `[B, N, 4]` (cx, cy, w, h) / image, and the cross-attention `[B, heads, N, h·w]`. */
+export interface DetrOutputs {
+  logits: tf.Tensor3D[];
+  boxes: tf.Tensor3D[];
+  crossAttention: tf.Tensor4D[];
+  /** Feature-map size (cells) the cross-attention rows index, row-major. */
+  featureHeight: number;
+  featureWidth: number;
+}
+
+const ATTENTION = ['wq', 'bq', 'wk', 'bk', 'wv', 'bv', 'wo', 'bo'] as const;
+
+/**
+ * DETR (Carion et al. 2020, "End-to-end object detection with transformers"): detection as direct set
+ * prediction. A CNN backbone gives a stride-s feature map, a 1×1 projection brings it to d channels,
+ * a transformer encoder (self-attention + feed-forward, post-norm, with 2-D sine positional encodings
+ * added to queries and keys) mixes it globally, and a decoder turns N learned object queries into N
+ * predictions by self-attention among them and cross-attention to the encoder's memory. Each query
+ * yields a class over C + 1 ("no object" last) and a box (cx, cy, w, h) through a sigmoid, as
+ * fractions of the image. Training matches predictions to objects one-to-one (Hungarian matching,
+ * `set-loss.ts`), with the same loss on every decoder layer; inference needs no NMS: each query's
+ * most probable real class and its probability are a detection.
+ *
+ * Losses (torchvision-style names, summed over the decoder layers): `loss_ce` (weighted
+ * cross-entropy × classCost), `loss_bbox` (L1 × bboxCost), `loss_giou` ((1 − GIoU) × giouCost).
+ */
+export class DetrNet implements Detector {
+  readonly numClasses: number;
+  readonly backbone: Backbone;
+  readonly params: Parameters;
+  readonly d: number;
+  readonly heads: number;
+  readonly encoderLayers: number;
+  readonly decoderLayers: number;
+  readonly queries: number;
+  private readonly positions = new Map<string, tf.Tensor3D>();
+
+  constructor(readonly options: DetrOptions = {}) {
+    const seed = options.seed ?? 0;
+    this.numClasses = options.numClasses ?? 3;
+    this.d = options.d ?? 64;
+    this.heads = options.heads ?? 4;
+    this.encoderLayers = options.encoderLayers ?? 2;
+    this.decoderLayers = options.decoderLayers ?? 2;
+    this.queries = options.queries ?? 16;
+    const d = this.d;
+    if (d % 4 !== 0 || d % this.heads !== 0) throw new RangeError(`DetrNet: d = ${d} must be a multiple of 4 and of heads = ${this.heads}`);
+    if (this.decoderLayers < 1) throw new RangeError('DetrNet: needs at least one decoder layer');
+    const ff = options.feedforward ?? 2 * d;
+    this.backbone = buildBackbone({ seed, ...options.backbone });
+    let next = 0;
+    const glorot = () => tf.initializers.glorotUniform({ seed: ((seed + 11) * 1000 + next++) >>> 0 });
+    const specs: ParameterSpec[] = [];
+    const dense = (name: string, fanIn: number, fanOut: number) => {
+      specs.push({ name: `${name}_w`, shape: [fanIn, fanOut], initializer: glorot() }, { name: `${name}_b`, shape: [fanOut], initializer: tf.initializers.zeros() });
+    };
+    const norm = (name: string) => {
+      specs.push({ name: `${name}_gamma`, shape: [d], initializer: tf.initializers.ones() }, { name: `${name}_beta`, shape: [d], initializer: tf.initializers.zeros() });
+    };
+    const attention = (name: string) => {
+      for (const p of ATTENTION) specs.push({ name: `${name}_${p}`, shape: p.startsWith('w') ? [d, d] : [d], initializer: p.startsWith('w') ? glorot() : tf.initializers.zeros() });
+    };
+    dense('input_proj', this.backbone.channels, d);
+    for (let l = 0; l < this.encoderLayers; l++) {
+      attention(`enc${l}_self`);
+      norm(`enc${l}_norm1`);
+      dense(`enc${l}_ffn1`, d, ff);
+      dense(`enc${l}_ffn2`, ff, d);
+      norm(`enc${l}_norm2`);
+    }
+    for (let l = 0; l < this.decoderLayers; l++) {
+      attention(`dec${l}_self`);
+      norm(`dec${l}_norm1`);
+      attention(`dec${l}_cross`);
+      norm(`dec${l}_norm2`);
+      dense(`dec${l}_ffn1`, d, ff);
+      dense(`dec${l}_ffn2`, ff, d);
+      norm(`dec${l}_norm3`);
+    }
+    norm('dec_norm');
+    specs.push({ name: 'query_embed', shape: [this.queries, d], initializer: tf.initializers.randomNormal({ mean: 0, stddev: 1, seed: ((seed + 13) * 1000) >>> 0 }) });
+    dense('class_embed', d, this.numClasses + 1);
+    dense('bbox_embed0', d, d);
+    dense('bbox_embed1', d, d);
+    dense('bbox_embed2', d, 4);
+    this.params = buildParameters(specs, 'detr_transformer');
+  }
+
+  get stride(): number {
+    return this.backbone.stride;
+  }
+
+  models(): tf.LayersModel[] {
+    return [this.backbone.model, this.params.model];
+  }
+
+  private p(name: string): tf.Tensor {
+    return this.params.get(name);
+  }
+
+  private attentionWeights(name: string): AttentionWeights {
+    return Object.fromEntries(ATTENTION.map((k) => [k, this.p(`${name}_${k}`)])) as unknown as AttentionWeights;
+  }
+
+  private dense(x: tf.Tensor, name: string): tf.Tensor {
+    return linear(x, this.p(`${name}_w`) as tf.Tensor2D, this.p(`${name}_b`) as tf.Tensor1D);
+  }
+
+  private norm(x: tf.Tensor, name: string): tf.Tensor {
+    return layerNorm(x, this.p(`${name}_gamma`) as tf.Tensor1D, this.p(`${name}_beta`) as tf.Tensor1D);
+  }
+
+  private ffn(x: tf.Tensor, name: string): tf.Tensor {
+    return this.dense(tf.relu(this.dense(x, `${name}_ffn1`)), `${name}_ffn2`);
+  }
+
+  /** The sine positional encoding `[1, h·w, d]` of an h × w map (kept: it is a constant). */
+  private position(h: number, w: number): tf.Tensor3D {
+    const key = `${h}x${w}`;
+    let pos = this.positions.get(key);
+    if (!pos) {
+      pos = tf.keep(tf.tensor3d(sinePositionalEncoding(h, w, this.d), [1, h * w, this.d]));
+      this.positions.set(key, pos);
+    }
+    return pos;
+  }
+
+  /** The forward pass: every decoder layer's predictions (see {@link DetrOutputs}). */
+  outputs(images: tf.Tensor4D, training: boolean): DetrOutputs {
+    const features = this.backbone.model.apply(images, { training }) as tf.Tensor4D; // [B, h, w, Cb]
+    const [batch, h, w, cb] = features.shape;
+    const pos = this.position(h, w); // [1, h·w, d]
+    let src = this.dense(tf.reshape(features, [batch, h * w, cb]), 'input_proj') as tf.Tensor3D; // [B, h·w, d]
+    for (let l = 0; l < this.encoderLayers; l++) {
+      const qk = tf.add(src, pos) as tf.Tensor3D;
+      src = this.norm(tf.add(src, multiHeadAttention(qk, qk, src, this.attentionWeights(`enc${l}_self`), this.heads).output), `enc${l}_norm1`) as tf.Tensor3D;
+      src = this.norm(tf.add(src, this.ffn(src, `enc${l}`)), `enc${l}_norm2`) as tf.Tensor3D;
+    }
+    const memory = src;
+    const memoryKey = tf.add(memory, pos) as tf.Tensor3D;
+    const queryPos = tf.tile(tf.expandDims(this.p('query_embed'), 0), [batch, 1, 1]) as tf.Tensor3D; // [B, N, d]
+    let tgt = tf.zerosLike(queryPos) as tf.Tensor3D;
+    const out: DetrOutputs = { logits: [], boxes: [], crossAttention: [], featureHeight: h, featureWidth: w };
+    for (let l = 0; l < this.decoderLayers; l++) {
+      const qk = tf.add(tgt, queryPos) as tf.Tensor3D;
+      tgt = this.norm(tf.add(tgt, multiHeadAttention(qk, qk, tgt, this.attentionWeights(`dec${l}_self`), this.heads).output), `dec${l}_norm1`) as tf.Tensor3D;
+      const cross = multiHeadAttention(tf.add(tgt, queryPos) as tf.Tensor3D, memoryKey, memory, this.attentionWeights(`dec${l}_cross`), this.heads);
+      tgt = this.norm(tf.add(tgt, cross.output), `dec${l}_norm2`) as tf.Tensor3D;
+      tgt = this.norm(tf.add(tgt, this.ffn(tgt, `dec${l}`)), `dec${l}_norm3`) as tf.Tensor3D;
+      const hs = this.norm(tgt, 'dec_norm');
+      out.logits.push(this.dense(hs, 'class_embed') as tf.Tensor3D);
+      const hidden = tf.relu(this.dense(tf.relu(this.dense(hs, 'bbox_embed0')), 'bbox_embed1'));
+      out.boxes.push(tf.sigmoid(this.dense(hidden, 'bbox_embed2')) as tf.Tensor3D);
+      out.crossAttention.push(cross.attention);
+    }
+    return out;
+  }
+
+  /** Targets in the model's units: class indices 0..C−1 and (cx, cy, w, h) as fractions of the image. */
+  setTargets(targets: DetectionTarget[], width: number, height: number): SetTarget[] {
+    return targets.map((t) => {
+      const m = t.labels.length;
+      const boxes = new Float32Array(4 * m);
+      for (let j = 0; j < m; j++) {
+        const [x1, y1, x2, y2] = t.boxes.subarray(4 * j, 4 * j + 4);
+        boxes.set([(x1 + x2) / 2 / width, (y1 + y2) / 2 / height, (x2 - x1) / width, (y2 - y1) / height], 4 * j);
+      }
+      return { labels: t.labels.map((l) => l - 1), boxes };
+    });
+  }
+
+  forwardTrain(images: tf.Tensor4D, targets: DetectionTarget[]): Record<string, tf.Scalar> {
+    const [, height, width] = images.shape;
+    const t = this.setTargets(targets, width, height);
+    const o = this.options;
+    const out = this.outputs(images, true);
+    const first = o.auxLoss === false ? this.decoderLayers - 1 : 0;
+    const ce: tf.Scalar[] = [], l1: tf.Scalar[] = [], giou: tf.Scalar[] = [];
+    for (let l = first; l < this.decoderLayers; l++) {
+      const terms = setLoss(out.logits[l], out.boxes[l], t, o);
+      ce.push(terms.ce);
+      l1.push(terms.l1);
+      giou.push(terms.giou);
+    }
+    return {
+      loss_ce: tf.mul(tf.addN(ce), o.classCost ?? 1) as tf.Scalar,
+      loss_bbox: tf.mul(tf.addN(l1), o.bboxCost ?? 5) as tf.Scalar,
+      loss_giou: tf.mul(tf.addN(giou), o.giouCost ?? 2) as tf.Scalar,
+    };
+  }
+
+  /** Trainable variables: the backbone's and the transformer's. */
+  variables(): tf.Variable[] {
+    return this.models().flatMap((m) => m.trainableWeights.map((w) => w.read() as tf.Variable));
+  }
+
+  /**
+   * One step: gradients of the summed losses, clipped by global norm (`clipNorm`), applied by the
+   * optimizer, then AdamW's decoupled weight decay w ← w − lr·wd·w with the optimizer's current
+   * learning rate (tfjs has no AdamW; Adam plus this decay is the same update).
+   */
+  trainStep(optimizer: tf.Optimizer, images: tf.Tensor4D, targets: DetectionTarget[]): LossValues {
+    const variables = this.variables();
+    const values: LossValues = {};
+    const { value, grads } = tf.variableGrads(() => {
+      const named = this.forwardTrain(images, targets);
+      for (const [name, t] of Object.entries(named)) values[name] = t.dataSync()[0];
+      return tf.addN(Object.values(named)) as tf.Scalar;
+    }, variables);
+    values.loss = value.dataSync()[0];
+    value.dispose();
+    const maxNorm = this.options.clipNorm ?? 0.1;
+    if (maxNorm > 0) {
+      const clipped = clipByGlobalNorm(grads, maxNorm);
+      optimizer.applyGradients(clipped.grads);
+      tf.dispose(clipped.grads);
+    } else optimizer.applyGradients(grads);
+    tf.dispose(grads);
+    const wd = this.options.weightDecay ?? 1e-4;
+    const lr = (optimizer as unknown as { learningRate?: number }).learningRate;
+    if (wd > 0 && typeof lr === 'number') tf.tidy(() => variables.forEach((v) => v.assign(tf.mul(v, 1 - lr * wd))));
+    return values;
+  }
+
+  predict(images: tf.Tensor4D): Detections[] {
+    const [batch, height, width] = images.shape;
+    const n = this.queries, c = this.numClasses;
+    const [probabilities, boxes] = tf.tidy(() => {
+      const out = this.outputs(images, false);
+      const last = this.decoderLayers - 1;
+      return [tf.softmax(out.logits[last]).dataSync() as Float32Array, out.boxes[last].dataSync() as Float32Array];
+    });
+    const keep = Math.min(n, this.options.maxDetections ?? n);
+    const clip = (v: number, hi: number) => Math.min(Math.max(v, 0), hi);
+    const result: Detections[] = [];
+    for (let b = 0; b < batch; b++) {
+      const score = new Float32Array(n);
+      const label = new Int32Array(n);
+      for (let q = 0; q < n; q++) {
+        const row = (b * n + q) * (c + 1);
+        let best = 0;
+        for (let k = 1; k < c; k++) if (probabilities[row + k] > probabilities[row + best]) best = k;
+        score[q] = probabilities[row + best];
+        label[q] = best + 1;
+      }
+      const order = Array.from({ length: n }, (_, q) => q).sort((x, y) => score[y] - score[x] || x - y).slice(0, keep);
+      const det: Detections = { boxes: new Float32Array(4 * keep), labels: new Int32Array(keep), scores: new Float32Array(keep) };
+      order.forEach((q, k) => {
+        const [cx, cy, w, h] = boxes.subarray(4 * (b * n + q), 4 * (b * n + q) + 4);
+        det.boxes.set([clip((cx - w / 2) * width, width), clip((cy - h / 2) * height, height), clip((cx + w / 2) * width, width), clip((cy + h / 2) * height, height)], 4 * k);
+        det.labels[k] = label[q];
+        det.scores[k] = score[q];
+      });
+      result.push(det);
+    }
+    return result;
+  }
+
+  /** No random sampling: nothing to re-seed. */
+  reseed(): void {}
+
+  dispose(): void {
+    for (const m of this.models()) m.dispose();
+    for (const p of this.positions.values()) p.dispose();
+    this.positions.clear();
+  }
+}

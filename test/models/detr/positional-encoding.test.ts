@@ -1,0 +1,30 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { sinePositionalEncoding } from '../../../src/models/detr/positional-encoding.js';
+
+test('sine positional encoding of a 2×2 map, d = 8, by hand', () => {
+  // Positions 1, 2 of 2 → e = π, 2π. F = 4 channels per axis; frequencies T^(2⌊k/2⌋/4) = 1, 1, 100, 100.
+  // Per axis: [sin e, cos e, sin(e/100), cos(e/100)]:
+  //   e = π:  [0, −1, 0.0314108, 0.9995066]     e = 2π: [0, 1, 0.0627905, 0.9980267]
+  const atPi = [0, -1, 0.0314108, 0.9995066];
+  const at2Pi = [0, 1, 0.0627905, 0.9980267];
+  const expected = [
+    [...atPi, ...atPi], // (row 0, col 0): row half, then column half
+    [...atPi, ...at2Pi], // (0, 1)
+    [...at2Pi, ...atPi], // (1, 0)
+    [...at2Pi, ...at2Pi], // (1, 1)
+  ].flat();
+  const pe = sinePositionalEncoding(2, 2, 8);
+  assert.equal(pe.length, 32);
+  expected.forEach((v, k) => assert.ok(Math.abs(pe[k] - v) < 2e-5, `pe[${k}] = ${pe[k]}, expected ${v}`));
+});
+
+test('sine positional encoding: rectangular maps use each axis length, and d must be a multiple of 4', () => {
+  const pe = sinePositionalEncoding(1, 4, 4); // one row (e_y = 2π), columns e_x = π/2, π, 3π/2, 2π
+  const ex = [Math.PI / 2, Math.PI, (3 * Math.PI) / 2, 2 * Math.PI];
+  ex.forEach((e, j) => {
+    const want = [Math.sin(2 * Math.PI), Math.cos(2 * Math.PI), Math.sin(e), Math.cos(e)];
+    want.forEach((v, k) => assert.ok(Math.abs(pe[4 * j + k] - v) < 2e-5, `column ${j} channel ${k}: ${pe[4 * j + k]} vs ${v}`));
+  });
+  assert.throws(() => sinePositionalEncoding(2, 2, 6), RangeError);
+});
