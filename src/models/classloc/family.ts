@@ -14,5 +14,11 @@ export const classLocFamily: DetectorFamily = {
   build: (options) => new ClassLocNet(options as ClassLocOptions),
   defaultOptions: CLASSLOC_TRAIN_OPTIONS as Record<string, unknown>,
   train: { steps: 3000, learningRate: 1e-3 },
-  shipped: [],
+  shipped: [
+    {
+      name: 'classloc',
+      file: 'classloc.ckpt',
+      description: 'synthetic shapes, one per 64² image (seed 1, 4,000 images); the commands in docs/localization.md',
+    },
+  ],
 };
