@@ -60,7 +60,15 @@ export function postprocessDetections(probabilities: Float32Array, deltas: Float
     scores[i] = probabilities[r * c1 + c];
     labels[i] = c;
   }
-  const kept = batchedNms(boxes, scores, labels, nmsThreshold).subarray(0, perImage);
+  return classwiseNms(boxes, scores, labels, nmsThreshold, perImage);
+}
+
+/**
+ * Per-class NMS of candidate detections, then the `maxDetections` best by decreasing score, as
+ * {@link Detections}: `boxes Float32Array [N,4]` xyxy, `scores [N]`, `labels Int32Array [N]`.
+ */
+export function classwiseNms(boxes: Float32Array, scores: Float32Array, labels: Int32Array, iouThreshold: number, maxDetections: number): Detections {
+  const kept = batchedNms(boxes, scores, labels, iouThreshold).subarray(0, maxDetections);
   const out: Detections = { boxes: new Float32Array(4 * kept.length), labels: new Int32Array(kept.length), scores: new Float32Array(kept.length) };
   kept.forEach((i, o) => {
     out.boxes.set(boxes.subarray(4 * i, 4 * i + 4), 4 * o);

@@ -1,5 +1,5 @@
 import { clipBoxes } from '../../boxes/formats.js';
-import { batchedNms } from '../../nms/batched.js';
+import { classwiseNms } from '../detection/postprocess.js';
 import type { Detections } from '../detection/types.js';
 import { yoloBox, yoloCellChannels, type YoloGrid } from './output.js';
 
@@ -46,12 +46,5 @@ export function yoloDetections(output: ArrayLike<number>, grid: YoloGrid, width:
     }
   }
   const all = Float32Array.from(boxes), allScores = Float32Array.from(scores), allLabels = Int32Array.from(labels);
-  const kept = batchedNms(all, allScores, allLabels, options.nmsThreshold ?? 0.5).subarray(0, options.detectionsPerImage ?? 100);
-  const out: Detections = { boxes: new Float32Array(4 * kept.length), labels: new Int32Array(kept.length), scores: new Float32Array(kept.length) };
-  kept.forEach((q, r) => {
-    out.boxes.set(all.subarray(4 * q, 4 * q + 4), 4 * r);
-    out.labels[r] = allLabels[q];
-    out.scores[r] = allScores[q];
-  });
-  return out;
+  return classwiseNms(all, allScores, allLabels, options.nmsThreshold ?? 0.5, options.detectionsPerImage ?? 100);
 }
