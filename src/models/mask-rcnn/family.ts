@@ -13,5 +13,8 @@ export const maskRcnnFamily: DetectorFamily = {
   build: (options) => new MaskRCNN(options as MaskRcnnOptions),
   defaultOptions: MASK_RCNN_TRAIN_OPTIONS as Record<string, unknown>,
   train: { steps: 3000, learningRate: 1e-3 },
-  shipped: [{ name: 'mask-rcnn', file: 'detector-mask-rcnn.ckpt', description: 'synthetic shapes with instance masks, 128² images, backbone 32-64-128' }],
+  shipped: [
+    { name: 'mask-rcnn', file: 'detector-mask-rcnn.ckpt', description: 'synthetic shapes with instance masks, 128² images, backbone 32-64-128' },
+    { name: 'pedestrian-mask-rcnn', file: 'pedestrian-mask-rcnn.ckpt', description: 'Penn-Fudan pedestrian photographs (128 training images), 256² letterbox, from scratch; the command in docs/rcnn-family.md' },
+  ],
 };
