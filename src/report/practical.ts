@@ -3,6 +3,7 @@ import { checkReplaceableDir } from '../data/output-dir.js';
 import { join } from 'node:path';
 import { initEngine } from '../engine/setup.js';
 import { trainShippedDetectors } from '../pipeline/shipped-chain.js';
+import { trainShippedRuns } from '../pipeline/shipped-runs.js';
 import { writeDirAtomic } from '../util/atomic.js';
 import { ReportContext, renderReport, type ReportSection } from './report.js';
 import { anchorsSection } from './sections/anchors.js';
@@ -75,6 +76,7 @@ export async function runPractical(opts: PracticalOptions): Promise<string[]> {
       await initEngine();
       const trained = trainShippedDetectors(join(dir, 'checkpoints'), { quick: !!opts.quick, log });
       for (const [which, path] of Object.entries(trained)) ctx.checkpoints.set(which, path);
+      for (const [which, path] of Object.entries(await trainShippedRuns(join(dir, 'checkpoints'), { quick: !!opts.quick, log }))) ctx.checkpoints.set(which, path);
       log(`practical: detectors trained (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
     }
     const sections: ReportSection[] = [];

@@ -35,7 +35,7 @@ export async function photosSection(ctx: ReportContext): Promise<ReportSection> 
     { name: 'mask-rcnn', kind: 'mask-rcnn', path: detectorCheckpoint(ctx.checkpoints, 'mask-rcnn') },
     ...shippedCheckpoints()
       .filter((s) => existsSync(s.path) && s.description.toLowerCase().includes('photograph'))
-      .map((s) => ({ name: s.name, kind: s.family.kind, path: s.path })),
+      .map((s) => ({ name: s.name, kind: s.family.kind, path: ctx.checkpoints.get(s.name) ?? s.path })),
   ];
   const parts: string[] = [];
   for (const m of models) {

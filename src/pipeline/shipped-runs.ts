@@ -1,0 +1,49 @@
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { detectorFamily } from '../models/registry.js';
+import { sharedDataDir } from '../util/paths.js';
+import { openDetectionData, syntheticData, validateDetectionData } from './dataset.js';
+import { trainRun } from './train.js';
+
+/**
+ * The shipped checkpoints made by `detseg train` runs (beside the R-CNN family's chain,
+ * `shipped-chain.ts`): the classification + localization model (the two commands of
+ * docs/localization.md) and the Penn-Fudan pedestrian Mask R-CNN (docs/rcnn-family.md; its data is
+ * `../shared/data/pennfudan`, not embedded: without it that run is skipped with a log line). `quick`
+ * runs each for 2 steps (a smoke test of the runs, not a result).
+ */
+export async function trainShippedRuns(dir: string, options: { quick?: boolean; log?: (line: string) => void; shared?: string } = {}): Promise<Record<string, string>> {
+  const log = options.log ?? (() => {});
+  const quick = options.quick ?? false;
+  mkdirSync(dir, { recursive: true });
+  const out: Record<string, string> = {};
+  const steps = (n: number) => (quick ? { epochs: 1, stepsPerEpoch: 2 } : { epochs: n });
+
+  // classloc: 10 epochs at 2e-3, then 15 more from its last.ckpt at 1e-3; the second run's best.ckpt ships
+  const classloc = detectorFamily('classloc');
+  const train = syntheticData(1, quick ? 8 : 4000, 64, [1, 1]);
+  const val = syntheticData(2, quick ? 4 : 200, 64, [1, 1]);
+  const first = await trainRun({ family: classloc, data: train, val, dir: join(dir, 'classloc-a'), ...steps(10), batch: 16, imgsz: 64, lr: 2e-3, args: { model: 'classloc' }, log });
+  first.model.dispose();
+  const second = await trainRun({ family: classloc, data: train, val, dir: join(dir, 'classloc-b'), ...steps(15), batch: 16, imgsz: 64, lr: 1e-3, weights: join(dir, 'classloc-a', 'weights', 'last.ckpt'), args: { model: 'classloc' }, log });
+  second.model.dispose();
+  out.classloc = join(dir, 'classloc.ckpt');
+  copyFileSync(join(dir, 'classloc-b', 'weights', 'best.ckpt'), out.classloc);
+
+  // the pedestrian Mask R-CNN on Penn-Fudan: the run's best.ckpt (the shipped file is this run's best.ckpt as written after epoch 12)
+  const data = sharedDataDir();
+  const shared = options.shared ?? (data === undefined ? undefined : join(data, 'pennfudan', 'annotations'));
+  if (shared === undefined || !existsSync(join(shared, 'instances_train.json'))) {
+    log('retrain: pedestrian-mask-rcnn skipped: ../shared/data/pennfudan is absent');
+    return out;
+  }
+  const people = await openDetectionData(join(shared, 'instances_train.json'));
+  const peopleVal = await openDetectionData(join(shared, 'instances_val.json'));
+  validateDetectionData(people);
+  validateDetectionData(peopleVal);
+  const run = await trainRun({ family: detectorFamily('mask-rcnn'), data: people, val: peopleVal, dir: join(dir, 'pedestrian'), ...steps(40), batch: 2, imgsz: 256, lr: 1e-3, valImages: quick ? 2 : undefined, args: { model: 'mask-rcnn' }, log });
+  run.model.dispose();
+  out['pedestrian-mask-rcnn'] = join(dir, 'pedestrian-mask-rcnn.ckpt');
+  copyFileSync(join(dir, 'pedestrian', 'weights', 'best.ckpt'), out['pedestrian-mask-rcnn']);
+  return out;
+}
