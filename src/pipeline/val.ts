@@ -57,7 +57,7 @@ export interface ValOptions {
 
 /** P, R per class at the best-F1 point of the IoU-0.5 PR curve; AP50 and AP from the same evaluation. */
 function classRows(data: DetectionData, coco: CocoEvalResult): ClassRow[] {
-  const { T, R, K, A, M } = coco.dims;
+  const { R, K, A, M } = coco.dims;
   return data.classes.map((name, k) => {
     let images = 0, instances = 0;
     for (const im of data.dataset.images) {
@@ -77,7 +77,6 @@ function classRows(data: DetectionData, coco: CocoEvalResult): ClassRow[] {
       const f1 = p + r > 0 ? (2 * p * r) / (p + r) : 0;
       if (p > 0 && f1 > best.f1) best = { f1, p, r };
     }
-    void T;
     const ap = coco.perClass[k]?.ap ?? -1;
     return { name, images, instances, p: best.p, r: best.r, ap50: n50 ? sum50 / n50 : -1, ap };
   });
