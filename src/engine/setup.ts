@@ -11,7 +11,7 @@ export interface EngineOptions {
   /**
    * Number of wasm threads wanted (default: `$DETSEG_THREADS`, else 2 when the machine has 2 or more
    * cores, else 1 — {@link defaultThreads}). Above 1 the threaded-SIMD build
-   * is started by `threads.ts` (upstream disables it in Node, tfjs issue 3830); if that fails the engine
+   * is started by `threads.ts` (upstream tfjs disables it in Node); if that fails the engine
    * falls back to the single-threaded SIMD build and says why in {@link EngineInfo.threadNote}.
    */
   threads?: number;

@@ -10,7 +10,7 @@ import { writeFileAtomic } from '../util/atomic.js';
 /**
  * Multi-threaded wasm backend in Node — everything about threads lives in this file.
  *
- * Upstream tfjs-backend-wasm 4.22.0 never picks its threaded-SIMD build in Node (tfjs issue 3830): the
+ * Upstream tfjs-backend-wasm 4.22.0 never picks its threaded-SIMD build in Node: the
  * flag WASM_HAS_MULTITHREAD_SUPPORT is hard-wired to false under Node, and its loader hands the
  * Emscripten pthread workers blob: URLs (for the worker script and for the main script the workers
  * import), which Node's `worker_threads` cannot load. Here the threaded module is started directly from

@@ -84,11 +84,9 @@ export interface TrainRunResult {
   lastVal?: ValResult;
 }
 
-const CSV_LOSSES = ['loss', 'loss_objectness', 'loss_rpn_box_reg', 'loss_classifier', 'loss_box_reg', 'loss_mask'];
-
-/** `results.csv` of the history: one line per epoch. */
-export function resultsCsv(history: EpochRow[]): string {
-  const losses = [...new Set([...CSV_LOSSES.filter((k) => history.some((h) => k in h.losses)), ...history.flatMap((h) => Object.keys(h.losses))])];
+/** `results.csv` of the history: one line per epoch; the loss columns are `loss` and the family's `lossNames`, in order. */
+export function resultsCsv(history: EpochRow[], lossNames: readonly string[]): string {
+  const losses = ['loss', ...lossNames];
   const masks = history.some((h) => h.maskAP !== undefined);
   const head = ['epoch', ...losses, 'mAP50', 'mAP', ...(masks ? ['maskAP50', 'maskAP'] : []), 'lr', 'seconds', 'images_per_s'];
   const rows = history.map((h) => [h.epoch, ...losses.map((k) => h.losses[k]?.toFixed(5) ?? ''), h.mAP50.toFixed(5), h.mAP.toFixed(5), ...(masks ? [h.maskAP50?.toFixed(5) ?? '', h.maskAP?.toFixed(5) ?? ''] : []), h.lr.toExponential(4), h.seconds.toFixed(1), h.imagesPerSecond.toFixed(2)].join(','));
@@ -210,7 +208,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       const last: CheckpointData = { epoch: epoch + 1, step, rng: { seed, state: epoch + 1 }, model: weights, optimizer: await captureOptimizerState(optimizer), optimizerName: 'adam', meta: meta({ history, best, metrics: { mAP: row.mAP, mAP50: row.mAP50, maskAP: row.maskAP, maskAP50: row.maskAP50 } }) };
       saveCheckpoint(lastPath, last);
       if (isBest) saveCheckpoint(bestPath, { ...last, optimizer: [], optimizerName: 'none', meta: meta({ history, best, metrics: { mAP: row.mAP, mAP50: row.mAP50, maskAP: row.maskAP, maskAP50: row.maskAP50 }, epoch: epoch + 1 }) });
-      writeFileAtomic(join(dir, 'results.csv'), resultsCsv(history));
+      writeFileAtomic(join(dir, 'results.csv'), resultsCsv(history, family.lossNames));
     }
     return { dir, history, best, resumed, model, lastVal };
   } catch (err) {
