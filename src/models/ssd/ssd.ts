@@ -107,8 +107,11 @@ export class SSD implements Detector {
     return boxes;
   }
 
-  /** Class scores `[B,K,C+1]`, offsets `[B,K,4]` and the default boxes `[K,4]` of `images [B,H,W,3]`. */
-  forward(images: tf.Tensor4D, training: boolean): { logits: tf.Tensor3D; deltas: tf.Tensor3D; defaults: Float32Array } {
+  /**
+   * Class scores `[B,K,C+1]`, offsets `[B,K,4]`, the default boxes `[K,4]` of `images [B,H,W,3]` and the
+   * feature maps' sizes `[h_k, w_k]` (finest first) the default boxes were laid on.
+   */
+  forward(images: tf.Tensor4D, training: boolean): { logits: tf.Tensor3D; deltas: tf.Tensor3D; defaults: Float32Array; maps: Array<[number, number]> } {
     const [n, height, width] = images.shape;
     const sizes: Array<[number, number]> = [];
     const { logits, deltas } = tf.tidy(() => {
@@ -126,7 +129,7 @@ export class SSD implements Detector {
       }
       return { logits: tf.concat(cls, 1) as tf.Tensor3D, deltas: tf.concat(box, 1) as tf.Tensor3D };
     });
-    return { logits, deltas, defaults: this.defaultBoxes(sizes, width, height) };
+    return { logits, deltas, defaults: this.defaultBoxes(sizes, width, height), maps: sizes };
   }
 
   forwardTrain(images: tf.Tensor4D, targets: DetectionTarget[]): Record<string, tf.Scalar> {

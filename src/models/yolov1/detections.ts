@@ -48,3 +48,37 @@ export function yoloDetections(output: ArrayLike<number>, grid: YoloGrid, width:
   const all = Float32Array.from(boxes), allScores = Float32Array.from(scores), allLabels = Int32Array.from(labels);
   return classwiseNms(all, allScores, allLabels, options.nmsThreshold ?? 0.5, options.detectionsPerImage ?? 100);
 }
+
+/** Every predictor of a YOLOv1 output, before any threshold (see {@link yoloPredictors}). */
+export interface YoloPredictors {
+  /** `Float32Array [S·S·B, 4] xyxy` in pixels (not clipped), row (i·S + j)·B + k for predictor k of cell (i, j). */
+  boxes: Float32Array;
+  /** `Float32Array [S·S·B]`: each predictor's confidence C. */
+  confidence: Float32Array;
+  /** `Float32Array [S·S, C]`: each cell's class probabilities p(c | object). */
+  classes: Float32Array;
+}
+
+/**
+ * The S·S·B boxes of one image's output with their confidences and each cell's class probabilities,
+ * decoded as {@link yoloDetections} decodes them, before the class-specific threshold and NMS (what the
+ * lecture's "B boxes per cell" picture shows).
+ *
+ * `output`: the image's activated outputs `Float32Array [S,S,5B+C]` of a `width × height` image.
+ */
+export function yoloPredictors(output: ArrayLike<number>, grid: YoloGrid, width: number, height: number): YoloPredictors {
+  const { s, b, c } = grid;
+  const channels = yoloCellChannels(grid);
+  const out: YoloPredictors = { boxes: new Float32Array(4 * s * s * b), confidence: new Float32Array(s * s * b), classes: new Float32Array(s * s * c) };
+  for (let i = 0; i < s; i++) {
+    for (let j = 0; j < s; j++) {
+      const cell = i * s + j, o = cell * channels;
+      for (let k = 0; k < b; k++) {
+        out.boxes.set(yoloBox(output, o, k, i, j, s, width, height), 4 * (cell * b + k));
+        out.confidence[cell * b + k] = output[o + 5 * k + 4];
+      }
+      for (let q = 0; q < c; q++) out.classes[cell * c + q] = output[o + 5 * b + q];
+    }
+  }
+  return out;
+}

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../../../src/engine/setup.js';
 import { imagesToTensor, syntheticDetectionSet } from '../../../src/models/detection/synthetic-data.js';
+import { ssdDefaultBoxes } from '../../../src/models/ssd/default-boxes.js';
 import { SSD } from '../../../src/models/ssd/ssd.js';
 import { everyObjectFound } from '../detection/overfit-helpers.js';
 
@@ -26,6 +27,23 @@ test('SSD overfits two synthetic images: the loss drops tenfold and every object
     });
   } finally {
     optimizer.dispose();
+    images.dispose();
+    model.dispose();
+  }
+});
+
+test('SSD forward: the feature maps it reports are the stride-4, stride-8 stages and one extra stride-2 stage, and its default boxes are those maps\' ssdDefaultBoxes', async () => {
+  await initEngine();
+  const options = { seed: 3, backbone: { widths: [8, 16, 32] }, featureStages: [1, 2], extraLayers: 1, extraWidth: 32, sMin: 0.2, sMax: 0.8 };
+  const model = new SSD(options);
+  const images = tf.zeros([1, 64, 48, 3]) as tf.Tensor4D;
+  try {
+    const { logits, deltas, defaults, maps } = model.forward(images, false);
+    assert.deepEqual(maps, [[16, 12], [8, 6], [4, 3]]); // 64×48 / 4, / 8, / 16
+    assert.deepEqual([...defaults], [...ssdDefaultBoxes([[16, 12], [8, 6], [4, 3]], 48, 64, options)]);
+    assert.deepEqual(logits.shape, [1, (16 * 12 + 8 * 6 + 4 * 3) * 6, 4]);
+    tf.dispose([logits, deltas]);
+  } finally {
     images.dispose();
     model.dispose();
   }

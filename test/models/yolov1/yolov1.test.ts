@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../../../src/engine/setup.js';
 import { imagesToTensor, syntheticDetectionSet } from '../../../src/models/detection/synthetic-data.js';
-import { yoloDetections } from '../../../src/models/yolov1/detections.js';
+import { yoloDetections, yoloPredictors } from '../../../src/models/yolov1/detections.js';
 import { YOLOv1 } from '../../../src/models/yolov1/yolov1.js';
 import { everyObjectFound } from '../detection/overfit-helpers.js';
 
@@ -31,6 +31,24 @@ test('YOLOv1 inference: class-specific confidence p(c)·C, the threshold, boxes 
     assert.ok(Math.abs(d.scores[k] - e.score) < 1e-6, `score ${k}: ${d.scores[k]}`);
     e.box.forEach((v, q) => assert.ok(Math.abs(d.boxes[4 * k + q] - v) < 1e-4, `box ${k}: ${[...d.boxes.subarray(4 * k, 4 * k + 4)]}`));
   });
+});
+
+test('yoloPredictors: every predictor\'s box (unclipped), confidence and each cell\'s class probabilities, by hand', () => {
+  // the S = 2, B = 1, C = 2 output of the inference test above, on a 100×100 image
+  const cell = (x: number, y: number, sw: number, sh: number, conf: number, p1: number) => [x, y, sw, sh, conf, p1, 1 - p1];
+  const output = Float32Array.from([...cell(0.5, 0.5, 0.4, 0.4, 0.9, 0.8), ...cell(0.2, 0.6, 0.5, 0.3, 0.08, 0.5), ...cell(0.5, 0.5, 0.4, 0.4, 0.7, 0.9), ...cell(0.1, 0.1, 0.9, 0.9, 0.5, 0.2)]);
+  const p = yoloPredictors(output, { s: 2, b: 1, c: 2 }, 100, 100);
+  // cell (0,1): centre ((1 + 0.2)/2·100, (0 + 0.6)/2·100) = (60, 30), 0.5²·100 × 0.3²·100 = 25 × 9
+  const boxes = [17, 17, 33, 33, 47.5, 25.5, 72.5, 34.5, 17, 67, 33, 83, 14.5, 14.5, 95.5, 95.5]; // the last one reaches past the image: not clipped
+  boxes.forEach((v, q) => assert.ok(Math.abs(p.boxes[q] - v) < 1e-4, `box value ${q}: ${p.boxes[q]} vs ${v}`));
+  [0.9, 0.08, 0.7, 0.5].forEach((v, q) => assert.ok(Math.abs(p.confidence[q] - v) < 1e-6));
+  [0.8, 0.2, 0.5, 0.5, 0.9, 0.1, 0.2, 0.8].forEach((v, q) => assert.ok(Math.abs(p.classes[q] - v) < 1e-6));
+  // B = 2: predictor k of a cell is row cell·B + k; its 5 outputs start at 5k
+  const two = yoloPredictors(Float32Array.of(0.5, 0.5, 0.5, 0.5, 0.3, 0.25, 0.75, 1, 0.2, 0.6, 1), { s: 1, b: 2, c: 1 }, 40, 20);
+  // predictor 0: centre (20, 10), 0.5²·40 × 0.5²·20 = 10 × 5; predictor 1: centre (10, 15), 40 × 0.2²·20 = 0.8 (past the left edge)
+  [15, 7.5, 25, 12.5, -10, 14.6, 30, 15.4].forEach((v, q) => assert.ok(Math.abs(two.boxes[q] - v) < 1e-5, `B = 2 box value ${q}: ${two.boxes[q]} vs ${v}`));
+  assert.deepEqual([...two.confidence].map((v) => Number(v.toFixed(6))), [0.3, 0.6]);
+  assert.deepEqual([...two.classes], [1]);
 });
 
 test('YOLOv1 overfits two synthetic images: the loss drops tenfold and every object is detected with its class', async () => {
