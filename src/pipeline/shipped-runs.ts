@@ -8,7 +8,7 @@ import { trainRun } from './train.js';
 /**
  * The shipped checkpoints made by `detseg train` runs (beside the R-CNN family's chain,
  * `shipped-chain.ts`): the classification + localization model (the two commands of
- * docs/localization.md) and the Penn-Fudan pedestrian Mask R-CNN (docs/rcnn-family.md; its data is
+ * docs/localization.md), YOLOv1 and SSD (docs/single-stage.md) and the Penn-Fudan pedestrian Mask R-CNN (docs/rcnn-family.md; its data is
  * `../shared/data/pennfudan`, not embedded: without it that run is skipped with a log line). `quick`
  * runs each for 2 steps (a smoke test of the runs, not a result).
  */
@@ -29,6 +29,18 @@ export async function trainShippedRuns(dir: string, options: { quick?: boolean; 
   second.model.dispose();
   out.classloc = join(dir, 'classloc.ckpt');
   copyFileSync(join(dir, 'classloc-b', 'weights', 'best.ckpt'), out.classloc);
+
+  // the single-stage detectors on 8,000 synthetic images (docs/single-stage.md), each the run's last.ckpt (what `detseg train -o` copies):
+  //   detseg train yolov1 --train-images 8000 --epochs 8 --batch 4 --lr 1e-3 --model-options '{"gridSize":16}'
+  //   detseg train ssd --train-images 8000 --epochs 8 --batch 4 --lr 1e-3
+  const shapes = syntheticData(1, quick ? 8 : 8000, 128);
+  const shapesVal = syntheticData(2, quick ? 4 : 200, 128);
+  for (const [kind, modelOptions] of [['yolov1', { gridSize: 16 }], ['ssd', {}]] as const) {
+    const run = await trainRun({ family: detectorFamily(kind), data: shapes, val: shapesVal, dir: join(dir, kind), ...steps(8), batch: 4, imgsz: 128, lr: 1e-3, modelOptions, args: { model: kind, modelOptions }, log });
+    run.model.dispose();
+    out[kind] = join(dir, `${kind}.ckpt`);
+    copyFileSync(join(dir, kind, 'weights', 'last.ckpt'), out[kind]);
+  }
 
   // the pedestrian Mask R-CNN on Penn-Fudan: the run's best.ckpt (the shipped file is this run's best.ckpt as written after epoch 12)
   const data = sharedDataDir();

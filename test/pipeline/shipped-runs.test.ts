@@ -4,26 +4,34 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initEngine } from '../../src/engine/setup.js';
+import type { YOLOv1 } from '../../src/models/yolov1/yolov1.js';
 import { loadDetector } from '../../src/pipeline/weights.js';
 import { trainShippedRuns } from '../../src/pipeline/shipped-runs.js';
-import { sharedData } from '../helpers/shared.js';
+import { sharedDataDir } from '../../src/util/paths.js';
 
-test('--retrain --quick: the classification + localization and Penn-Fudan runs each come out as a loadable checkpoint of its family', async (t) => {
-  const pennfudan = sharedData(t, 'pennfudan', 'annotations');
-  if (pennfudan === undefined) return;
+test('--retrain --quick: the classification + localization, YOLOv1, SSD and (with ../shared/data) Penn-Fudan runs each come out as a loadable checkpoint of its family', async () => {
+  const data = sharedDataDir();
+  if (data === undefined && process.env.CI === 'true') throw new Error('CI=true but ../shared/data is missing');
+  const pennfudan = data === undefined ? undefined : join(data, 'pennfudan', 'annotations');
   await initEngine();
   const dir = mkdtempSync(join(tmpdir(), 'detseg-runs-'));
+  const logged: string[] = [];
   try {
-    const out = await trainShippedRuns(dir, { quick: true, shared: pennfudan });
-    assert.deepEqual(Object.keys(out).sort(), ['classloc', 'pedestrian-mask-rcnn']);
+    const out = await trainShippedRuns(dir, { quick: true, shared: pennfudan ?? join(dir, 'absent'), log: (line) => logged.push(line) });
+    assert.deepEqual(Object.keys(out).sort(), [...(pennfudan ? ['pedestrian-mask-rcnn'] : []), 'classloc', 'ssd', 'yolov1'].sort());
+    if (!pennfudan) assert.ok(logged.includes('retrain: pedestrian-mask-rcnn skipped: ../shared/data/pennfudan is absent'));
+    const shapes = ['circle', 'square', 'triangle'];
     const expected: Record<string, { kind: string; classes: string[]; imgsz: number }> = {
-      classloc: { kind: 'classloc', classes: ['circle', 'square', 'triangle'], imgsz: 64 },
+      classloc: { kind: 'classloc', classes: shapes, imgsz: 64 },
       'pedestrian-mask-rcnn': { kind: 'mask-rcnn', classes: ['person'], imgsz: 256 },
+      yolov1: { kind: 'yolov1', classes: shapes, imgsz: 128 },
+      ssd: { kind: 'ssd', classes: shapes, imgsz: 128 },
     };
     for (const [name, path] of Object.entries(out)) {
       const detector = loadDetector(expected[name].kind, path);
       assert.deepEqual(detector.classes, expected[name].classes);
       assert.equal(detector.meta.imgsz, expected[name].imgsz);
+      if (name === 'yolov1') assert.equal((detector.model as YOLOv1).grid.s, 16, 'the shipped command\'s gridSize 16');
       detector.dispose();
     }
   } finally {
