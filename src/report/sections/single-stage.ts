@@ -141,7 +141,9 @@ export interface YoloGridFigure {
   centres: Array<[number, number]>;
   /** Every predictor's box and confidence, each cell's class probabilities. */
   predictors: YoloPredictors;
-  /** Boxes whose p(c)·C passes {@link YOLO_DRAW_THRESHOLD}, after the model's NMS. */
+  /** The class-specific confidence threshold of the third panel. */
+  threshold: number;
+  /** Boxes whose p(c)·C passes `threshold`, after the model's NMS. */
   detections: Detections;
 }
 
@@ -158,7 +160,7 @@ export function yoloGridExplained(model: YOLOv1, sample: DetectionSample, size: 
   const centres: Array<[number, number]> = [];
   for (let o = 0; 4 * o < gt.length; o++) centres.push([(gt[4 * o] + gt[4 * o + 2]) / 2, (gt[4 * o + 1] + gt[4 * o + 3]) / 2]);
   const detections = yoloDetections(values, grid, size, size, { ...model.options, scoreThreshold: threshold });
-  return { size, s: grid.s, b: grid.b, centreCells, centres, predictors: yoloPredictors(values, grid, size, size), detections };
+  return { size, s: grid.s, b: grid.b, centreCells, centres, predictors: yoloPredictors(values, grid, size, size), threshold, detections };
 }
 
 /**
@@ -214,7 +216,7 @@ export function yoloGridSvg(fig: YoloGridFigure, url: string, classNames: readon
     out.push(rect(ox + SCALE * x1, pad + SCALE * y1, ox + SCALE * x2, pad + SCALE * y2, { stroke, 'stroke-width': 2, class: 'detection' }));
     out.push(text(ox + SCALE * x1 + 2, Math.max(pad + SCALE * y1 - 3, pad + 10), `${classNames[d.labels[k] - 1] ?? d.labels[k]} ${d.scores[k].toFixed(2)}`, { 'font-size': 11, fill: stroke, 'font-weight': 'bold' }));
   }
-  out.push(text(ox, pad + side + 14, `3. p(c)·C > ${YOLO_DRAW_THRESHOLD}, then NMS`, { 'font-size': 11 }), text(ox, pad + side + 28, `${d.scores.length} boxes`, { 'font-size': 11 }));
+  out.push(text(ox, pad + side + 14, `3. p(c)·C > ${fig.threshold}, then NMS`, { 'font-size': 11 }), text(ox, pad + side + 28, `${d.scores.length} boxes`, { 'font-size': 11 }));
   return svgDoc(width, height, out);
 }
 

@@ -100,6 +100,7 @@ test('YOLO grid figure: the grid lines, the cells of the object centres, every p
     // panel 3 from x = 296 + 10: the detections
     const drawn = elements(svg, 'rect').filter((e) => e.class === 'detection');
     assert.equal(drawn.length, fig.detections.scores.length);
+    assert.match(svg, /3\. p\(c\)·C &gt; 0\.05, then NMS/);
     drawn.forEach((d, k) => assert.ok(near(d.x, 306 + 2 * fig.detections.boxes[4 * k]) && near(d.width, 2 * (fig.detections.boxes[4 * k + 2] - fig.detections.boxes[4 * k])), `detection ${k}`));
   } finally {
     model.dispose();
