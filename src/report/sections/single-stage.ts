@@ -69,6 +69,9 @@ export function tradeoffCheckpoints(trained: ReadonlyMap<string, string> = new M
   return { used, left };
 }
 
+/** The palette entries of `colour` that read on white (no yellow, no light grey), in the scatter's order. */
+const READABLE = [0, 1, 2, 3, 4, 5, 9, 7];
+
 /** Layout of {@link tradeoffScatterSvg}, in figure pixels. */
 export const SCATTER_LAYOUT = { width: 600, height: 380, left: 56, right: 150, top: 28, bottom: 44 };
 
@@ -104,7 +107,7 @@ export function tradeoffScatterSvg(rows: DetectorBenchRow[]): string {
   out.push(text(14, top + ph / 2, 'mAP', { 'text-anchor': 'middle', transform: `rotate(-90 14 ${fmt(top + ph / 2)})` }));
   const placed: Array<[number, number, number]> = []; // labels drawn so far: x1, x2, baseline
   rows.forEach((r, k) => {
-    const c = colour(k), x = px(r.msPerImage);
+    const c = colour(READABLE[k % READABLE.length]), x = px(r.msPerImage);
     out.push(line(x, py(r.mAP), x, py(r.mAP50), { stroke: c, 'stroke-width': 1 }));
     out.push(circle(x, py(r.mAP), 4, { fill: c, class: 'map', 'data-model': r.model }));
     out.push(rect(x - 4, py(r.mAP50) - 4, x + 4, py(r.mAP50) + 4, { stroke: c, 'stroke-width': 1.5, class: 'map50', 'data-model': r.model }));
