@@ -31,12 +31,12 @@ export async function trainShippedRuns(dir: string, options: { quick?: boolean; 
   copyFileSync(join(dir, 'classloc-b', 'weights', 'best.ckpt'), out.classloc);
 
   // the single-stage detectors on 8,000 synthetic images (docs/single-stage.md), each the run's last.ckpt (what `detseg train -o` copies):
-  //   detseg train yolov1 --train-images 8000 --epochs 8 --batch 4 --lr 1e-3 --model-options '{"gridSize":16}'
-  //   detseg train ssd --train-images 8000 --epochs 8 --batch 4 --lr 1e-3
+  //   detseg train yolov1 --train-images 8000 --epochs 5 --batch 4 --lr 1e-3 --model-options '{"gridSize":16}'
+  //   detseg train ssd --train-images 8000 --epochs 5 --batch 4 --lr 1e-3
   const shapes = syntheticData(1, quick ? 8 : 8000, 128);
   const shapesVal = syntheticData(2, quick ? 4 : 200, 128);
   for (const [kind, modelOptions] of [['yolov1', { gridSize: 16 }], ['ssd', {}]] as const) {
-    const run = await trainRun({ family: detectorFamily(kind), data: shapes, val: shapesVal, dir: join(dir, kind), ...steps(8), batch: 4, imgsz: 128, lr: 1e-3, modelOptions, args: { model: kind, modelOptions }, log });
+    const run = await trainRun({ family: detectorFamily(kind), data: shapes, val: shapesVal, dir: join(dir, kind), ...steps(5), batch: 4, imgsz: 128, lr: 1e-3, modelOptions, args: { model: kind, modelOptions }, log });
     run.model.dispose();
     out[kind] = join(dir, `${kind}.ckpt`);
     copyFileSync(join(dir, kind, 'weights', 'last.ckpt'), out[kind]);

@@ -13,5 +13,5 @@ export const ssdFamily: DetectorFamily = {
   build: (options) => new SSD(options as SsdOptions),
   defaultOptions: SSD_TRAIN_OPTIONS as Record<string, unknown>,
   train: { steps: 3000, learningRate: 1e-3 },
-  shipped: [],
+  shipped: [{ name: 'ssd', file: 'detector-ssd.ckpt', description: 'synthetic shapes, 128² images, backbone 32-64-128, default boxes on the stride 4, 8, 16, 32 maps' }],
 };

@@ -13,5 +13,5 @@ export const yolov1Family: DetectorFamily = {
   build: (options) => new YOLOv1(options as YoloV1Options),
   defaultOptions: YOLOV1_TRAIN_OPTIONS as Record<string, unknown>,
   train: { steps: 3000, learningRate: 1e-3 },
-  shipped: [],
+  shipped: [{ name: 'yolov1', file: 'detector-yolov1.ckpt', description: 'synthetic shapes, 128² images, backbone 32-64-128, S = 16, B = 2' }],
 };
