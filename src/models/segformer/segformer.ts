@@ -30,8 +30,16 @@ export interface SegFormerOptions {
   inputSize?: [number, number] | null;
 }
 
-/** Total stride of the last encoder stage: inputs must be multiples of it. */
-export const SEGFORMER_STRIDE = 32;
+/**
+ * The number input sides must be multiples of: the last stage's stride 4·2^(S−1), and for every stage
+ * i its stride times its reduction ratio (the keys/values map of stride R must tile the stage's map).
+ * 32 for the defaults.
+ */
+export function segformerMultiple(options: Pick<SegFormerOptions, 'dims' | 'reductions'> = {}): number {
+  const stages = (options.dims ?? [0, 0, 0, 0]).length;
+  const reductions = options.reductions ?? [8, 4, 2, 1];
+  return Math.max(4 << (stages - 1), ...reductions.map((r, i) => (4 << i) * r));
+}
 
 /**
  * SegFormer (Xie et al. 2021), scaled down to train from scratch here (defaults: dims 16-32-64-128,
@@ -64,7 +72,7 @@ export function buildSegFormer(options: SegFormerOptions = {}): tf.LayersModel {
   dims.forEach((d, i) => {
     if (!Number.isInteger(d) || d < 1 || !Number.isInteger(heads[i]) || heads[i] < 1 || d % heads[i] !== 0) throw new DetsegInputError(`stage ${i}: dim ${d} must be a positive multiple of heads ${heads[i]}`, { field: 'buildSegFormer: dims' });
   });
-  const multiple = Math.max(4 << (stages - 1), ...reductions.map((r, i) => (4 << i) * r));
+  const multiple = segformerMultiple({ dims, reductions });
   if (h !== null && (h % multiple !== 0 || (w as number) % multiple !== 0)) throw new DetsegInputError(`must be divisible by ${multiple}, got ${h}×${w}`, { field: 'buildSegFormer: inputSize' });
 
   const input = tf.input({ shape: [h, w, inChannels], name: 'image' }); // [B, H, W, Cin]
