@@ -45,11 +45,10 @@ export function maxPoolWithSwitches(x: Float32Array, shape: readonly number[], s
             const row = (b * height + oy * size + dy) * width + ox * size;
             for (let dx = 0; dx < size; dx++) {
               const i = (row + dx) * channels + c;
-              // `!(v <= best)` also takes a NaN, so a NaN input shows in the output instead of vanishing
-              if (at < 0 || !(x[i] <= best)) {
+              // the first NaN of a window wins and stays, so a NaN input shows in the output
+              if (at < 0 || x[i] > best || (Number.isNaN(x[i]) && !Number.isNaN(best))) {
                 best = x[i];
                 at = i;
-                if (Number.isNaN(best)) break;
               }
             }
           }

@@ -44,6 +44,12 @@ test('maxPoolWithSwitches equals a naive window scan (random, odd sizes, ties, s
   }
 });
 
+test('a NaN in a window becomes its maximum (the first NaN), so it is not hidden', () => {
+  const pooled = maxPoolWithSwitches(Float32Array.of(1, NaN, 9, NaN), [1, 2, 2, 1], 2);
+  assert.ok(Number.isNaN(pooled.output[0]));
+  assert.equal(pooled.switches[0], 1);
+});
+
 test('maxUnpool is the adjoint of maxUnpoolBackward: ⟨unpool(v), g⟩ = ⟨v, backward(g)⟩, repeated switches add up', () => {
   const random = mulberry32(9);
   const switches = Int32Array.of(0, 5, 5, 11, 7);
