@@ -18,6 +18,7 @@ import { DetsegInputError } from '../../util/errors.js';
 import { htmlTable, linePlot } from '../../viz/plot.js';
 import { figureHtml, type ReportContext, type ReportSection } from '../report.js';
 import { colour, escapeXml, fmt, image, polygon, rect, svgDoc, text } from '../../viz/svg.js';
+import { upsamplingExamples, upsamplingFigure } from './upsampling-figure.js';
 
 /** The tiny configuration of `--quick --retrain` (a smoke test, not a result). */
 const QUICK_CONFIG: LvConfig = { ...DEFAULT_LV_CONFIG, crop: 64, baseWidth: 4, depth: 2, epochs: 2, batchSize: 8 };
@@ -163,6 +164,7 @@ export async function lvSection(ctx: ReportContext): Promise<ReportSection> {
       { title: 'U-Net training loss (cross-entropy + soft Dice)', xLabel: 'epoch', yLabel: 'loss', width: 520 },
     ),
   );
+  const upsampling = ctx.figure('upsampling.svg', upsamplingFigure(await upsamplingExamples()));
   const c = config;
   const html = [
     `<p>Left-ventricle (blood pool) segmentation in short-axis cine MRI: ${data.slices.length} slices of ${data.patients.length} heart-failure patients of the Sunnybrook Cardiac Data (CC0), ` +
@@ -178,6 +180,10 @@ export async function lvSection(ctx: ReportContext): Promise<ReportSection> {
     table,
     figureHtml(overlays, 'Held-out slices of each patient (lowest, median and highest Dice): expert i-contour (green) and predicted LV outline (orange).'),
     figureHtml(curves, 'Training loss per epoch of each fold.'),
+    '<p>The U-Net\'s decoder brings low-resolution features back to pixels with transposed convolutions. Unpooling does the same with a fixed pattern ' +
+      'and no weights: nearest neighbour copies each value into its block, "bed of nails" puts it in one corner, and max-unpooling puts it where the matching max-pool ' +
+      'found its maximum (SegNet). The numbers below are computed by detseg\'s ops.</p>',
+    figureHtml(upsampling, 'Up-sampling ×2 by unpooling (nearest neighbour, bed of nails, max-unpooling with the pool\'s switches) and the transposed convolution 2×2 → 3×3.'),
   ].join('\n');
   return { id: 'lv-segmentation', title: 'Cardiac MRI: LV segmentation with a U-Net', html };
 }

@@ -188,7 +188,7 @@ describe('LV report section', () => {
     const section = await lvSection(ctx);
     assert.equal(section.id, 'lv-segmentation');
     assert.match(section.html, /<td>SCD0000101<\/td>/);
-    assert.deepEqual(ctx.figures, ['lv-overlays.svg', 'lv-training.svg']);
+    assert.deepEqual(ctx.figures, ['lv-overlays.svg', 'lv-training.svg', 'upsampling.svg']);
     const svg = readFileSync(join(ctx.dir, 'lv-overlays.svg'), 'utf8');
     assert.equal((svg.match(/data:image\/png;base64,/g) ?? []).length, 3);
     t.diagnostic(`shipped checkpoint of fold 0 present: ${existsSync(lvCheckpointPath(0))}`);

@@ -1,0 +1,154 @@
+import * as tf from '@tensorflow/tfjs';
+import { existsSync } from 'node:fs';
+import { join, parse } from 'node:path';
+import { centreCropOrigin } from '../data/crop.js';
+import { decodeImage, imageFileNames, type DecodeOptions } from '../data/images.js';
+import { SHAPE_CLASSES, syntheticSample, type SyntheticOptions } from '../data/synthetic.js';
+import type { Batch } from '../engine/train.js';
+import { DetsegInputError } from '../util/errors.js';
+import { shuffleInPlace } from '../util/random.js';
+import type { SegSample } from './unet/dataset.js';
+
+/**
+ * Multi-class semantic-segmentation data for the models of `segmentation-registry.ts`: images with a
+ * class label per pixel (0 = background), from the synthetic shapes, from a binary-mask set (Sunnybrook
+ * LV, a `detseg train unet` folder: 2 classes), or from a folder whose masks store the class id as the
+ * grey level; and the augmented, one-hot batches that training takes.
+ */
+
+/** One image and its label map. */
+export interface LabelSample {
+  /** Name for messages and output files. */
+  name: string;
+  height: number;
+  width: number;
+  /** Channels of `image` (1 grey, 3 RGB). */
+  channels: number;
+  /** Values in [0, 1]: `Float32Array [H, W, channels]`. */
+  image: Float32Array;
+  /** Class of every pixel: `Uint8Array [H, W]`, 0 = background. */
+  labels: Uint8Array;
+  /** Samples of one group (a patient) are held out together; none: a group of its own. */
+  group?: string;
+}
+
+/** A labelled set: samples and the class names (index = label). */
+export interface LabelDataset {
+  samples: LabelSample[];
+  classNames: string[];
+}
+
+/**
+ * Images `0 … count−1` of the synthetic-shapes set `seed` (`src/data/synthetic.ts`): RGB / 255 and the
+ * semantic map (background, circle, square, triangle: 4 classes).
+ */
+export function syntheticLabelDataset(seed: number, count: number, options: SyntheticOptions = {}): LabelDataset {
+  const samples: LabelSample[] = [];
+  for (let i = 0; i < count; i++) {
+    const s = syntheticSample(seed, i, options);
+    samples.push({ name: `synthetic-${seed}-${i}`, height: s.height, width: s.width, channels: 3, image: Float32Array.from(s.image, (v) => v / 255), labels: s.semantic });
+  }
+  return { samples, classNames: ['background', ...SHAPE_CLASSES] };
+}
+
+/** Binary-mask samples (`src/models/unet/dataset.ts`: Sunnybrook LV, image/mask folders) as 2 classes. */
+export function binaryLabelDataset(samples: SegSample[], foreground = 'foreground'): LabelDataset {
+  return {
+    samples: samples.map((s) => ({ name: s.name, height: s.height, width: s.width, channels: 1, image: s.image, labels: s.mask, ...(s.group !== undefined ? { group: s.group } : {}) })),
+    classNames: ['background', foreground],
+  };
+}
+
+/**
+ * Loads `<dir>/images/<stem>.<ext>` (RGB / 255) with `<dir>/masks/<stem>.<ext>` whose grey level is
+ * the class id of the pixel (0 background, 1 … K−1; a palette-free label PNG). The classes are
+ * 0 … the largest label found. A missing partner, two files of one stem, a colour mask or a size
+ * mismatch raise a {@link DetsegInputError} naming the file.
+ */
+export async function loadLabelFolder(dir: string, decode: DecodeOptions = {}): Promise<LabelDataset> {
+  const imagesDir = join(dir, 'images');
+  const masksDir = join(dir, 'masks');
+  for (const d of [imagesDir, masksDir]) if (!existsSync(d)) throw new DetsegInputError('folder is missing (expected images/ and masks/ with the same file stems)', { file: d });
+  const byStem = (d: string) => {
+    const m = new Map<string, string>();
+    for (const f of imageFileNames(d)) {
+      const stem = parse(f).name;
+      if (m.has(stem)) throw new DetsegInputError(`two files share the stem '${stem}'`, { file: join(d, f) });
+      m.set(stem, join(d, f));
+    }
+    return m;
+  };
+  const images = byStem(imagesDir);
+  const masks = byStem(masksDir);
+  for (const [stem, f] of masks) if (!images.has(stem)) throw new DetsegInputError(`has no image ${stem}.* in ${imagesDir}`, { file: f });
+  const samples: LabelSample[] = [];
+  let maxLabel = 0;
+  for (const [stem, imageFile] of images) {
+    const maskFile = masks.get(stem);
+    if (!maskFile) throw new DetsegInputError(`has no mask ${stem}.* in ${masksDir}`, { file: imageFile });
+    const img = await decodeImage(imageFile, imageFile, decode);
+    const m = await decodeImage(maskFile, maskFile, decode);
+    if (m.height !== img.height || m.width !== img.width) throw new DetsegInputError(`mask is ${m.width}×${m.height} but its image is ${img.width}×${img.height}`, { file: maskFile });
+    const labels = new Uint8Array(m.width * m.height);
+    for (let i = 0; i < labels.length; i++) {
+      const r = m.data[3 * i], g = m.data[3 * i + 1], b = m.data[3 * i + 2];
+      if (r !== g || g !== b) throw new DetsegInputError(`mask is in colour (pixel ${i % m.width}, ${Math.floor(i / m.width)} is RGB ${r}, ${g}, ${b}): expected the class id as a grey level`, { file: maskFile });
+      labels[i] = r;
+      if (r > maxLabel) maxLabel = r;
+    }
+    samples.push({ name: stem, height: img.height, width: img.width, channels: 3, image: Float32Array.from(img.data, (v) => v / 255), labels });
+  }
+  if (samples.length === 0) throw new DetsegInputError('holds no images', { file: imagesDir });
+  return { samples, classNames: Array.from({ length: maxLabel + 1 }, (_, i) => (i === 0 ? 'background' : `class${i}`)) };
+}
+
+/** Augmentation and batching of {@link labelBatches}. */
+export interface LabelBatchOptions {
+  batchSize: number;
+  /** Side of the square training crop (a multiple of the model's {@link SegmentationFamily.multiple}). */
+  crop: number;
+  /** Classes K of the one-hot targets. */
+  numClasses: number;
+  /** Largest random shift of the crop from the image centre, in pixels (default 0). */
+  maxShift?: number;
+  /** Random left–right flips (default true). */
+  flip?: boolean;
+}
+
+/**
+ * The batches of one epoch over `indices` of `samples`, shuffled by `random`, each sample cropped
+ * (centre ± a random shift, optionally flipped): `x [B, crop, crop, channels]`, `y [B, crop, crop, K]`
+ * one-hot. A label ≥ K raises a {@link DetsegInputError} naming the sample.
+ */
+export function* labelBatches(samples: LabelSample[], indices: number[], options: LabelBatchOptions, random: () => number): Generator<Batch> {
+  const order = shuffleInPlace(indices.slice(), random);
+  const size = options.crop;
+  const k = options.numClasses;
+  const maxShift = options.maxShift ?? 0;
+  for (let start = 0; start < order.length; start += options.batchSize) {
+    const ids = order.slice(start, start + options.batchSize);
+    const channels = samples[ids[0]].channels;
+    const x = new Float32Array(ids.length * size * size * channels);
+    const y = new Float32Array(ids.length * size * size * k);
+    ids.forEach((index, b) => {
+      const s = samples[index];
+      if (s.channels !== channels) throw new DetsegInputError(`has ${s.channels} channels, other images ${channels}`, { field: s.name });
+      const [r0, c0] = centreCropOrigin(s.height, s.width, size);
+      const shift = (lo: number, hi: number) => Math.max(lo, Math.min(hi, Math.round((2 * random() - 1) * maxShift)));
+      const row0 = r0 + shift(-r0, s.height - size - r0);
+      const col0 = c0 + shift(-c0, s.width - size - c0);
+      const flip = (options.flip ?? true) && random() < 0.5;
+      for (let r = 0; r < size; r++) {
+        for (let c = 0; c < size; c++) {
+          const src = (row0 + r) * s.width + col0 + (flip ? size - 1 - c : c);
+          const dst = (b * size + r) * size + c;
+          for (let ch = 0; ch < channels; ch++) x[dst * channels + ch] = s.image[src * channels + ch];
+          const label = s.labels[src];
+          if (label >= k) throw new DetsegInputError(`pixel ${src % s.width}, ${Math.floor(src / s.width)} has label ${label}, not below the ${k} classes`, { field: s.name });
+          y[dst * k + label] = 1;
+        }
+      }
+    });
+    yield { x: tf.tensor4d(x, [ids.length, size, size, channels]), y: tf.tensor4d(y, [ids.length, size, size, k]) };
+  }
+}
