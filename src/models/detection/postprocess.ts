@@ -13,6 +13,8 @@ export interface PostprocessOptions {
   detectionsPerImage?: number;
   /** Boxes narrower or lower than this many pixels are dropped (default 1e-2). */
   minSize?: number;
+  /** At most this many candidates per class, best first, enter the NMS (default: all; torchvision's SSD: 400). */
+  candidatesPerClass?: number;
 }
 
 /**
@@ -53,14 +55,35 @@ export function postprocessDetections(probabilities: Float32Array, deltas: Float
       if (probabilities[r * c1 + c] > scoreThreshold && w >= minSize && h >= minSize) keepPair[count++] = q;
     }
   }
+  const candidates = topCandidatesPerClass(keepPair.subarray(0, count), probabilities, numClasses, options.candidatesPerClass);
+  count = candidates.length;
   const boxes = new Float32Array(4 * count), scores = new Float32Array(count), labels = new Int32Array(count);
   for (let i = 0; i < count; i++) {
-    const q = keepPair[i], r = Math.floor(q / numClasses), c = (q % numClasses) + 1;
+    const q = candidates[i], r = Math.floor(q / numClasses), c = (q % numClasses) + 1;
     boxes.set(decoded.subarray(4 * q, 4 * q + 4), 4 * i);
     scores[i] = probabilities[r * c1 + c];
     labels[i] = c;
   }
   return classwiseNms(boxes, scores, labels, nmsThreshold, perImage);
+}
+
+/**
+ * The candidates `pairs` (indices r·C + c − 1 of (RoI r, class c) pairs) limited to the `perClass`
+ * best-scoring of each class (ties: the lower index first), in their original order; all of them when
+ * `perClass` is undefined or not smaller than any class's count.
+ */
+function topCandidatesPerClass(pairs: Int32Array, probabilities: Float32Array, numClasses: number, perClass: number | undefined): Int32Array {
+  if (perClass === undefined || pairs.length <= perClass) return pairs;
+  const c1 = numClasses + 1;
+  const score = (q: number) => probabilities[Math.floor(q / numClasses) * c1 + (q % numClasses) + 1];
+  const byClass: number[][] = Array.from({ length: numClasses }, () => []);
+  for (const q of pairs) byClass[q % numClasses].push(q);
+  const kept: number[] = [];
+  for (const list of byClass) {
+    if (list.length > perClass) list.sort((a, b) => score(b) - score(a) || a - b);
+    for (let i = 0; i < Math.min(perClass, list.length); i++) kept.push(list[i]);
+  }
+  return Int32Array.from(kept.sort((a, b) => a - b));
 }
 
 /**

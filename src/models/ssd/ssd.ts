@@ -33,6 +33,8 @@ export interface SsdOptions extends DefaultBoxOptions {
   nmsThreshold?: number;
   /** Inference: detections kept per image (default 100). */
   detectionsPerImage?: number;
+  /** Inference: the best candidates per class that enter the NMS (default 400, torchvision's SSD `topk_candidates`). */
+  candidatesPerClass?: number;
   /** Seed of every initialiser. */
   seed?: number;
 }
@@ -151,7 +153,7 @@ export class SSD implements Detector {
     logits.dispose();
     deltas.dispose();
     const k = defaults.length >> 2, c1 = this.numClasses + 1;
-    const post: PostprocessOptions = { scoreThreshold: this.options.scoreThreshold ?? 0.01, nmsThreshold: this.options.nmsThreshold ?? 0.45, detectionsPerImage: this.options.detectionsPerImage ?? 100 };
+    const post: PostprocessOptions = { scoreThreshold: this.options.scoreThreshold ?? 0.01, nmsThreshold: this.options.nmsThreshold ?? 0.45, detectionsPerImage: this.options.detectionsPerImage ?? 100, candidatesPerClass: this.options.candidatesPerClass ?? 400 };
     return Array.from({ length: n }, (_, b) => {
       // one class-agnostic offset per default box, given to every class
       const perClass = new Float32Array(4 * k * c1);

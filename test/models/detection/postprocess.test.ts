@@ -31,3 +31,28 @@ test('postprocess: boxes are clipped to the image, detectionsPerImage caps the c
   assert.equal(d.labels.length, 1);
   assert.deepEqual(Array.from(d.boxes), [0, 0, 20, 20]);
 });
+
+test('postprocess: candidatesPerClass keeps the k best of each class before NMS, as a naive ranking', () => {
+  // 40 disjoint RoIs on a row (no NMS interaction), 2 classes, seeded scores with ties.
+  const k = 40, c1 = 3;
+  const rois = new Float32Array(4 * k);
+  for (let r = 0; r < k; r++) rois.set([r * 10, 0, r * 10 + 8, 8], 4 * r);
+  const probabilities = new Float32Array(k * c1);
+  let seed = 7;
+  const next = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % 20) / 40; // 0 … 0.475 in steps of 0.025
+  for (let r = 0; r < k; r++) for (let c = 1; c < c1; c++) probabilities[r * c1 + c] = next();
+  const coder = new BoxCoder({ weights: [10, 10, 5, 5] });
+  const options = { scoreThreshold: 0.05, nmsThreshold: 0.5, detectionsPerImage: 1000 };
+  const d = postprocessDetections(probabilities, new Float32Array(4 * k * c1), rois, 2, 1000, 1000, coder, { ...options, candidatesPerClass: 5 });
+  for (const c of [1, 2]) {
+    // naive: every RoI of class c above the threshold, by decreasing score then RoI index, the first 5
+    const expected = Array.from({ length: k }, (_, r) => r).filter((r) => probabilities[r * c1 + c] > 0.05).sort((a, b) => probabilities[b * c1 + c] - probabilities[a * c1 + c] || a - b).slice(0, 5);
+    const got = Array.from(d.labels).flatMap((l, i) => (l === c ? [d.boxes[4 * i] / 10] : []));
+    assert.deepEqual(got.sort((a, b) => a - b), expected.sort((a, b) => a - b), `class ${c}`);
+  }
+  // without the cap every candidate survives (the boxes are disjoint)
+  const all = postprocessDetections(probabilities, new Float32Array(4 * k * c1), rois, 2, 1000, 1000, coder, options);
+  let above = 0;
+  for (let r = 0; r < k; r++) for (let c = 1; c < c1; c++) if (probabilities[r * c1 + c] > 0.05) above++;
+  assert.equal(all.labels.length, above);
+});
