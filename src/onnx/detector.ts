@@ -1,6 +1,8 @@
 import { ClassLocNet } from '../models/classloc/classloc.js';
 import type { Detector, DetectorFamily } from '../models/detection/detector.js';
 import { GeneralizedRCNN } from '../models/detection/generalized-rcnn.js';
+import { postprocessDetections } from '../models/detection/postprocess.js';
+import { RCNN } from '../models/rcnn/rcnn.js';
 import type { Detections } from '../models/detection/types.js';
 import { detectorFamily } from '../models/registry.js';
 import { DetsegInputError } from '../util/errors.js';
@@ -69,6 +71,7 @@ export class OnnxDetector {
     const s = this.imgsz;
     if (images.length !== batch * s * s * 3) throw new Error(`OnnxDetector.predict: expected ${batch}×${s}×${s}×3 values, got ${images.length}`);
     const model = this.settings;
+    if (model instanceof RCNN) return this.predictRcnn(model, images, batch, proposals);
     const out = await this.sessions.run('image', { images: [images, [batch, s, s, 3]] });
     if (model instanceof ClassLocNet) return model.detectionsFrom(out.class_probabilities.data, out.boxes.data, batch, s, s);
     if (!(model instanceof GeneralizedRCNN)) throw new Error(`${this.kind}: no ONNX Runtime path`);
@@ -100,6 +103,29 @@ export class OnnxDetector {
     const p = mask.poolSize;
     const result = await this.sessions.run('mask_head', { mask_roi_features: [pooled, [k, p, p, pooled.length / (k * p * p)]] });
     return mask.pasteFrom(result.mask_probabilities.data, detections, s, s);
+  }
+
+  /** R-CNN: every proposal warped from the image (in chunks of `cropsPerChunk`), classified by the graph. */
+  private async predictRcnn(model: RCNN, images: Float32Array, batch: number, proposals?: Float32Array[]): Promise<Detections[]> {
+    if (!proposals || proposals.length !== batch) throw new Error(`rcnn needs the proposals of each image (${batch}), got ${proposals?.length ?? 'none'}`);
+    const s = this.imgsz, w = model.warpSize, c1 = model.numClasses + 1;
+    const out: Detections[] = [];
+    for (let b = 0; b < batch; b++) {
+      const boxes = proposals[b];
+      const k = boxes.length >> 2;
+      const probabilities = new Float32Array(k * c1);
+      const deltas = new Float32Array(4 * k * c1);
+      const one = images.subarray(b * s * s * 3, (b + 1) * s * s * 3);
+      for (let start = 0; start < k; start += model.cropsPerChunk) {
+        const chunk = boxes.subarray(4 * start, 4 * Math.min(k, start + model.cropsPerChunk));
+        const crops = model.warpArrays(one, [1, s, s, 3], [chunk]); // [k', w, w, 3]
+        const r = await this.sessions.run('crops', { crops: [crops, [chunk.length >> 2, w, w, 3]] });
+        probabilities.set(r.box_probabilities.data, start * c1);
+        deltas.set(r.box_deltas.data, 4 * start * c1);
+      }
+      out.push(postprocessDetections(probabilities, deltas, boxes, model.numClasses, s, s, model.coder, model.options));
+    }
+    return out;
   }
 
   async dispose(): Promise<void> {

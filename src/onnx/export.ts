@@ -2,6 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { ClassLocNet } from '../models/classloc/classloc.js';
 import type { Detector, DetectorFamily } from '../models/detection/detector.js';
 import { GeneralizedRCNN } from '../models/detection/generalized-rcnn.js';
+import { RCNN } from '../models/rcnn/rcnn.js';
 import { DetsegInputError } from '../util/errors.js';
 import { GraphBuilder, attr, type Dim } from './graph-builder.js';
 import { LayersConverter, type Value } from './layers.js';
@@ -44,7 +45,7 @@ const images = (g: GraphBuilder, imgsz: number): Value => ({ name: g.input('imag
 
 /** Whether a family's models convert (its detector class is one the exporter knows). */
 export function exportable(model: Detector): boolean {
-  return model instanceof GeneralizedRCNN || model instanceof ClassLocNet;
+  return model instanceof GeneralizedRCNN || model instanceof ClassLocNet || model instanceof RCNN;
 }
 
 /** Adds `name` = softmax / sigmoid of `v` (the probabilities the TF.js path computes after the head). */
@@ -115,8 +116,20 @@ export function exportDetector(family: DetectorFamily, model: Detector, meta: Re
     g.output('boxes', c.keras(box), ['batch', 4]);
     parts.push({ name: 'image', inputs: ['images'], outputs: ['class_probabilities', 'boxes'] });
     postprocess.classloc = { box: 'cx, cy, w, h as fractions of the side (sigmoid); one detection per image: the most probable class' };
+  } else if (model instanceof RCNN) {
+    // R-CNN's network sees warped crops, not the image: one part, crops → class probabilities and deltas.
+    const w = model.warpSize;
+    const crops: Value = { name: g.input('crops', ['crops', w, w, 3]), layout: 'keras', rank: 4 };
+    let [features] = c.convert(model.backbone.model, [crops]); // [K, w/s, w/s, C]
+    const k = model.headPoolWindow;
+    if (k > 1) features = { name: g.node('MaxPool', [c.nchw(features)], [attr.ints('kernel_shape', [k, k]), attr.ints('strides', [k, k]), attr.ints('pads', [0, 0, 0, 0])]), layout: 'nchw', rank: 4 };
+    const [logits, deltas] = c.convert(model.head, [features]);
+    g.output('box_probabilities', probabilities(g, c, logits, 'Softmax'), ['crops', model.numClasses + 1]);
+    g.output('box_deltas', c.keras(deltas), ['crops', 4 * (model.numClasses + 1)]);
+    parts.push({ name: 'crops', inputs: ['crops'], outputs: ['box_probabilities', 'box_deltas'] });
+    postprocess.rcnn = { warpSize: w, warp: 'RoI Align of the normalised image, aligned, adaptive sampling', cropsPerChunk: model.cropsPerChunk, boxCoderWeights: model.coder.weights };
   } else {
-    throw new DetsegInputError(`${family.kind} has no ONNX export (exportable: faster-rcnn, mask-rcnn, fast-rcnn, classloc, unet, fcn)`, { field: 'model' });
+    throw new DetsegInputError(`${family.kind} has no ONNX export (exportable: rcnn, fast-rcnn, faster-rcnn, mask-rcnn, classloc, unet, fcn)`, { field: 'model' });
   }
   const metadata: Record<string, string> = {
     'detseg.format': ONNX_EXPORT_FORMAT,
@@ -128,7 +141,7 @@ export function exportDetector(family: DetectorFamily, model: Detector, meta: Re
     'detseg.stride': String(model.stride),
     'detseg.normalization': JSON.stringify(DETECTOR_NORMALIZATION),
     'detseg.letterbox': JSON.stringify({ size: imgsz, fill: 114, resize: 'bilinear, aspect ratio kept, centred' }),
-    'detseg.proposals': family.needsProposals ? 'selective search (fast, the TF.js path\'s settings), per image, outside the graph' : 'none',
+    'detseg.proposals': family.needsProposals ? 'selective search of the letterboxed RGB image (quality mode, at most 2000 boxes, sides of 2 px or more), outside the graph' : 'none',
     'detseg.postprocess': JSON.stringify(postprocess),
     'detseg.parts': JSON.stringify(parts),
   };

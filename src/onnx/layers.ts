@@ -175,9 +175,17 @@ export class LayersConverter {
         const inputs = [this.nchw(x), g.floats(`${name}/W`, permute4(kernel.values, kernel.shape, [3, 2, 0, 1]), [cout, cin, kh, kw])];
         const bias = w.get('bias');
         if (bias) inputs.push(g.floats(`${name}/B`, bias.values, [cout]));
-        const padding = config.padding === 'same' ? [attr.s('auto_pad', 'SAME_UPPER')] : config.padding === 'valid' ? [attr.ints('pads', [0, 0, 0, 0])] : null;
-        if (!padding) throw new DetsegInputError(`layer ${name}: padding '${String(config.padding)}' has no ONNX conversion`, { field: 'model' });
-        const out = g.node('Conv', inputs, [attr.ints('kernel_shape', [kh, kw]), attr.ints('strides', pair(config.strides, name)), attr.ints('dilations', pair(config.dilationRate ?? 1, name)), ...padding], `${name}/conv`);
+        const strides = pair(config.strides, name);
+        const dilations = pair(config.dilationRate ?? 1, name);
+        let padding;
+        if (config.padding === 'valid') padding = [attr.ints('pads', [0, 0, 0, 0])];
+        else if (config.padding !== 'same') throw new DetsegInputError(`layer ${name}: padding '${String(config.padding)}' has no ONNX conversion`, { field: 'model' });
+        else if (strides[0] === 1 && strides[1] === 1) {
+          // stride 1: TF pads (k − 1)·d in all, the smaller half first; explicit, as ORT has no SAME with dilation
+          const [th, tw] = [(kh - 1) * dilations[0], (kw - 1) * dilations[1]];
+          padding = [attr.ints('pads', [Math.floor(th / 2), Math.floor(tw / 2), th - Math.floor(th / 2), tw - Math.floor(tw / 2)])];
+        } else padding = [attr.s('auto_pad', 'SAME_UPPER')]; // strided: the padding depends on the input side
+        const out = g.node('Conv', inputs, [attr.ints('kernel_shape', [kh, kw]), attr.ints('strides', strides), attr.ints('dilations', dilations), ...padding], `${name}/conv`);
         return [this.activation(nchwOut(out), config.activation, name)];
       }
       case 'Conv2DTranspose': {
