@@ -4,7 +4,7 @@ import { GeneralizedRCNN } from '../models/detection/generalized-rcnn.js';
 import { postprocessDetections } from '../models/detection/postprocess.js';
 import { RCNN } from '../models/rcnn/rcnn.js';
 import type { Detections } from '../models/detection/types.js';
-import { detectorFamily } from '../models/registry.js';
+import { DETECTOR_FAMILIES } from '../models/registry.js';
 import { DetsegInputError } from '../util/errors.js';
 import { ONNX_EXPORT_FORMAT } from './export.js';
 import { PartSessions, type OrtBinding } from './runtime.js';
@@ -45,7 +45,9 @@ export class OnnxDetector {
       return v;
     };
     if (field('detseg.format') !== ONNX_EXPORT_FORMAT) throw new DetsegInputError(`is ${field('detseg.format')}, expected ${ONNX_EXPORT_FORMAT}`, { file, field: 'metadata_props.detseg.format' });
-    const family = detectorFamily(field('detseg.kind'), 'metadata_props.detseg.kind');
+    const kind = field('detseg.kind');
+    const family = DETECTOR_FAMILIES.find((f) => f.kind === kind);
+    if (!family) throw new DetsegInputError(`unknown detector '${kind}' (expected ${DETECTOR_FAMILIES.map((f) => f.kind).join(', ')})`, { file, field: 'metadata_props.detseg.kind' });
     const json = (key: string): unknown => {
       try {
         return JSON.parse(field(key));
