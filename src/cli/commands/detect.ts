@@ -18,7 +18,7 @@ import { writeRunPlots } from '../../pipeline/run-plots.js';
 import { latestRun, nextRunDir } from '../../pipeline/run-dir.js';
 import { readRunArgs, removeEmptyRun, trainRun } from '../../pipeline/train.js';
 import { formatClassTable, singleObjectMetrics, validate } from '../../pipeline/val.js';
-import { checkpointClasses, checkpointImageSize, loadDetector, resolveWeights, shippedCheckpoints } from '../../pipeline/weights.js';
+import { checkpointClasses, checkpointImageSize, resolveWeights, shippedCheckpoints } from '../../pipeline/weights.js';
 import { writeDirAtomic, writeFileAtomic } from '../../util/atomic.js';
 import { runThenDispose } from '../../util/dispose.js';
 import { DEFAULT_MAX_PIXELS } from '../../util/limits.js';
