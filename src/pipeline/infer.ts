@@ -5,6 +5,7 @@ import { imagesToTensor } from '../models/detection/images-tensor.js';
 import { selectiveSearchProposals } from '../models/detection/selective-search-proposals.js';
 import type { Detections } from '../models/detection/types.js';
 import { batchedNms } from '../nms/batched.js';
+import { OnnxDetector } from '../onnx/detector.js';
 import type { PreparedSample } from './samples.js';
 
 /**
@@ -22,6 +23,27 @@ export function detectPrepared(model: Detector, family: DetectorFamily, samples:
   } finally {
     images.dispose();
   }
+}
+
+/** The letterboxed images of `samples` as one normalised `Float32Array [B, S, S, 3]` (as `imagesToTensor`). */
+function normalisedImages(samples: PreparedSample[], imgsz: number): Float32Array {
+  const data = new Float32Array(samples.length * imgsz * imgsz * 3);
+  samples.forEach((s, b) => {
+    const o = b * imgsz * imgsz * 3;
+    for (let i = 0; i < s.image.length; i++) data[o + i] = (s.image[i] - 127.5) / 127.5;
+  });
+  return data;
+}
+
+/**
+ * {@link detectPrepared} on either runtime: a TF.js {@link Detector} or a detector on ONNX Runtime
+ * ({@link OnnxDetector}), with the same proposals and post-processing.
+ */
+export async function detectPreparedWith(model: Detector | OnnxDetector, family: DetectorFamily, samples: PreparedSample[], imgsz: number): Promise<Detections[]> {
+  if (!(model instanceof OnnxDetector)) return detectPrepared(model, family, samples, imgsz);
+  if (imgsz !== model.imgsz) throw new Error(`the ONNX model takes ${model.imgsz}² images, got ${imgsz}`);
+  const proposals = family.needsProposals ? samples.map((s) => selectiveSearchProposals(s.image, imgsz, imgsz)) : undefined;
+  return model.predict(normalisedImages(samples, imgsz), samples.length, proposals);
 }
 
 /** Options of {@link toOriginal}. */

@@ -5,7 +5,8 @@ import { evaluateCocoJson, type CocoEvalResult } from '../eval/coco.js';
 import type { Detector, DetectorFamily } from '../models/detection/detector.js';
 import type { Detections } from '../models/detection/types.js';
 import type { DetectionData } from './dataset.js';
-import { detectPrepared, toOriginal } from './infer.js';
+import { detectPreparedWith, toOriginal } from './infer.js';
+import type { OnnxDetector } from '../onnx/detector.js';
 import { prepareSample } from './samples.js';
 
 /**
@@ -82,8 +83,8 @@ function classRows(data: DetectionData, coco: CocoEvalResult): ClassRow[] {
   });
 }
 
-/** Runs `model` over every image of `data` and evaluates the detections (see the file comment). */
-export async function validate(model: Detector, family: DetectorFamily, data: DetectionData, options: ValOptions): Promise<ValResult> {
+/** Runs `model` (TF.js, or on ONNX Runtime) over every image of `data` and evaluates the detections (see the file comment). */
+export async function validate(model: Detector | OnnxDetector, family: DetectorFamily, data: DetectionData, options: ValOptions): Promise<ValResult> {
   const { imgsz } = options;
   const batch = options.batch ?? 1;
   const n = data.dataset.images.length;
@@ -94,7 +95,7 @@ export async function validate(model: Detector, family: DetectorFamily, data: De
   const t0 = performance.now();
   for (let start = 0; start < n; start += batch) {
     const samples = await Promise.all(Array.from({ length: Math.min(batch, n - start) }, (_, b) => prepareSample(data, start + b, 0, { imgsz })));
-    const dets = detectPrepared(model, family, samples, imgsz);
+    const dets = await detectPreparedWith(model, family, samples, imgsz);
     dets.forEach((d, b) => {
       const i = start + b;
       const im = data.dataset.images[i];

@@ -26,6 +26,7 @@ export const LAYERS: readonly string[] = [
   'models/detection',
   'models/*',
   'models/*.ts',
+  'onnx',
   'pipeline',
   'benchmarks',
   'report',

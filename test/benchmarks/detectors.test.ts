@@ -34,3 +34,23 @@ test('bench detectors: one row per checkpoint with its parameter count, and the 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('bench detectors --runtime onnx: the same checkpoint on TF.js and on ONNX Runtime, same images, same mAP; the table gives the ratio', async () => {
+  await initEngine();
+  const dir = mkdtempSync(join(tmpdir(), 'detseg-bench-onnx-'));
+  const options = { seed: 5, backbone: { widths: [8, 16, 32] }, representationSize: 32, roiHeads: { scoreThreshold: 0 } };
+  const model = new FasterRCNN(options);
+  try {
+    const path = join(dir, 'tiny.ckpt');
+    saveDetectorCheckpoint(path, model.models(), { format: 'detseg-faster-rcnn', options, imgsz: 64 });
+    const rows = await benchDetectors({ images: 2, checkpoints: [{ name: 'tiny', kind: 'faster-rcnn', path }], runtime: 'onnx' });
+    assert.deepEqual(rows.map((r) => [r.model, r.runtime]), [['tiny', 'tfjs'], ['tiny', 'onnx']]);
+    assert.equal(rows[1].params, rows[0].params);
+    assert.ok(rows[0].mAP >= 0 && Math.abs(rows[1].mAP - rows[0].mAP) < 1e-9 && Math.abs(rows[1].mAP50 - rows[0].mAP50) < 1e-9, `${rows[1].mAP} / ${rows[0].mAP}`);
+    const ratio = (rows[1].msPerImage / rows[0].msPerImage).toFixed(2);
+    assert.match(formatDetectorBench(rows, 2), new RegExp(`\\nmodel +kind +runtime +params +ms/image +vs tfjs +mAP +mAP50\\ntiny +faster-rcnn +tfjs +[\\d,]+ +[\\d.]+ +[\\d.]+ +[\\d.]+\\ntiny +faster-rcnn +onnx +[\\d,]+ +[\\d.]+ +${ratio.replace('.', '\\.')} +[\\d.]+ +[\\d.]+$`));
+  } finally {
+    model.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -113,3 +113,21 @@ test("the browser model entry as compiled by tsc imports nothing Node-only and n
   }
   for (const entry of ['src/browser/models.js', 'test/browser/model-workload.js']) assertBrowserGraph(build.dir, entry, MODELS_BARE_SPECIFIERS, MODELS_MUST_REACH, true);
 });
+
+/** The npm packages the browser ONNX entry may import: tfjs and protobufjs (onnxruntime-web is the page's, passed in). */
+const ONNX_BARE_SPECIFIERS: readonly string[] = ['@tensorflow/tfjs', 'protobufjs'];
+const ONNX_MUST_REACH = ['src/onnx/detector.ts', 'src/onnx/runtime.ts', 'src/onnx/proto.ts', 'src/onnx/export.ts', 'src/onnx/layers.ts', 'src/models/registry.ts', 'src/roi/align.ts'];
+
+test('the browser ONNX entry imports nothing Node-only and no npm package but tfjs and protobufjs; onnx.html maps them', (t) => {
+  for (const entry of ['src/browser/onnx.ts', 'test/browser/onnx-workload.ts']) assertBrowserGraph(root, entry, ONNX_BARE_SPECIFIERS, ONNX_MUST_REACH, false);
+  const html = readFileSync(join(root, 'test', 'browser', 'onnx.html'), 'utf8');
+  const importMap = JSON.parse(/<script type="importmap">([\s\S]*?)<\/script>/.exec(html)![1]) as { imports: Record<string, string> };
+  assert.deepEqual(Object.keys(importMap.imports), [...ONNX_BARE_SPECIFIERS, 'onnxruntime-web']);
+  for (const target of Object.values(importMap.imports)) assert.ok(existsSync(join(root, target)), `import map target ${target} does not exist`);
+  const build = compiledBuildDir();
+  if (build.dir === undefined) {
+    t.skip(build.skipReason);
+    return;
+  }
+  for (const entry of ['src/browser/onnx.js', 'test/browser/onnx-workload.js']) assertBrowserGraph(build.dir, entry, ONNX_BARE_SPECIFIERS, ONNX_MUST_REACH, true);
+});

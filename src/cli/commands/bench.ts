@@ -3,6 +3,7 @@ import { registerRcnnFamilyBench } from './detect.js';
 import { initEngine } from '../../engine/setup.js';
 import { prepareConvForward, prepareUNetStep, timeRuns } from '../../benchmarks/engine-speed.js';
 import { benchDetectors, formatDetectorBench } from '../../benchmarks/detectors.js';
+import { runtimeOption } from '../../pipeline/onnx.js';
 import { DetsegInputError } from '../../util/errors.js';
 import { wholeNumber } from '../options.js';
 
@@ -63,10 +64,12 @@ export function registerBench(program: Command): void {
     .description('every shipped detector on the same held-out images: parameters, ms per image (median, one image at a time), mAP, mAP50')
     .option('--images <n>', 'held-out synthetic images (seed 2)', '50')
     .option('--json', 'print the rows as JSON', false)
-    .action(async (opts: { images: string; json: boolean }) => {
+    .option('--runtime <runtime>', 'tfjs, or onnx: each model on TF.js and on ONNX Runtime in the same run, plus the U-Net', 'tfjs')
+    .action(async (opts: { images: string; json: boolean; runtime: string }) => {
       const images = wholeNumber(opts.images, '--images', 1);
+      const runtime = runtimeOption(opts.runtime);
       await initEngine();
-      const rows = await benchDetectors({ images });
+      const rows = await benchDetectors({ images, runtime });
       process.stdout.write(opts.json ? `${JSON.stringify(rows, null, 2)}\n` : `${formatDetectorBench(rows, images)}\n`);
     });
   bench

@@ -11,13 +11,14 @@ import type { DetectorFamily } from '../../models/detection/detector.js';
 import { DETECTOR_FAMILIES } from '../../models/registry.js';
 import { annotateImage } from '../../pipeline/annotate.js';
 import { openDetectionData, syntheticData, validateDetectionData, type DetectionData } from '../../pipeline/dataset.js';
-import { detectPrepared, toOriginal } from '../../pipeline/infer.js';
+import { detectPreparedWith, toOriginal } from '../../pipeline/infer.js';
+import { isOnnxFile, openRuntimeDetector, runtimeOption } from '../../pipeline/onnx.js';
 import { formatRcnnFamily, benchRcnnFamily, rcnnFamilyCheckpoints } from '../../benchmarks/rcnn-family.js';
 import { writeRunPlots } from '../../pipeline/run-plots.js';
 import { latestRun, nextRunDir } from '../../pipeline/run-dir.js';
 import { readRunArgs, removeEmptyRun, trainRun } from '../../pipeline/train.js';
 import { formatClassTable, singleObjectMetrics, validate } from '../../pipeline/val.js';
-import { checkpointClasses, checkpointImageSize, loadDetector, resolveWeights, shippedCheckpoints } from '../../pipeline/weights.js';
+import { checkpointClasses, checkpointImageSize, resolveWeights, shippedCheckpoints } from '../../pipeline/weights.js';
 import { writeDirAtomic, writeFileAtomic } from '../../util/atomic.js';
 import { runThenDispose } from '../../util/dispose.js';
 import { DEFAULT_MAX_PIXELS } from '../../util/limits.js';
@@ -213,14 +214,17 @@ export function registerDetectorVal(program: Command): void {
       .option('--imgsz <pixels>', 'letterboxed input side (default: the checkpoint\'s)')
       .option('--iou-type <type>', 'bbox | segm | both (default: both for a mask model on data with masks)')
       .option('--json <file>', 'write {stats, perClass, segm?} as JSON')
-      .action(async (opts: { weights?: string; data: string; images?: string; count: string; imgsz?: string; iouType?: string; json?: string }) => {
-        const weights = resolveWeights(family.kind, opts.weights);
+      .option('--runtime <runtime>', 'tfjs, or onnx: ONNX Runtime (--weights may then be an exported .onnx file)', 'tfjs')
+      .action(async (opts: { weights?: string; data: string; images?: string; count: string; imgsz?: string; iouType?: string; json?: string; runtime: string }) => {
+        const runtime = runtimeOption(opts.runtime);
+        if (runtime === 'tfjs') resolveWeights(family.kind, opts.weights);
         const json = opts.json === undefined ? undefined : resolve(opts.json);
         if (opts.iouType !== undefined && !['bbox', 'segm', 'both'].includes(opts.iouType)) throw new DetsegInputError(`must be bbox, segm or both, got '${opts.iouType}'`, { field: '--iou-type' });
+        const imgszGiven = opts.imgsz === undefined ? undefined : wholeNumber(opts.imgsz, '--imgsz', 8);
         await initEngine();
-        const detector = loadDetector(family.kind, weights);
+        const detector = await openRuntimeDetector(family.kind, runtime, opts.weights, { imgsz: imgszGiven });
         try {
-          const imgsz = opts.imgsz === undefined ? checkpointImageSize(detector.meta) : wholeNumber(opts.imgsz, '--imgsz', 8);
+          const imgsz = imgszGiven ?? detector.imgsz;
           const data = opts.data === 'synthetic' ? syntheticData(2, wholeNumber(opts.count, '--count', 1), imgsz, objectsOf(family)) : await openDetectionData(opts.data, { images: opts.images, split: 'val' });
           validateDetectionData(data, { singleObject: family.singleObject });
           if (opts.iouType === 'segm' && !(family.masks && data.hasMasks)) throw new DetsegInputError(`segm needs a mask model and data with segmentations`, { field: '--iou-type' });
@@ -232,10 +236,10 @@ export function registerDetectorVal(program: Command): void {
             const one = singleObjectMetrics(data, result.detections);
             process.stdout.write(`one object per image: classification accuracy ${one.accuracy.toFixed(4)}, mean box IoU ${one.meanIoU.toFixed(4)} (${data.dataset.images.length} images)\n`);
           }
-          process.stdout.write(`${result.msPerImage.toFixed(1)} ms per image (decode, letterbox ${imgsz}, network, post-processing)\n`);
-          if (json) writeFileAtomic(json, `${JSON.stringify({ stats: result.bbox.stats, perClass: Object.fromEntries(result.perClass.map((r) => [r.name, r])), ...(result.segm ? { segm: { stats: result.segm.stats } } : {}), msPerImage: result.msPerImage }, null, 2)}\n`);
+          process.stdout.write(`${result.msPerImage.toFixed(1)} ms per image (decode, letterbox ${imgsz}, network on ${runtime === 'onnx' ? 'ONNX Runtime' : 'TF.js'}, post-processing)\n`);
+          if (json) writeFileAtomic(json, `${JSON.stringify({ stats: result.bbox.stats, perClass: Object.fromEntries(result.perClass.map((r) => [r.name, r])), ...(result.segm ? { segm: { stats: result.segm.stats } } : {}), msPerImage: result.msPerImage, runtime }, null, 2)}\n`);
         } finally {
-          detector.dispose();
+          await detector.dispose();
         }
       });
   }
@@ -260,7 +264,9 @@ export function registerDetectorPredict(predictCmd: Command): void {
       .option('--imgsz <pixels>', 'letterboxed input side (default: the checkpoint\'s)')
       .option('--overwrite', 'replace a --save folder that holds other files', false)
       .option('--max-pixels <n>', `largest image accepted, in pixels (default ${DEFAULT_MAX_PIXELS}, or DETSEG_MAX_PIXELS)`)
-      .action(async (opts: { weights?: string; checkpoint?: string; source?: string; input?: string; out: string; save?: string; conf: string; score?: string; iou?: string; imgsz?: string; overwrite: boolean; maxPixels?: string }) => {
+      .option('--runtime <runtime>', 'tfjs, or onnx: ONNX Runtime (--weights may then be an exported .onnx file)', 'tfjs')
+      .action(async (opts: { weights?: string; checkpoint?: string; source?: string; input?: string; out: string; save?: string; conf: string; score?: string; iou?: string; imgsz?: string; overwrite: boolean; maxPixels?: string; runtime: string }) => {
+        const runtime = runtimeOption(opts.runtime);
         const sourceGiven = opts.source ?? opts.input;
         if (sourceGiven === undefined) throw new DetsegInputError('give the image file or folder', { field: '--source' });
         const files = imagePaths(resolve(sourceGiven), opts.source !== undefined ? '--source' : '--input');
@@ -271,24 +277,25 @@ export function registerDetectorPredict(predictCmd: Command): void {
         const weightsField = opts.weights !== undefined ? '--weights' : '--checkpoint';
         const weightsGiven = opts.weights ?? opts.checkpoint;
         if (weightsGiven !== undefined && opts.weights === undefined && !existsSync(resolve(weightsGiven))) throw new DetsegInputError('checkpoint does not exist', { file: resolve(weightsGiven), field: '--checkpoint' });
-        const weights = resolveWeights(kind, weightsGiven, weightsField);
+        if (runtime === 'tfjs' || !isOnnxFile(weightsGiven)) resolveWeights(kind, weightsGiven, weightsField);
         const save = opts.save === undefined ? undefined : resolve(opts.save);
         const names = files.map((f) => `${parse(f).name}.png`);
         if (save) checkReplaceableDir(save, (n) => names.includes(n), opts.overwrite);
+        const imgszGiven = opts.imgsz === undefined ? undefined : wholeNumber(opts.imgsz, '--imgsz', 8);
         await initEngine();
-        const detector = loadDetector(kind, weights);
+        const detector = await openRuntimeDetector(kind, runtime, weightsGiven, { imgsz: imgszGiven, field: weightsField });
         const results: object[] = [];
         const annotated: Buffer[] = [];
         // the first failure is the one reported: freeing the model after a wasm failure may fail too
         await runThenDispose(async () => {
-          const imgsz = opts.imgsz === undefined ? checkpointImageSize(detector.meta) : wholeNumber(opts.imgsz, '--imgsz', 8);
+          const imgsz = imgszGiven ?? detector.imgsz;
           if (imgsz % detector.stride !== 0) throw new DetsegInputError(`must be a multiple of the detector's stride ${detector.stride}, got ${imgsz}`, { field: '--imgsz' });
           for (const [index, file] of files.entries()) {
             const t0 = performance.now();
             const rgb = await decodeImage(file, file, { maxPixels, limitOption: '--max-pixels' });
             const lb = letterbox(rgb, imgsz);
             const t1 = performance.now();
-            const [raw] = detectPrepared(detector.model, family, [{ index, image: lb.image.data, target: { boxes: new Float32Array(0), labels: new Int32Array(0) }, letterbox: lb }], imgsz);
+            const [raw] = await detectPreparedWith(detector.model, family, [{ index, image: lb.image.data, target: { boxes: new Float32Array(0), labels: new Int32Array(0) }, letterbox: lb }], imgsz);
             const t2 = performance.now();
             const d = toOriginal(raw, lb, rgb.width, rgb.height, imgsz, { conf, iou });
             for (let j = 0; j < d.labels.length; j++) {
@@ -304,6 +311,7 @@ export function registerDetectorPredict(predictCmd: Command): void {
             process.stderr.write(`image ${index + 1}/${files.length} ${parse(file).base} ${rgb.width}×${rgb.height}: ${d.labels.length ? [...counts].map(([c, n]) => `${n} ${c}`).join(', ') : 'no detections'}; ${(t1 - t0).toFixed(1)} ms preprocess, ${(t2 - t1).toFixed(1)} ms inference, ${(t3 - t2).toFixed(1)} ms postprocess\n`);
           }
         }, () => detector.dispose());
+        if (runtime === 'onnx') process.stderr.write('network on ONNX Runtime\n');
         const out = resolve(opts.out);
         if (save) await writeDirAtomic(save, (tmp) => annotated.forEach((png, i) => writeFileSync(join(tmp, names[i]), png)));
         writeFileAtomic(out, JSON.stringify(results));

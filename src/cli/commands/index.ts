@@ -9,6 +9,7 @@ import { registerBench } from './bench.js';
 import { registerTrain } from './train.js';
 import { registerPredict } from './predict.js';
 import { registerDetectorVal, registerModels } from './detect.js';
+import { registerExport } from './export.js';
 
 /**
  * Every subcommand of `detseg`, one file each in this folder. A file exports `registerX(program)`,
@@ -26,4 +27,5 @@ export function registerCommands(program: Command): void {
   registerPredict(program);
   registerDetectorVal(program);
   registerModels(program);
+  registerExport(program);
 }

@@ -103,6 +103,15 @@ export class ClassLocNet implements Detector {
       const [logits, box] = this.outputs(images, false);
       return [tf.softmax(logits).dataSync() as Float32Array, box.dataSync() as Float32Array];
     });
+    return this.detectionsFrom(probabilities, boxes, batch, width, height);
+  }
+
+  /**
+   * The detections of {@link predict} from the head's outputs as typed arrays (either runtime's):
+   * `probabilities Float32Array [B, C]` (softmax), `boxes Float32Array [B, 4]` (cx, cy, w, h / side) →
+   * one detection per image, in pixels of `width × height` images.
+   */
+  detectionsFrom(probabilities: Float32Array, boxes: Float32Array, batch: number, width: number, height: number): Detections[] {
     const c = this.numClasses;
     const out: Detections[] = [];
     for (let b = 0; b < batch; b++) {

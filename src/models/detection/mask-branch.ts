@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { roiAlignOp } from '../../engine/roi-ops.js';
+import { roiAlign } from '../../roi/align.js';
 import type { Backbone } from '../backbone/backbone.js';
 import { sigmoidCrossEntropyPerElement } from '../losses.js';
 import { buildMaskHead } from './mask-head.js';
@@ -103,6 +104,39 @@ export class MaskBranch {
     if (detections.every((d) => d.labels.length === 0)) return detections.map((d) => ({ ...d, masks: [] }));
     const m = 2 * this.poolSize;
     const probabilities = tf.tidy(() => tf.sigmoid(this.head.apply(this.pool(features, fine, detections.map((d) => d.boxes)), { training: false }) as tf.Tensor4D).dataSync() as Float32Array); // [K, M, M, C]
+    return this.pasteFrom(probabilities, detections, width, height);
+  }
+
+  /**
+   * {@link pool} on typed arrays (the same kernels): the feature map and the finer stages, each
+   * `{data Float32Array [B, h, w, C], shape}`, over the boxes per image → `Float32Array [ΣK_b, p, p, C + ΣC_s]`.
+   */
+  poolArrays(features: { data: Float32Array; shape: readonly number[] }, fine: Array<{ data: Float32Array; shape: readonly number[] }>, boxesPerImage: Float32Array[]): Float32Array {
+    const rois = toRois(boxesPerImage);
+    const k = rois.length / 5, p = this.poolSize;
+    const maps = [{ ...features, stride: this.backbone.stride }, ...fine.map((m, i) => ({ ...m, stride: 2 ** (this.featureStages[i] + 1) }))];
+    const pooled = maps.map((m) => roiAlign(m.data, m.shape, rois, { outHeight: p, outWidth: p, spatialScale: 1 / m.stride, samplingRatio: 2, aligned: true }));
+    if (pooled.length === 1) return pooled[0];
+    const channels = maps.map((m) => m.shape[3]);
+    const total = channels.reduce((s, c) => s + c, 0);
+    const out = new Float32Array(k * p * p * total); // channels concatenated in map order
+    for (let q = 0; q < k * p * p; q++) {
+      let o = q * total;
+      pooled.forEach((values, i) => {
+        out.set(values.subarray(q * channels[i], (q + 1) * channels[i]), o);
+        o += channels[i];
+      });
+    }
+    return out;
+  }
+
+  /**
+   * The pasting of {@link paste} on the mask head's probabilities as a typed array (either runtime's):
+   * `probabilities Float32Array [ΣK_b, M, M, C]` (sigmoid), one row per detection in order → `detections`
+   * with their masks.
+   */
+  pasteFrom(probabilities: Float32Array, detections: Detections[], width: number, height: number): Detections[] {
+    const m = 2 * this.poolSize;
     const c = this.numClasses;
     const mask = new Float32Array(m * m);
     let k = 0;

@@ -5,6 +5,8 @@ import { BoxCoder } from '../../boxes/coder.js';
 import { boxHeadLosses } from './box-losses.js';
 import { postprocessDetections, type PostprocessOptions } from './postprocess.js';
 import { roiAlignOp, roiPoolOp } from '../../engine/roi-ops.js';
+import { roiAlign } from '../../roi/align.js';
+import { roiPoolOutput } from '../../roi/pool.js';
 import { sampleRoiTargets, type RoiTargets } from './roi-targets.js';
 import type { DetectionTarget, Detections } from './types.js';
 
@@ -78,6 +80,13 @@ export class RoiHeads {
     return this.pooler === 'align' ? roiAlignOp(features, rois, { ...grid, samplingRatio: this.samplingRatio, aligned: true }) : roiPoolOp(features, rois, grid);
   }
 
+  /** {@link pool} on typed arrays: `features Float32Array [B, h, w, C]` of `shape` → `Float32Array [ΣK_b, p, p, C]` (the same kernels). */
+  poolArrays(features: Float32Array, shape: readonly number[], boxesPerImage: Float32Array[]): Float32Array {
+    const rois = toRois(boxesPerImage);
+    const grid = { outHeight: this.poolSize, outWidth: this.poolSize, spatialScale: 1 / this.stride };
+    return this.pooler === 'align' ? roiAlign(features, shape, rois, { ...grid, samplingRatio: this.samplingRatio, aligned: true }) : roiPoolOutput(features, shape, rois, grid);
+  }
+
   /** Samples RoIs from `proposals` (per image) against `targets`, pools them, and returns the two losses. */
   forwardTrain(features: tf.Tensor4D, proposals: Float32Array[], targets: DetectionTarget[]): RoiHeadsTrainOutput {
     const samples = proposals.map((p, b) => sampleRoiTargets(p, targets[b].boxes, targets[b].labels, this.matcher, this.sampler, this.coder));
@@ -94,6 +103,15 @@ export class RoiHeads {
       const [logits, d] = this.boxHead.apply(pooled, { training: false }) as [tf.Tensor2D, tf.Tensor2D];
       return { probabilities: tf.softmax(logits).dataSync() as Float32Array, deltas: d.dataSync() as Float32Array }; // [K, C+1], [K, 4(C+1)]
     });
+    return this.detectionsFrom(probabilities, deltas, proposals, imageHeight, imageWidth);
+  }
+
+  /**
+   * The post-processing of {@link predict} on the box head's outputs as typed arrays (either runtime's):
+   * `probabilities Float32Array [ΣK_b, C+1]` (softmax), `deltas Float32Array [ΣK_b, 4(C+1)]`, the
+   * proposals per image they were pooled from, in order → detections per image.
+   */
+  detectionsFrom(probabilities: Float32Array, deltas: Float32Array, proposals: Float32Array[], imageHeight: number, imageWidth: number): Detections[] {
     const c1 = this.numClasses + 1;
     let offset = 0;
     return proposals.map((p) => {

@@ -93,6 +93,23 @@ export class RegionProposalNetwork {
   }
 
   /**
+   * Proposals per image from the head's outputs as typed arrays (either runtime's): `objectness
+   * Float32Array [B, h, w, A]`, `deltas Float32Array [B, h, w, 4A]` over a `gridHeight × gridWidth` map of
+   * `imageHeight × imageWidth` images → `Float32Array [K_b, 4] xyxy` per image (test or train counts).
+   */
+  proposalsFrom(objectness: Float32Array, deltas: Float32Array, batch: number, gridHeight: number, gridWidth: number, imageHeight: number, imageWidth: number, training = false): Float32Array[] {
+    const anchors = this.anchors(gridHeight, gridWidth);
+    const n = anchors.length >> 2;
+    const generator = training ? this.trainProposals : this.testProposals;
+    const proposals: Float32Array[] = [];
+    for (let b = 0; b < batch; b++) {
+      const out = generator.generate({ anchors, objectness: objectness.subarray(b * n, (b + 1) * n), deltas: deltas.subarray(4 * b * n, 4 * (b + 1) * n), imageWidth, imageHeight });
+      proposals.push(out.boxes);
+    }
+    return proposals;
+  }
+
+  /**
    * Runs the head on `features [B, h, w, C]` of images `imageHeight × imageWidth` and turns its outputs
    * into proposals; with `targets` (training) also the two losses. Call inside a gradient scope to train.
    */
@@ -102,20 +119,7 @@ export class RegionProposalNetwork {
     const [objectness, deltas] = this.head.apply(features, { training }) as [tf.Tensor4D, tf.Tensor4D]; // [B, h, w, A], [B, h, w, 4A]
     const anchors = this.anchors(gridHeight, gridWidth);
     const n = anchors.length >> 2;
-    const objectnessValues = objectness.dataSync() as Float32Array; // [B·h·w·A]
-    const deltaValues = deltas.dataSync() as Float32Array; // [B·h·w·A·4]
-    const generator = training ? this.trainProposals : this.testProposals;
-    const proposals: Float32Array[] = [];
-    for (let b = 0; b < batch; b++) {
-      const out = generator.generate({
-        anchors,
-        objectness: objectnessValues.subarray(b * n, (b + 1) * n),
-        deltas: deltaValues.subarray(4 * b * n, 4 * (b + 1) * n),
-        imageWidth,
-        imageHeight,
-      });
-      proposals.push(out.boxes);
-    }
+    const proposals = this.proposalsFrom(objectness.dataSync() as Float32Array, deltas.dataSync() as Float32Array, batch, gridHeight, gridWidth, imageHeight, imageWidth, training);
     if (!training) {
       tf.dispose([objectness, deltas]);
       return { proposals };

@@ -117,10 +117,13 @@ export class RCNN implements Detector {
 
   /** Warped crops of `pixels` (`Float32Array [B, H, W, 3]`) at boxes per image → `[ΣK_b, warp, warp, 3]` (no gradient: the input is the image). */
   warp(pixels: Float32Array, shape: [number, number, number, number], boxesPerImage: Float32Array[]): tf.Tensor4D {
-    const rois = toRois(boxesPerImage);
-    const k = rois.length / 5;
-    const crops = roiAlign(pixels, shape, rois, { outHeight: this.warpSize, outWidth: this.warpSize, spatialScale: 1, samplingRatio: 0, aligned: true });
-    return tf.tensor4d(crops, [k, this.warpSize, this.warpSize, 3]);
+    const crops = this.warpArrays(pixels, shape, boxesPerImage);
+    return tf.tensor4d(crops, [crops.length / (3 * this.warpSize * this.warpSize), this.warpSize, this.warpSize, 3]);
+  }
+
+  /** {@link warp} as a typed array (either runtime's input): `Float32Array [ΣK_b, warp, warp, 3]`. */
+  warpArrays(pixels: Float32Array, shape: [number, number, number, number], boxesPerImage: Float32Array[]): Float32Array {
+    return roiAlign(pixels, shape, toRois(boxesPerImage), { outHeight: this.warpSize, outWidth: this.warpSize, spatialScale: 1, samplingRatio: 0, aligned: true });
   }
 
   /** `images [B, H, W, 3]`, targets and proposals per image → {loss_classifier, loss_box_reg} on sampled crops. */
