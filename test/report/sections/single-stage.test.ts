@@ -39,7 +39,7 @@ function elements(svg: string, tag: string): Array<Record<string, string>> {
 
 const near = (a: number | string, b: number, tol = 0.011) => Math.abs(Number(a) - b) <= tol;
 const context = (name: string) => new ReportContext(mkdtempSync(join(tmpdir(), `detseg-${name}-`)), { retrain: false, quick: true, log: () => {} });
-const row = (model: string, msPerImage: number, mAP: number, mAP50: number): DetectorBenchRow => ({ model, kind: 'x', params: 1, msPerImage, mAP, mAP50 });
+const row = (model: string, msPerImage: number, mAP: number, mAP50: number): DetectorBenchRow => ({ model, kind: 'x', runtime: 'tfjs', params: 1, msPerImage, mAP, mAP50 });
 
 test('scatter: log-x decades around the rows, and each model\'s two markers at its (ms, mAP) and (ms, mAP@0.5), hand-computed', () => {
   const rows = [row('a', 2, 0.25, 0.5), row('b', 50, 0.5, 0.9), row('c', 20, 0, 1)];
