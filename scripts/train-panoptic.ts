@@ -1,0 +1,39 @@
+/**
+ * Trains the two learned parts of the panoptic model (`src/models/panoptic/`) and writes the shipped
+ * checkpoints:
+ *
+ *   node --import tsx scripts/train-panoptic.ts semantic    → assets/checkpoints/panoptic-semantic.ckpt
+ *   node --import tsx scripts/train-panoptic.ts instances   → assets/checkpoints/panoptic-mask-rcnn.ckpt
+ *
+ * `semantic`: the multi-class U-Net from scratch (DEFAULT_SEMANTIC_HEAD_CONFIG), then its held-out mIoU.
+ * `instances`: the shipped Mask R-CNN fine-tuned on the panoptic images (DEFAULT_INSTANCE_FINETUNE),
+ * then its held-out box and mask AP. Both are seeded. Options: `--out <file>`, `--steps <n>`
+ * (instances) / `--epochs <n>` (semantic) to override the schedule.
+ */
+import { parseArgs } from 'node:util';
+import { DEFAULT_INSTANCE_FINETUNE, finetuneInstances, shippedPanopticMaskRcnnPath } from '../src/models/panoptic/instances.js';
+import { DEFAULT_SEMANTIC_HEAD_CONFIG, evaluateSemanticHead, saveSemanticHead, shippedSemanticHeadPath, trainSemanticHead } from '../src/models/panoptic/semantic-head.js';
+import { initEngine } from '../src/engine/setup.js';
+
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { out: { type: 'string' }, steps: { type: 'string' }, epochs: { type: 'string' } } });
+const part = positionals[0];
+const log = (line: string) => process.stdout.write(`${line}\n`);
+await initEngine();
+if (part === 'semantic') {
+  const config = { ...DEFAULT_SEMANTIC_HEAD_CONFIG, ...(values.epochs ? { epochs: Number(values.epochs) } : {}) };
+  log(`config ${JSON.stringify(config)}`);
+  const { model, history, seconds } = await trainSemanticHead(config, undefined, { onEpoch: (r) => log(`epoch ${r.epoch + 1} loss ${r.loss.toFixed(4)} lr ${r.learningRate.toExponential(2)} ${r.seconds.toFixed(0)} s`) });
+  const scores = evaluateSemanticHead(model);
+  const out = values.out ?? shippedSemanticHeadPath();
+  saveSemanticHead(out, model, config, { metrics: scores, history: history.map((r) => ({ epoch: r.epoch, loss: r.loss })), trainSeconds: seconds });
+  log(`held-out (${scores.images} images): mIoU ${scores.meanIou.toFixed(4)}, pixel accuracy ${scores.pixelAccuracy.toFixed(4)}, IoU per category ${scores.iou.map((v) => v.toFixed(3)).join(' ')} (training ${seconds.toFixed(0)} s) → ${out}`);
+} else if (part === 'instances') {
+  const config = { ...DEFAULT_INSTANCE_FINETUNE, ...(values.steps ? { steps: Number(values.steps) } : {}) };
+  log(`config ${JSON.stringify(config)}`);
+  const out = values.out ?? shippedPanopticMaskRcnnPath();
+  const { seconds } = finetuneInstances(config, out, { log });
+  log(`training ${seconds.toFixed(0)} s → ${out}`);
+} else {
+  process.stderr.write('usage: train-panoptic.ts semantic|instances [--out FILE] [--steps N] [--epochs N]\n');
+  process.exit(1);
+}
