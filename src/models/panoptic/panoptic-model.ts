@@ -12,6 +12,9 @@ import { fusePanoptic, type FusedPanoptic, type FusionOptions } from './fusion.j
 import { shippedPanopticMaskRcnnPath } from './instances.js';
 import { loadSemanticHead, predictSemantic, shippedSemanticHeadPath } from './semantic-head.js';
 
+/** One image's panoptic output: the fused map and segments, the semantic argmax `Uint8Array [H, W]` (category ids) and the detections. */
+export type PanopticOutput = FusedPanoptic & { semantic: Uint8Array; detections: Detections };
+
 /**
  * The panoptic model: Mask R-CNN instances and the semantic head's stuff, fused by Panoptic FPN's
  * heuristic (`fusion.ts`). Mask R-CNN labels 1..C are the category ids of the things; the semantic
@@ -39,20 +42,21 @@ export class PanopticModel {
   }
 
   /**
-   * Panoptic predictions of RGB images (`Uint8Array [H, W, 3]` each, all `size`×`size`, size divisible
-   * by 8): each with the fused map, the semantic argmax `[H, W]` and the raw detections.
+   * Panoptic predictions of RGB images (`Uint8Array [H, W, 3]` each, all `height`×`width`, both
+   * divisible by 8, the semantic head's 2^depth): each with the fused map, the semantic argmax
+   * `[H, W]` and the raw detections.
    */
-  predict(images: Uint8Array[], size: number): Array<FusedPanoptic & { semantic: Uint8Array; detections: Detections }> {
+  predict(images: Uint8Array[], height: number, width = height): PanopticOutput[] {
     const things = new Set(this.categories.filter((c) => c.isthing === 1).map((c) => c.id));
-    const semantic = predictSemantic(this.semantic, images, size);
-    const out: Array<FusedPanoptic & { semantic: Uint8Array; detections: Detections }> = [];
+    const semantic = predictSemantic(this.semantic, images, height, width);
+    const out: PanopticOutput[] = [];
     for (let start = 0; start < images.length; start += 8) {
-      const x = imagesToTensor(images.slice(start, start + 8), size, size); // [B, S, S, 3]
+      const x = imagesToTensor(images.slice(start, start + 8), height, width); // [B, H, W, 3]
       const detections = this.instances.predict(x);
       x.dispose();
       detections.forEach((d, b) => {
         const sem = semantic[start + b];
-        const fused = fusePanoptic({ scores: d.scores, categories: d.labels, masks: d.masks ?? [] }, sem, size, size, (c) => things.has(c), this.fusion);
+        const fused = fusePanoptic({ scores: d.scores, categories: d.labels, masks: d.masks ?? [] }, sem, width, height, (c) => things.has(c), this.fusion);
         out.push({ ...fused, semantic: sem, detections: d });
       });
     }

@@ -101,17 +101,18 @@ export async function trainSemanticHead(
 }
 
 /**
- * Per-pixel argmax classes of RGB images (`Uint8Array [H, W, 3]` each, all `size`×`size`, size divisible
- * by 2^depth): one `Uint8Array [H, W]` of category ids per image.
+ * Per-pixel argmax classes of RGB images (`Uint8Array [H, W, 3]` each, all `height`×`width`, both
+ * divisible by 2^depth): one `Uint8Array [H, W]` of category ids per image.
  */
-export function predictSemantic(model: tf.LayersModel, images: Uint8Array[], size: number, batchSize = 8): Uint8Array[] {
+export function predictSemantic(model: tf.LayersModel, images: Uint8Array[], height: number, width = height, batchSize = 8): Uint8Array[] {
   const out: Uint8Array[] = [];
+  const n = height * width;
   for (let start = 0; start < images.length; start += batchSize) {
     const chunk = images.slice(start, start + batchSize);
-    const labels = tf.tidy(() => tf.argMax(model.predict(imagesToTensor(chunk, size, size)) as tf.Tensor4D, -1)); // [B, H, W]
+    const labels = tf.tidy(() => tf.argMax(model.predict(imagesToTensor(chunk, height, width)) as tf.Tensor4D, -1)); // [B, H, W]
     const values = labels.dataSync() as Int32Array;
     labels.dispose();
-    for (let b = 0; b < chunk.length; b++) out.push(Uint8Array.from(values.subarray(b * size * size, (b + 1) * size * size)));
+    for (let b = 0; b < chunk.length; b++) out.push(Uint8Array.from(values.subarray(b * n, (b + 1) * n)));
   }
   return out;
 }
