@@ -11,7 +11,8 @@
  * then its held-out box and mask AP. Both are seeded. `evaluate`: the fused model (the two shipped
  * checkpoints) on the 200 held-out images: PQ / SQ / RQ and the semantic head's mIoU, printed and
  * written for the practical report. Options: `--out <file>`, `--steps <n>`
- * (instances) / `--epochs <n>` (semantic) to override the schedule.
+ * (instances) / `--epochs <n>` (semantic) to override the schedule, `--config <json>` (semantic) over
+ * DEFAULT_SEMANTIC_HEAD_CONFIG.
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_INSTANCE_FINETUNE, finetuneInstances, shippedPanopticMaskRcnnPath } from '../src/models/panoptic/instances.js';
@@ -23,12 +24,12 @@ import { formatPanopticTable } from '../src/eval/panoptic.js';
 import { evaluatePanopticModel, PanopticModel } from '../src/models/panoptic/panoptic-model.js';
 import { assetsDir } from '../src/util/paths.js';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { out: { type: 'string' }, steps: { type: 'string' }, epochs: { type: 'string' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { out: { type: 'string' }, steps: { type: 'string' }, epochs: { type: 'string' }, config: { type: 'string' } } });
 const part = positionals[0];
 const log = (line: string) => process.stdout.write(`${line}\n`);
 await initEngine();
 if (part === 'semantic') {
-  const config = { ...DEFAULT_SEMANTIC_HEAD_CONFIG, ...(values.epochs ? { epochs: Number(values.epochs) } : {}) };
+  const config = { ...DEFAULT_SEMANTIC_HEAD_CONFIG, ...(values.config ? JSON.parse(values.config) : {}), ...(values.epochs ? { epochs: Number(values.epochs) } : {}) };
   log(`config ${JSON.stringify(config)}`);
   const { model, history, seconds } = await trainSemanticHead(config, undefined, { onEpoch: (r) => log(`epoch ${r.epoch + 1} loss ${r.loss.toFixed(4)} lr ${r.learningRate.toExponential(2)} ${r.seconds.toFixed(0)} s`) });
   const scores = evaluateSemanticHead(model);
@@ -53,6 +54,6 @@ if (part === 'semantic') {
   writeFileSync(out, `${JSON.stringify({ command: 'node --import tsx scripts/train-panoptic.ts evaluate', ...scores }, null, 1)}\n`);
   log(`→ ${out}`);
 } else {
-  process.stderr.write('usage: train-panoptic.ts semantic|instances|evaluate [--out FILE] [--steps N] [--epochs N]\n');
+  process.stderr.write('usage: train-panoptic.ts semantic|instances|evaluate [--out FILE] [--steps N] [--epochs N] [--config JSON]\n');
   process.exit(1);
 }

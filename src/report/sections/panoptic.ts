@@ -139,7 +139,7 @@ function labelText(label: number, score: number, x: number, y: number, fill: str
 
 /** The five panels (and the ground truth) as one SVG. */
 async function ladderFigure(s: SyntheticPanopticSample, cl: Awaited<ReturnType<typeof classifyAndLocalize>>, boxes: Detections, out: PanopticOutput): Promise<{ svg: string; width: number }> {
-  const size = s.width, side = SCALE * size, pad = 10, panel = side + 2 * pad, rowHeight = side + 2 * pad + 34;
+  const size = s.width, side = SCALE * size, pad = 10, panel = side + 2 * pad, rowHeight = side + 2 * pad + 46;
   const width = 3 * panel, height = 2 * rowHeight;
   const parts = [rect(0, 0, width, height, { fill: '#fff' })];
   const at = (k: number) => [pad + (k % 3) * panel, pad + Math.floor(k / 3) * rowHeight] as const;
@@ -155,7 +155,7 @@ async function ladderFigure(s: SyntheticPanopticSample, cl: Awaited<ReturnType<t
     parts.push(boxRect(cl.window, ox, oy, { stroke: '#fff', 'stroke-width': 1.5, 'stroke-dasharray': '5,3' }));
     parts.push(boxRect(cl.box, ox, oy, { stroke: colour(cl.label - 1), 'stroke-width': 2.5 }));
     parts.push(labelText(cl.label, cl.score, ox + SCALE * cl.box[0], Math.max(oy + 10, oy + SCALE * cl.box[1] - 3), colour(cl.label - 1)));
-    caption(0, ['1. classification + localization', `classloc on the dashed crop: ${SHAPE_CLASSES[cl.label - 1]} (truth ${SHAPE_CLASSES[cl.truth - 1]}), IoU ${cl.iou.toFixed(2)}`]);
+    caption(0, ['1. classification + localization', 'classloc on the dashed crop:', `${SHAPE_CLASSES[cl.label - 1]} (truth ${SHAPE_CLASSES[cl.truth - 1]}), box IoU ${cl.iou.toFixed(2)}`]);
   } else caption(0, ['1. classification + localization', '(classloc checkpoint missing)']);
   // 2. detection
   [ox, oy] = at(1);
@@ -168,23 +168,23 @@ async function ladderFigure(s: SyntheticPanopticSample, cl: Awaited<ReturnType<t
     parts.push(boxRect(b, ox, oy, { stroke: colour(boxes.labels[j] - 1), 'stroke-width': 2 }));
     parts.push(labelText(boxes.labels[j], boxes.scores[j], ox + SCALE * b[0], Math.max(oy + 10, oy + SCALE * b[1] - 3), colour(boxes.labels[j] - 1)));
   }
-  caption(1, ['2. object detection', `Faster R-CNN: ${shown} boxes (score ≥ ${DRAW_SCORE})`]);
+  caption(1, ['2. object detection', `Faster R-CNN: ${shown} boxes`, `(score ≥ ${DRAW_SCORE})`]);
   // 3. semantic
   [ox, oy] = at(2);
   parts.push(image(await pngDataUrl(paintSemantic(s.image, out.semantic), size, size), ox, oy, side, side));
-  caption(2, ['3. semantic segmentation', 'semantic head: a class per pixel, no instances']);
+  caption(2, ['3. semantic segmentation', 'semantic head: a class per pixel,', 'no instances']);
   // 4. instance
   [ox, oy] = at(3);
   const d = out.detections;
   const keep = [...d.scores.keys()].filter((j) => d.scores[j] >= DRAW_SCORE);
   parts.push(image(await pngDataUrl(blendMasks(s.image, keep.map((j) => d.masks![j]), keep.map((_, k) => INSTANCE_COLOURS[k % INSTANCE_COLOURS.length]), 0.6), size, size), ox, oy, side, side));
   keep.forEach((j, k) => parts.push(boxRect(d.boxes.subarray(4 * j, 4 * j + 4), ox, oy, { stroke: INSTANCE_COLOURS[k % INSTANCE_COLOURS.length], 'stroke-width': 1.5 })));
-  caption(3, ['4. instance segmentation', `Mask R-CNN: ${keep.length} instances, things only`]);
+  caption(3, ['4. instance segmentation', `Mask R-CNN: ${keep.length} instances,`, 'things only']);
   // 5. panoptic
   [ox, oy] = at(4);
   parts.push(image(await pngDataUrl(paintPanoptic(s.image, out.ids, out.segments), size, size), ox, oy, side, side));
   const things = out.source.filter((i) => i >= 0).length;
-  caption(4, ['5. panoptic segmentation', `fused: ${things} things + ${out.segments.length - things} stuff segments, void black`]);
+  caption(4, ['5. panoptic segmentation', `fused: ${things} things + ${out.segments.length - things} stuff`, 'segments, void black']);
   // ground truth
   [ox, oy] = at(5);
   parts.push(image(await pngDataUrl(paintPanoptic(s.image, s.ids, s.segments), size, size), ox, oy, side, side));
