@@ -4,6 +4,7 @@ import { detectorFamily } from '../models/registry.js';
 import { sharedDataDir } from '../util/paths.js';
 import { openDetectionData, syntheticData, validateDetectionData } from './dataset.js';
 import { trainRun } from './train.js';
+import { trainShippedPanoptic } from './shipped-panoptic.js';
 
 /**
  * The shipped checkpoints made by `detseg train` runs (beside the R-CNN family's chain,
@@ -41,6 +42,9 @@ export async function trainShippedRuns(dir: string, options: { quick?: boolean; 
     out[kind] = join(dir, `${kind}.ckpt`);
     copyFileSync(join(dir, kind, 'weights', 'last.ckpt'), out[kind]);
   }
+
+  // the panoptic model's semantic head and fine-tuned Mask R-CNN (scripts/train-panoptic.ts)
+  Object.assign(out, await trainShippedPanoptic(dir, { quick, log }));
 
   // the pedestrian Mask R-CNN on Penn-Fudan: the run's best.ckpt (the shipped file is this run's best.ckpt as written after epoch 12)
   const data = sharedDataDir();

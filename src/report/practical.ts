@@ -15,6 +15,7 @@ import { iouSection } from './sections/iou.js';
 import { nmsSection } from './sections/nms.js';
 import { lvSection } from './sections/lv.js';
 import { photosSection } from './sections/photos.js';
+import { panopticSection } from './sections/panoptic.js';
 import { singleStageSection } from './sections/single-stage.js';
 
 /** A section builder of the practical report. */
@@ -24,7 +25,7 @@ export type SectionBuilder = (ctx: ReportContext) => Promise<ReportSection>;
  * The sections of the practical session, in lecture order. Each lives in `src/report/sections/`.
  */
 export async function practicalSections(): Promise<SectionBuilder[]> {
-  return [iouSection, classlocSection, nmsSection, anchorsSection, evaluationSection, detectorsSection, singleStageSection, photosSection, dataSection, lvSection];
+  return [iouSection, classlocSection, nmsSection, anchorsSection, evaluationSection, detectorsSection, singleStageSection, panopticSection, photosSection, dataSection, lvSection];
 }
 
 /** Options of {@link runPractical}. */

@@ -25,6 +25,7 @@ export const LAYERS: readonly string[] = [
   'models/backbone',
   'models/detection',
   'models/*',
+  'models/panoptic',
   'models/*.ts',
   'onnx',
   'pipeline',

@@ -18,6 +18,7 @@ import { dataSection } from '../../src/report/sections/data.js';
 import { evaluationSection } from '../../src/report/sections/evaluation.js';
 import { photosSection } from '../../src/report/sections/photos.js';
 import { singleStageSection } from '../../src/report/sections/single-stage.js';
+import { panopticSection } from '../../src/report/sections/panoptic.js';
 
 test('blendMasks: masked pixels move by alpha toward the colour, the rest stay (hand-worked)', () => {
   const rgb = Uint8Array.from([100, 100, 100, 0, 0, 0]); // 1×2 image
@@ -35,14 +36,15 @@ test('speedBarsSvg: bar lengths are proportional to the seconds, the slowest tot
   assert.match(svg, />0\.400 s</);
 });
 
-test('the detectors section comes after the evaluation section, then the single-stage detectors, the real photographs, the data section', async () => {
+test('the detectors section comes after the evaluation section, then the single-stage detectors, the panoptic ladder, the real photographs and the data section', async () => {
   const builders = await practicalSections();
   const at = builders.indexOf(detectorsSection);
   assert.ok(at > 0);
   assert.equal(builders[at - 1], evaluationSection);
   assert.equal(builders[at + 1], singleStageSection);
-  assert.equal(builders[at + 2], photosSection);
-  assert.equal(builders[at + 3], dataSection);
+  assert.equal(builders[at + 2], panopticSection);
+  assert.equal(builders[at + 3], photosSection);
+  assert.equal(builders[at + 4], dataSection);
 });
 
 test('detectors section (quick): figures exist, and the positive-anchor count equals a naive IoU loop over the RPN anchors', async () => {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerDetectorPredict } from './detect.js';
+import { registerPredictPanoptic } from './predict-panoptic.js';
 import { join, parse, resolve } from 'node:path';
 import { defaultMaxPixels, encodePng, imagePaths } from '../../data/images.js';
 import { initEngine } from '../../engine/setup.js';
@@ -18,6 +19,7 @@ import { wholeNumber } from '../options.js';
 export function registerPredict(program: Command): void {
   const predict = program.command('predict').description('run a trained model');
   registerDetectorPredict(predict);
+  registerPredictPanoptic(predict);
   predict
     .command('unet')
     .description('predict binary masks with a trained U-Net')
