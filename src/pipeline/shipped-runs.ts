@@ -31,16 +31,19 @@ export async function trainShippedRuns(dir: string, options: { quick?: boolean; 
   out.classloc = join(dir, 'classloc.ckpt');
   copyFileSync(join(dir, 'classloc-b', 'weights', 'best.ckpt'), out.classloc);
 
-  // the single-stage detectors on 8,000 synthetic images (docs/single-stage.md), each the run's last.ckpt (what `detseg train -o` copies):
-  //   detseg train yolov1 --train-images 8000 --epochs 5 --batch 4 --lr 1e-3 --model-options '{"gridSize":16}'
-  //   detseg train ssd --train-images 8000 --epochs 5 --batch 4 --lr 1e-3
+  // the single-stage detectors on 8,000 synthetic images (docs/single-stage.md): 5 epochs, then a second cosine cycle of 2 from its last.ckpt
+  //   detseg train yolov1 --train-images 8000 --epochs 5 --batch 4 --lr 1e-3 --model-options '{"gridSize":16}' --name yolov1
+  //   detseg train yolov1 --weights runs/train/yolov1/weights/last.ckpt --train-images 8000 --epochs 2 --batch 4 --lr 3e-4 --model-options '{"gridSize":16}'
+  //   (ssd the same, without --model-options); the shipped file is the second run's best.ckpt
   const shapes = syntheticData(1, quick ? 8 : 8000, 128);
   const shapesVal = syntheticData(2, quick ? 4 : 200, 128);
   for (const [kind, modelOptions] of [['yolov1', { gridSize: 16 }], ['ssd', {}]] as const) {
-    const run = await trainRun({ family: detectorFamily(kind), data: shapes, val: shapesVal, dir: join(dir, kind), ...steps(5), batch: 4, imgsz: 128, lr: 1e-3, modelOptions, args: { model: kind, modelOptions }, log });
-    run.model.dispose();
+    const first = await trainRun({ family: detectorFamily(kind), data: shapes, val: shapesVal, dir: join(dir, kind), ...steps(5), batch: 4, imgsz: 128, lr: 1e-3, modelOptions, args: { model: kind, modelOptions }, log });
+    first.model.dispose();
+    const second = await trainRun({ family: detectorFamily(kind), data: shapes, val: shapesVal, dir: join(dir, `${kind}-2`), ...steps(2), batch: 4, imgsz: 128, lr: 3e-4, modelOptions, weights: join(dir, kind, 'weights', 'last.ckpt'), args: { model: kind, modelOptions }, log });
+    second.model.dispose();
     out[kind] = join(dir, `${kind}.ckpt`);
-    copyFileSync(join(dir, kind, 'weights', 'last.ckpt'), out[kind]);
+    copyFileSync(join(dir, `${kind}-2`, 'weights', 'best.ckpt'), out[kind]);
   }
 
   // the panoptic model's semantic head and fine-tuned Mask R-CNN (scripts/train-panoptic.ts)
