@@ -16,6 +16,12 @@ export interface ClassLocOptions {
   hiddenSize?: number;
   /** λ of the multitask loss L = L_cls + λ·L_box (default 10). */
   boxWeight?: number;
+  /**
+   * `'max'`: the class head also reads the global max-pool of the feature map, features that are the same
+   * wherever the object lies (the flattened map alone must learn each position apart, which small
+   * objects, seen at few positions, do not teach); `'none'` (default): the shared layer only.
+   */
+  classPooling?: 'none' | 'max';
   seed?: number;
 }
 
@@ -39,6 +45,8 @@ export class ClassLocNet implements Detector {
 
   constructor(readonly options: ClassLocOptions = {}) {
     const seed = options.seed ?? 0;
+    const pooling = options.classPooling ?? 'none';
+    if (pooling !== 'none' && pooling !== 'max') throw new RangeError(`ClassLocNet: classPooling must be 'none' or 'max', got ${String(pooling)}`);
     this.numClasses = options.numClasses ?? 3;
     this.imageSize = options.imageSize ?? 64;
     this.boxWeight = options.boxWeight ?? 10;
@@ -49,7 +57,11 @@ export class ClassLocNet implements Detector {
     const input = tf.input({ shape: [cells, cells, this.backbone.channels], name: 'classloc_features' }); // [B, h, w, C]
     const flat = tf.layers.flatten({ name: 'classloc_flatten' }).apply(input) as tf.SymbolicTensor; // [B, h·w·C]
     const hidden = tf.layers.dense({ units: options.hiddenSize ?? 128, activation: 'relu', kernelInitializer: seededInitializer(seeds), name: 'classloc_fc' }).apply(flat) as tf.SymbolicTensor;
-    const logits = tf.layers.dense({ units: this.numClasses, kernelInitializer: seededInitializer(seeds), name: 'classloc_cls' }).apply(hidden) as tf.SymbolicTensor; // [B, C]
+    const classInput =
+      pooling === 'max'
+        ? (tf.layers.concatenate({ name: 'classloc_cls_input' }).apply([hidden, tf.layers.globalMaxPooling2d({ name: 'classloc_pool' }).apply(input) as tf.SymbolicTensor]) as tf.SymbolicTensor) // [B, hidden + C]
+        : hidden;
+    const logits = tf.layers.dense({ units: this.numClasses, kernelInitializer: seededInitializer(seeds), name: 'classloc_cls' }).apply(classInput) as tf.SymbolicTensor; // [B, C]
     const box = tf.layers.dense({ units: 4, activation: 'sigmoid', kernelInitializer: seededInitializer(seeds), name: 'classloc_box' }).apply(hidden) as tf.SymbolicTensor; // [B, 4] cx, cy, w, h / side
     this.head = tf.model({ inputs: input, outputs: [logits, box], name: 'classloc_head' });
   }

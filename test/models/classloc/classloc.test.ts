@@ -81,3 +81,36 @@ test('classification + localization overfits four one-object images: right class
     net.dispose();
   }
 });
+
+test("classPooling 'max': the class scores are the dense layer over [shared layer, global max-pool of the features], by hand", async () => {
+  await initEngine();
+  const samples = syntheticDetectionSet(6, 2, { size: 32, minObjects: 1, maxObjects: 1 });
+  const net = new ClassLocNet({ ...TINY, classPooling: 'max' });
+  const images = imagesToTensor(samples.map((s) => s.sample.image), 32, 32);
+  try {
+    const [features, logits] = tf.tidy(() => {
+      const f = net.backbone.model.apply(images, { training: false }) as tf.Tensor4D; // [B, h, w, C]
+      const [l] = net.head.apply(f, { training: false }) as tf.Tensor[];
+      return [f.arraySync() as number[][][][], l.arraySync() as number[][]];
+    });
+    const weight = (name: string) => net.head.getLayer(name).getWeights().map((w) => w.arraySync());
+    const [fcKernel, fcBias] = weight('classloc_fc') as [number[][], number[]];
+    const [clsKernel, clsBias] = weight('classloc_cls') as [number[][], number[]];
+    features.forEach((map, b) => {
+      const flat = map.flat(2); // h, w, C order: the flatten layer's
+      const hidden = fcBias.map((bias, j) => Math.max(0, flat.reduce((a, v, i) => a + v * fcKernel[i][j], bias)));
+      const channels = map[0][0].length;
+      const pooled = Array.from({ length: channels }, (_, c) => Math.max(...map.flat(1).map((cell) => cell[c])));
+      const input = [...hidden, ...pooled];
+      assert.equal(clsKernel.length, input.length);
+      clsBias.forEach((bias, k) => {
+        const want = input.reduce((a, v, i) => a + v * clsKernel[i][k], bias);
+        assert.ok(Math.abs(logits[b][k] - want) < 1e-4 * Math.max(1, Math.abs(want)), `image ${b} class ${k}: ${logits[b][k]} vs ${want}`);
+      });
+    });
+    assert.throws(() => new ClassLocNet({ ...TINY, classPooling: 'mean' as 'max' }), /classPooling/);
+  } finally {
+    images.dispose();
+    net.dispose();
+  }
+});
