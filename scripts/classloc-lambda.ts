@@ -5,7 +5,7 @@
  * `assets/classloc/lambda-sweep.json` (the practical report's table). The command that produced the
  * shipped file (repository root, no build needed):
  *
- *   node --import tsx scripts/classloc-lambda.ts --lambdas 0.1,1,10,100 --train-images 2000 --epochs 5
+ *   node --import tsx scripts/classloc-lambda.ts --lambdas 0.1,1,10,100,1000 --train-images 4000 --epochs 4
  *
  * Options: `--lambdas` (comma-separated), `--train-images`, `--epochs`, `--batch` (16), `--lr` (2e-3),
  * `--out` (the JSON file).
