@@ -31,19 +31,31 @@ export async function trainShippedRuns(dir: string, options: { quick?: boolean; 
   out.classloc = join(dir, 'classloc.ckpt');
   copyFileSync(join(dir, 'classloc', 'weights', 'best.ckpt'), out.classloc);
 
-  // the single-stage detectors on 8,000 synthetic images (docs/single-stage.md): 5 epochs, then a second cosine cycle of 2 from its last.ckpt
+  // the single-stage detectors (docs/single-stage.md): 5 epochs on 8,000 synthetic images, then further cosine
+  // cycles, each from the previous run's weights (its last.ckpt after the first run, its best.ckpt after later ones):
   //   detseg train yolov1 --train-images 8000 --epochs 5 --batch 4 --lr 1e-3 --model-options '{"gridSize":16}' --name yolov1
-  //   detseg train yolov1 --weights runs/train/yolov1/weights/last.ckpt --train-images 8000 --epochs 2 --batch 4 --lr 3e-4 --model-options '{"gridSize":16}'
-  //   (ssd the same, without --model-options); the shipped file is the second run's best.ckpt
-  const shapes = syntheticData(1, quick ? 8 : 8000, 128);
+  //   detseg train yolov1 --weights runs/train/yolov1/weights/last.ckpt --train-images 8000 --epochs 2 --batch 4 --lr 3e-4 --model-options '{"gridSize":16}' --name yolov1-2
+  //   detseg train ssd --train-images 8000 --epochs 5 --batch 4 --lr 1e-3 --name ssd
+  //   detseg train ssd --weights runs/train/ssd/weights/last.ckpt --train-images 8000 --epochs 2 --batch 4 --lr 3e-4 --name ssd-2
+  //   detseg train ssd --weights runs/train/ssd-2/weights/best.ckpt --train-images 12000 --epochs 2 --batch 4 --lr 3e-4 --name ssd-3
+  // the shipped file is the last run's best.ckpt
   const shapesVal = syntheticData(2, quick ? 4 : 200, 128);
+  const cycles: Record<'yolov1' | 'ssd', Array<{ images: number; epochs: number; lr: number }>> = {
+    yolov1: [{ images: 8000, epochs: 5, lr: 1e-3 }, { images: 8000, epochs: 2, lr: 3e-4 }],
+    ssd: [{ images: 8000, epochs: 5, lr: 1e-3 }, { images: 8000, epochs: 2, lr: 3e-4 }, { images: 12000, epochs: 2, lr: 3e-4 }],
+  };
   for (const [kind, modelOptions] of [['yolov1', { gridSize: 16 }], ['ssd', {}]] as const) {
-    const first = await trainRun({ family: detectorFamily(kind), data: shapes, val: shapesVal, dir: join(dir, kind), ...steps(5), batch: 4, imgsz: 128, lr: 1e-3, modelOptions, args: { model: kind, modelOptions }, log });
-    first.model.dispose();
-    const second = await trainRun({ family: detectorFamily(kind), data: shapes, val: shapesVal, dir: join(dir, `${kind}-2`), ...steps(2), batch: 4, imgsz: 128, lr: 3e-4, modelOptions, weights: join(dir, kind, 'weights', 'last.ckpt'), args: { model: kind, modelOptions }, log });
-    second.model.dispose();
+    let weights: string | undefined;
+    let runDir = '';
+    for (const [i, cycle] of cycles[kind].entries()) {
+      runDir = join(dir, i === 0 ? kind : `${kind}-${i + 1}`);
+      const data = syntheticData(1, quick ? 8 : cycle.images, 128);
+      const run = await trainRun({ family: detectorFamily(kind), data, val: shapesVal, dir: runDir, ...steps(cycle.epochs), batch: 4, imgsz: 128, lr: cycle.lr, modelOptions, weights, args: { model: kind, modelOptions }, log });
+      run.model.dispose();
+      weights = join(runDir, 'weights', i === 0 ? 'last.ckpt' : 'best.ckpt');
+    }
     out[kind] = join(dir, `${kind}.ckpt`);
-    copyFileSync(join(dir, `${kind}-2`, 'weights', 'best.ckpt'), out[kind]);
+    copyFileSync(join(runDir, 'weights', 'best.ckpt'), out[kind]);
   }
 
   // the panoptic model's semantic head and fine-tuned Mask R-CNN (scripts/train-panoptic.ts)
