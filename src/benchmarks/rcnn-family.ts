@@ -28,6 +28,8 @@ export interface RcnnFamilyRow {
   mAP50: number;
   /** Parameters of the method's backbone. */
   backboneParameters: number;
+  /** The held-out scores its checkpoint records (`meta.metrics` of its training: COCO mAP, mAP@0.5, images); null when it records none. */
+  heldOut: { mAP: number; mAP50: number; images: number } | null;
 }
 
 /** The speed ratios of the R-CNN family, each a quotient of two of the rows' medians. */
@@ -97,6 +99,13 @@ export function rcnnFamilyCheckpoints(trained: ReadonlyMap<string, string> = new
   return { rcnn: detectorCheckpoint(trained, RCNN_FAMILY_CHECKPOINTS.rcnn), 'fast-rcnn': detectorCheckpoint(trained, RCNN_FAMILY_CHECKPOINTS['fast-rcnn']), 'faster-rcnn': detectorCheckpoint(trained, RCNN_FAMILY_CHECKPOINTS['faster-rcnn']) };
 }
 
+/** The held-out mAP, mAP@0.5 and image count a checkpoint's `meta.metrics` records, or null. */
+export function recordedScores(meta: Record<string, unknown>): RcnnFamilyRow['heldOut'] {
+  const m = meta.metrics as Record<string, unknown> | undefined;
+  if (typeof m?.mAP !== 'number' || typeof m.mAP50 !== 'number' || typeof m.valImages !== 'number') return null;
+  return { mAP: m.mAP, mAP50: m.mAP50, images: m.valImages };
+}
+
 /**
  * The R-CNN family on the same images and the same backbone architecture (the shipped R-CNN and Fast
  * R-CNN, and the Faster R-CNN they were fine-tuned from: {@link RCNN_FAMILY_CHECKPOINTS}): per image, the seconds of the
@@ -115,9 +124,9 @@ export function benchRcnnFamily(options: RcnnFamilyOptions): RcnnFamilyReport {
   const size = 128;
   const samples = syntheticDetectionSet(seed, options.images, { size });
   const shipped = rcnnFamilyCheckpoints();
-  const rcnn = loadRcnn(options.checkpoints?.rcnn ?? shipped.rcnn).model;
-  const fast = loadFastRcnn(options.checkpoints?.['fast-rcnn'] ?? shipped['fast-rcnn']).model;
-  const faster = loadFasterRcnn(options.checkpoints?.['faster-rcnn'] ?? shipped['faster-rcnn']).model;
+  const loaded = [loadRcnn(options.checkpoints?.rcnn ?? shipped.rcnn), loadFastRcnn(options.checkpoints?.['fast-rcnn'] ?? shipped['fast-rcnn']), loadFasterRcnn(options.checkpoints?.['faster-rcnn'] ?? shipped['faster-rcnn'])] as const;
+  const [rcnn, fast, faster] = [loaded[0].model, loaded[1].model, loaded[2].model];
+  const heldOut = loaded.map((l) => recordedScores(l.meta));
   const rcnnWarpSize = rcnn.warpSize;
   const backbones = [rcnn.backbone.model, fast.backbone.model, faster.backbone.model];
   const sameBackboneArchitecture = new Set(backbones.map(backboneSignature)).size === 1;
@@ -178,6 +187,7 @@ export function benchRcnnFamily(options: RcnnFamilyOptions): RcnnFamilyReport {
       mAP: coco.stats[0],
       mAP50: coco.stats[1],
       backboneParameters: parameters[['R-CNN', 'Fast R-CNN', 'Faster R-CNN'].indexOf(method)],
+      heldOut: heldOut[['R-CNN', 'Fast R-CNN', 'Faster R-CNN'].indexOf(method)],
     };
   };
   const ss = `selective search (${proposalMode})`;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { initEngine } from '../../src/engine/setup.js';
 import { saveDetectorCheckpoint } from '../../src/models/detection/checkpoint.js';
 import { buildBackbone } from '../../src/models/backbone/backbone.js';
-import { backboneSignature, benchRcnnFamily, formatRcnnFamily } from '../../src/benchmarks/rcnn-family.js';
+import { backboneSignature, benchRcnnFamily, formatRcnnFamily, recordedScores } from '../../src/benchmarks/rcnn-family.js';
 import { selectiveSearchProposals } from '../../src/models/detection/selective-search-proposals.js';
 import { syntheticDetectionSet } from '../../src/models/detection/synthetic-data.js';
 import { FastRCNN } from '../../src/models/fast-rcnn/fast-rcnn.js';
@@ -69,4 +69,10 @@ test('backboneSignature: equal for two backbones of the same widths and depth, d
   // trainable weights in layer order (conv 3×3×3×8, BN γ β, conv 3×3×8×8, BN γ β, …), then the BN moving statistics
   assert.equal(backboneSignature(a.model), '3x3x3x8,8,8,3x3x8x8,8,8,3x3x8x16,16,16,3x3x16x16,16,16,8,8,8,8,16,16,16,16');
   for (const m of [a, b, wider, deeper]) m.model.dispose();
+});
+
+test('recordedScores: the held-out mAP, mAP@0.5 and image count of a checkpoint meta, null when a field is missing', () => {
+  assert.deepEqual(recordedScores({ metrics: { mAP: 0.5, mAP50: 0.7, valImages: 200, perClass: [] } }), { mAP: 0.5, mAP50: 0.7, images: 200 });
+  assert.equal(recordedScores({ metrics: { mAP: 0.5, mAP50: 0.7 } }), null);
+  assert.equal(recordedScores({}), null);
 });

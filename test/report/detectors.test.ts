@@ -10,7 +10,8 @@ import { DEFAULT_SYNTHETIC_RECIPE, heldOutSet } from '../../src/models/detection
 import { loadFasterRcnn } from '../../src/models/faster-rcnn/checkpoint.js';
 import { practicalSections } from '../../src/report/practical.js';
 import { ReportContext } from '../../src/report/report.js';
-import { rcnnFamilyRatios } from '../../src/benchmarks/rcnn-family.js';
+import { rcnnFamilyCheckpoints, rcnnFamilyRatios } from '../../src/benchmarks/rcnn-family.js';
+import { loadCheckpoint } from '../../src/engine/checkpoint.js';
 import { readDetectorMeta } from '../../src/models/detection/checkpoint.js';
 import { shippedMaskRcnnPath } from '../../src/models/mask-rcnn/checkpoint.js';
 import { ANCHOR_CANDIDATES, anchorImageIndex, blendMasks, detectorsSection, speedBarsSvg } from '../../src/report/sections/detectors.js';
@@ -28,7 +29,7 @@ test('blendMasks: masked pixels move by alpha toward the colour, the rest stay (
 });
 
 test('speedBarsSvg: bar lengths are proportional to the seconds, the slowest total spans the 380 px plot (hand-worked)', () => {
-  const row = (method: 'R-CNN' | 'Fast R-CNN' | 'Faster R-CNN', p: number, n: number) => ({ method, proposer: 'x', proposalSeconds: p, networkSeconds: n, totalSeconds: p + n, proposalsPerImage: 1, mAP: 0, mAP50: 0, backboneParameters: 1 });
+  const row = (method: 'R-CNN' | 'Fast R-CNN' | 'Faster R-CNN', p: number, n: number) => ({ method, proposer: 'x', proposalSeconds: p, networkSeconds: n, totalSeconds: p + n, proposalsPerImage: 1, mAP: 0, mAP50: 0, backboneParameters: 1, heldOut: null });
   const rows = [row('R-CNN', 0.1, 0.3), row('Fast R-CNN', 0.1, 0.1), row('Faster R-CNN', 0.02, 0.08)];
   const svg = speedBarsSvg({ images: 1, imageSize: 128, seed: 2, proposalMode: 'quality', rcnnWarpSize: 128, rows, ratios: rcnnFamilyRatios(rows), sameBackboneArchitecture: true });
   const widths = [...svg.matchAll(/<rect x="[\d.]+" y="[\d.]+" width="([\d.]+)" height="26"/g)].map((m) => Number(m[1]));
@@ -64,8 +65,17 @@ test('detectors section (quick): figures exist, and the positive-anchor count eq
   // the printed ratios are the quotients of the printed row times (4 decimals: each time is within
   // 5e-5 s of the exact median; ratios are printed to 0.1)
   const printed = new Map<string, { network: number; total: number }>();
-  for (const m of section.html.matchAll(/<tr><td>((?:Fast |Faster )?R-CNN)<\/td><td>[^<]*<\/td><td>\d+<\/td><td>([\d.]+)<\/td><td>([\d.]+)<\/td><td>([\d.]+)<\/td>/g)) {
+  for (const m of section.html.matchAll(/<tr><td>((?:Fast |Faster )?R-CNN)<\/td><td>([\d.]+)<\/td><td>([\d.]+)<\/td><td>([\d.]+)<\/td><\/tr>/g)) {
     printed.set(m[1], { network: Number(m[3]), total: Number(m[4]) });
+  }
+  // the accuracy columns: each checkpoint's recorded held-out mAP and mAP@0.5, beside what the step removes
+  const checkpoints = rcnnFamilyCheckpoints();
+  for (const [method, kind] of [['R-CNN', 'rcnn'], ['Fast R-CNN', 'fast-rcnn'], ['Faster R-CNN', 'faster-rcnn']] as const) {
+    const metrics = loadCheckpoint(checkpoints[kind]).meta!.metrics as { mAP: number; mAP50: number };
+    const row = new RegExp(`<tr><td>${method}</td><td>[^<]+</td><td>[^<]+</td><td>\\d+</td><td>[\\d.]+</td><td>([\\d.]+)</td><td>([\\d.]+)</td>`).exec(section.html);
+    assert.ok(row, `${method}: accuracy row`);
+    assert.equal(row[1], metrics.mAP.toFixed(3), `${method}: held-out mAP`);
+    assert.equal(row[2], metrics.mAP50.toFixed(3), `${method}: held-out mAP@0.5`);
   }
   assert.equal(printed.size, 3, 'three rows of times');
   const ratio = (id: string) => Number(new RegExp(`id="${id}">([\\d.]+)×<`).exec(section.html)?.[1]);

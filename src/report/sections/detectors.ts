@@ -6,7 +6,7 @@ import { boxIou } from '../../boxes/iou.js';
 import { encodePng } from '../../data/images.js';
 import { SHAPE_CLASSES } from '../../data/synthetic.js';
 import { initEngine } from '../../engine/setup.js';
-import { benchRcnnFamily, rcnnFamilyCheckpoints, PAPER_RATIOS, type RcnnFamilyReport } from '../../benchmarks/rcnn-family.js';
+import { benchRcnnFamily, rcnnFamilyCheckpoints, PAPER_RATIOS, type RcnnFamilyReport, type RcnnFamilyRow } from '../../benchmarks/rcnn-family.js';
 import { DEFAULT_SYNTHETIC_RECIPE, heldOutSet, type SyntheticRecipe } from '../../models/detection/recipe.js';
 import { imagesToTensor, type DetectionSample } from '../../models/detection/synthetic-data.js';
 import type { Detections } from '../../models/detection/types.js';
@@ -223,7 +223,13 @@ async function speedPart(ctx: ReportContext, recipe: SyntheticRecipe): Promise<s
   const images = ctx.options.quick ? DETECTOR_SECTION_IMAGES.speedQuick : DETECTOR_SECTION_IMAGES.speed;
   const report = benchRcnnFamily({ images, seed: recipe.valSeed, checkpoints: rcnnFamilyCheckpoints(ctx.checkpoints) });
   const [rcnn] = report.rows;
-  const rows = report.rows.map((r) => [r.method, r.proposer, Math.round(r.proposalsPerImage), r.proposalSeconds.toFixed(4), r.networkSeconds.toFixed(4), r.totalSeconds.toFixed(4), r.mAP, r.mAP50]);
+  const removed: Record<RcnnFamilyRow['method'], string> = {
+    'R-CNN': '(the baseline: one backbone pass per warped proposal)',
+    'Fast R-CNN': 'the per-proposal backbone passes: one pass per image, each proposal pooled from the feature map',
+    'Faster R-CNN': 'the external proposals: the RPN makes them on the same feature map',
+  };
+  const rows = report.rows.map((r) => [r.method, removed[r.method], r.proposer, Math.round(r.proposalsPerImage), r.totalSeconds.toFixed(4), r.heldOut ? r.heldOut.mAP : '–', r.heldOut ? r.heldOut.mAP50 : '–', r.mAP, r.mAP50]);
+  const heldOutImages = report.rows.find((r) => r.heldOut)?.heldOut?.images;
   const bars = ctx.figure('detectors-speed.svg', speedBarsSvg(report));
   const ratioTable = `<table><thead><tr>${['ratio', 'of', 'measured here', 'papers (VGG16, K40 GPU)'].map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${ratioRows(report)
     .map((r) => `<tr>${r.map((v, c) => `<td>${c === 2 ? v : escapeXml(v)}</td>`).join('')}</tr>`)
@@ -235,8 +241,9 @@ async function speedPart(ctx: ReportContext, recipe: SyntheticRecipe): Promise<s
     `after one warm-up image (<code>benchRcnnFamily</code>). Selective search (${report.proposalMode} mode, ~${Math.round(rcnn.proposalsPerImage)} proposals per image) runs once per image and is charged to both R-CNN and Fast R-CNN. `,
     `R-CNN warps every proposal to ${report.rcnnWarpSize}×${report.rcnnWarpSize}${report.rcnnWarpSize === report.imageSize ? ', the input size its backbone is built for (as R-CNN warps to AlexNet\'s 227×227),' : ''} and runs the whole backbone on each crop; `,
     `Fast R-CNN runs the backbone once per image and pools each proposal from the feature map; Faster R-CNN makes its own proposals with the RPN on that feature map. `,
-    `mAP is COCOeval's on these ${report.images} images only (the held-out figures on 200 images are in the README)${ctx.options.quick ? '; quick run: too few images for a meaningful mAP' : ''}.</p>`,
-    htmlTable(['method', 'proposals', 'per image', 'proposal s/img', 'network s/img', 'total s/img', 'mAP', 'mAP@0.5'], rows, 3),
+    `Each step removes one bottleneck of the one before and must not lose accuracy for it: the held-out mAP is COCOeval's on ${heldOutImages ?? 'the'} held-out images, as each checkpoint recorded it when it was trained; the last two columns are on these ${report.images} timed images only${ctx.options.quick ? ' (quick run: too few images for a meaningful mAP)' : ''}.</p>`,
+    htmlTable(['method', 'removes', 'proposals', 'per image', 'total s/img', `held-out mAP`, 'held-out mAP@0.5', `mAP (${report.images} images)`, 'mAP@0.5'], rows, 3),
+    htmlTable(['method', 'proposal s/img', 'network s/img', 'total s/img'], report.rows.map((r) => [r.method, r.proposalSeconds.toFixed(4), r.networkSeconds.toFixed(4), r.totalSeconds.toFixed(4)])),
     `<p>The ratios, each the quotient of two medians of the table:</p>`,
     ratioTable,
     figureHtml(bars, 'Median seconds per image of the proposals (orange) and of the network (blue), stacked; the value is their sum (the table\'s total is the median of the per-image sums).'),
