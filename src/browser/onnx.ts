@@ -7,7 +7,7 @@
  * ModelProto), which a page maps with an import map; protobufjs ships a script build that sets
  * `globalThis.protobuf`, so a one-line module (`export default globalThis.protobuf;`) can stand for it.
  *
- * `test/browser/onnx.test.ts` runs an exported Faster R-CNN and Mask R-CNN in headless Chromium and
+ * `test/browser/onnx.test.ts` runs an exported Faster R-CNN, Mask R-CNN, YOLOv1 and SSD in headless Chromium and
  * compares the detections with Node's (onnxruntime-node).
  */
 

@@ -1,6 +1,6 @@
-import { ClassLocNet } from '../models/classloc/classloc.js';
 import type { Detector, DetectorFamily } from '../models/detection/detector.js';
 import { GeneralizedRCNN } from '../models/detection/generalized-rcnn.js';
+import { isGraphDetector } from '../models/detection/network-graph.js';
 import { postprocessDetections } from '../models/detection/postprocess.js';
 import { RCNN } from '../models/rcnn/rcnn.js';
 import type { Detections } from '../models/detection/types.js';
@@ -75,7 +75,7 @@ export class OnnxDetector {
     const model = this.settings;
     if (model instanceof RCNN) return this.predictRcnn(model, images, batch, proposals);
     const out = await this.sessions.run('image', { images: [images, [batch, s, s, 3]] });
-    if (model instanceof ClassLocNet) return model.detectionsFrom(out.class_probabilities.data, out.boxes.data, batch, s, s);
+    if (isGraphDetector(model)) return model.detectionsFromGraph(out, batch, s, s);
     if (!(model instanceof GeneralizedRCNN)) throw new Error(`${this.kind}: no ONNX Runtime path`);
     const features = { data: out.features.data, shape: out.features.dims };
     let boxes: Float32Array[];

@@ -1,12 +1,13 @@
 import type * as tf from '@tensorflow/tfjs';
-import { ClassLocNet } from '../models/classloc/classloc.js';
 import type { Detector, DetectorFamily } from '../models/detection/detector.js';
 import { GeneralizedRCNN } from '../models/detection/generalized-rcnn.js';
+import { isGraphDetector } from '../models/detection/network-graph.js';
 import { RCNN } from '../models/rcnn/rcnn.js';
 import { DetsegInputError } from '../util/errors.js';
 import { GraphBuilder, attr, type Dim } from './graph-builder.js';
 import { LayersConverter, type Value } from './layers.js';
 import { DEFAULT_OPSET, modelOf } from './model-file.js';
+import { OnnxNetworkGraph } from './network-graph.js';
 import { encodeModel, type OnnxModel } from './proto.js';
 
 /**
@@ -15,7 +16,10 @@ import { encodeModel, type OnnxModel } from './proto.js';
  * so both return the same detections. A two-stage detector's graph therefore has several entry points
  * ("parts", listed in the metadata): the image part (`images` → feature maps and RPN outputs), the box
  * head (`roi_features` → class probabilities and box deltas) and the mask head (`mask_roi_features` →
- * mask probabilities). The runtime cuts the graph into one session per part.
+ * mask probabilities). The runtime cuts the graph into one session per part. A detector that writes
+ * its whole forward pass as a graph (a `GraphDetector`: classification + localization, YOLOv1, SSD,
+ * DETR) has one part, `image`, with
+ * the outputs it names.
  */
 
 /** Version of the metadata layout below (`detseg.format`). */
@@ -45,7 +49,7 @@ const images = (g: GraphBuilder, imgsz: number): Value => ({ name: g.input('imag
 
 /** Whether a family's models convert (its detector class is one the exporter knows). */
 export function exportable(model: Detector): boolean {
-  return model instanceof GeneralizedRCNN || model instanceof ClassLocNet || model instanceof RCNN;
+  return model instanceof GeneralizedRCNN || model instanceof RCNN || isGraphDetector(model);
 }
 
 /** Adds `name` = softmax / sigmoid of `v` (the probabilities the TF.js path computes after the head). */
@@ -108,14 +112,6 @@ export function exportDetector(family: DetectorFamily, model: Detector, meta: Re
       parts.push({ name: 'mask_head', inputs: ['mask_roi_features'], outputs: ['mask_probabilities'] });
       postprocess.mask = { poolSize: mp, featureStages: stages, threshold: model.mask.threshold };
     }
-  } else if (model instanceof ClassLocNet) {
-    if (imgsz !== model.imageSize) throw new DetsegInputError(`classification + localization takes ${model.imageSize}² images only, got ${imgsz}`, { field: '--imgsz' });
-    const [features] = c.convert(model.backbone.model, [images(g, imgsz)]);
-    const [logits, box] = c.convert(model.head, [features]);
-    g.output('class_probabilities', probabilities(g, c, logits, 'Softmax'), ['batch', model.numClasses]);
-    g.output('boxes', c.keras(box), ['batch', 4]);
-    parts.push({ name: 'image', inputs: ['images'], outputs: ['class_probabilities', 'boxes'] });
-    postprocess.classloc = { box: 'cx, cy, w, h as fractions of the side (sigmoid); one detection per image: the most probable class' };
   } else if (model instanceof RCNN) {
     // R-CNN's network sees warped crops, not the image: one part, crops → class probabilities and deltas.
     const w = model.warpSize;
@@ -128,8 +124,14 @@ export function exportDetector(family: DetectorFamily, model: Detector, meta: Re
     g.output('box_deltas', c.keras(deltas), ['crops', 4 * (model.numClasses + 1)]);
     parts.push({ name: 'crops', inputs: ['crops'], outputs: ['box_probabilities', 'box_deltas'] });
     postprocess.rcnn = { warpSize: w, warp: 'RoI Align of the normalised image, aligned, adaptive sampling', cropsPerChunk: model.cropsPerChunk, boxCoderWeights: model.coder.weights };
+  } else if (isGraphDetector(model)) {
+    const net = new OnnxNetworkGraph(g, c, options.opset ?? DEFAULT_OPSET);
+    const built = model.networkGraph(net, images(g, imgsz), imgsz);
+    for (const o of built.outputs) g.output(o.name, c.keras(o.value as Value), o.dims);
+    parts.push({ name: 'image', inputs: ['images'], outputs: built.outputs.map((o) => o.name) });
+    Object.assign(postprocess, built.postprocess);
   } else {
-    throw new DetsegInputError(`${family.kind} has no ONNX export (exportable: rcnn, fast-rcnn, faster-rcnn, mask-rcnn, classloc, unet, fcn)`, { field: 'model' });
+    throw new DetsegInputError(`${family.kind} has no ONNX export`, { field: 'model' });
   }
   const metadata: Record<string, string> = {
     'detseg.format': ONNX_EXPORT_FORMAT,

@@ -6,7 +6,7 @@ import { startBrowserSession } from './chromium.js';
 import { runOnnxWorkload, type OnnxWorkloadOutput } from './onnx-workload.js';
 
 /**
- * An exported Faster R-CNN and Mask R-CNN (the bytes `detseg export` writes) on onnxruntime-web (wasm) in
+ * An exported Faster R-CNN, Mask R-CNN, YOLOv1 and SSD (the bytes `detseg export` writes) on onnxruntime-web (wasm) in
  * headless Chromium, through the browser ONNX entry `src/browser/onnx.ts` (`test/browser/onnx.html` maps
  * tfjs, protobufjs and onnxruntime-web), against the same file on onnxruntime-node: same labels in the
  * same order, boxes within 1e-3 px, scores within 1e-4, masks' IoU ≥ 0.99. The two runtimes' kernels
@@ -52,7 +52,7 @@ function maskIoU(a: number[], b: number[]): number {
   return union === 0 ? 1 : inter / union;
 }
 
-for (const kind of ['faster-rcnn', 'mask-rcnn']) {
+for (const kind of ['faster-rcnn', 'mask-rcnn', 'yolov1', 'ssd']) {
   test(`an exported ${kind} runs on onnxruntime-web in Chromium as on onnxruntime-node`, { timeout: 300_000 }, async (t) => {
     await initEngine();
     const { bytes } = detectorOnnxBytes(kind);

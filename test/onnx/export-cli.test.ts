@@ -7,6 +7,21 @@ import { decodeModel, metadataOf } from '../../src/onnx/proto.js';
 import { runCli } from '../helpers/cli.js';
 import { initEngine } from '../../src/engine/setup.js';
 import { resolveUNetWeights, segmenterOnnxBytes } from '../../src/pipeline/onnx.js';
+import { saveDetectorCheckpoint } from '../../src/models/detection/checkpoint.js';
+import { detrFamily } from '../../src/models/detr/family.js';
+
+type CocoDetection = { bbox: number[]; score: number; category_id: number };
+
+/** The same detections within float tolerance: categories in order, boxes within 1e-3 px, scores within 1e-4. */
+function assertSameResults(onnx: CocoDetection[], tfjs: CocoDetection[], where: string): void {
+  assert.ok(tfjs.length > 0, `${where}: some detections`);
+  assert.equal(onnx.length, tfjs.length, `${where}: detection count`);
+  tfjs.forEach((d, j) => {
+    assert.equal(onnx[j].category_id, d.category_id, `${where}: category ${j}`);
+    assert.ok(Math.abs(onnx[j].score - d.score) <= 1e-4, `${where}: score ${j}`);
+    d.bbox.forEach((v, q) => assert.ok(Math.abs(onnx[j].bbox[q] - v) <= 1e-3, `${where}: box ${j}`));
+  });
+}
 
 test('detseg export: faster-rcnn to a file with its metadata; predict --runtime onnx on that file and on the checkpoint give the same results', () => {
   const dir = mkdtempSync(join(tmpdir(), 'detseg-export-'));
@@ -42,6 +57,44 @@ test('detseg export: faster-rcnn to a file with its metadata; predict --runtime 
       assert.ok(Math.abs(runs[0][j].score - d.score) <= 1e-4);
       d.bbox.forEach((v, q) => assert.ok(Math.abs(runs[0][j].bbox[q] - v) <= 1e-3));
     });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('detseg export: yolov1 and ssd at --imgsz 160 (a 20×20 map on YOLOv1\'s 8×8 grid), detr from a checkpoint at operator set 13; predict --runtime onnx on the files gives the TF.js results', async () => {
+  await initEngine();
+  const dir = mkdtempSync(join(tmpdir(), 'detseg-export-graph-'));
+  try {
+    const synth = join(dir, 'synth');
+    assert.equal(runCli(['synth', '--out', synth, '--count', '2', '--seed', '9']).code, 0);
+    const detr = join(dir, 'detr.ckpt');
+    const options = { ...detrFamily.defaultOptions, seed: 3 };
+    const model = detrFamily.build(options);
+    saveDetectorCheckpoint(detr, model.models(), { format: detrFamily.format, options, imgsz: 128 });
+    model.dispose();
+    const cases: Array<[string, string[], string[]]> = [
+      ['yolov1', ['--imgsz', '160'], []],
+      ['ssd', ['--imgsz', '160'], []],
+      ['detr', ['--opset', '13'], ['--weights', detr]],
+    ];
+    for (const [kind, exportArgs, weights] of cases) {
+      const out = join(dir, `${kind}.onnx`);
+      const r = runCli(['export', kind, ...weights, ...exportArgs, '-o', out]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, new RegExp(`${kind} .* → .*${kind}\\.onnx: [\\d.]+ MB, opset ${kind === 'detr' ? 13 : 17}, parts image, input ${kind === 'detr' ? 128 : 160}²`));
+      const meta = metadataOf(decodeModel(readFileSync(out)));
+      assert.equal(meta.get('detseg.kind'), kind);
+      assert.ok(kind in JSON.parse(meta.get('detseg.postprocess')!), `${kind}: its post-processing settings`);
+      const size = kind === 'detr' ? [] : ['--imgsz', '160'];
+      const runs = [['--runtime', 'onnx', '--weights', out], ['--runtime', 'tfjs', ...weights, ...size]].map((args, k) => {
+        const json = join(dir, `${kind}${k}.json`);
+        const p = runCli(['predict', kind, '--source', join(synth, 'images'), '--conf', '0', '-o', json, ...args]);
+        assert.equal(p.code, 0, p.stderr);
+        return JSON.parse(readFileSync(json, 'utf8')) as CocoDetection[];
+      });
+      assertSameResults(runs[0], runs[1], kind);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

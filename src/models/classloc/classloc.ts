@@ -2,8 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import { seededInitializer, type SeedCounter } from '../../engine/initializers.js';
 import { buildBackbone, type Backbone, type BackboneOptions } from '../backbone/backbone.js';
 import type { Detector } from '../detection/detector.js';
+import type { GraphDetector, GraphOutput, GraphResults, GraphTensor, NetworkGraph } from '../detection/network-graph.js';
 import { minimizeLosses } from '../detection/train-loop.js';
 import type { DetectionTarget, Detections, LossValues } from '../detection/types.js';
+import { DetsegInputError } from '../../util/errors.js';
 
 /** Options of {@link ClassLocNet}. */
 export interface ClassLocOptions {
@@ -36,7 +38,7 @@ export interface ClassLocOptions {
  * per image: the most probable class, its probability, and the box in pixels. Every target must hold
  * exactly one object.
  */
-export class ClassLocNet implements Detector {
+export class ClassLocNet implements Detector, GraphDetector {
   readonly numClasses: number;
   readonly imageSize: number;
   readonly backbone: Backbone;
@@ -116,6 +118,29 @@ export class ClassLocNet implements Detector {
       return [tf.softmax(logits).dataSync() as Float32Array, box.dataSync() as Float32Array];
     });
     return this.detectionsFrom(probabilities, boxes, batch, width, height);
+  }
+
+  /**
+   * The forward pass as a graph (for export): backbone, head, softmax → `class_probabilities [B, C]`
+   * and `boxes [B, 4]` (cx, cy, w, h / side). The head's dense layer fixes the side: `imgsz` must be
+   * {@link imageSize} (a {@link DetsegInputError} naming `--imgsz` otherwise).
+   */
+  networkGraph(net: NetworkGraph, images: GraphTensor, imgsz: number): { outputs: GraphOutput[]; postprocess: Record<string, unknown> } {
+    if (imgsz !== this.imageSize) throw new DetsegInputError(`classification + localization takes ${this.imageSize}² images only, got ${imgsz}`, { field: '--imgsz' });
+    const [features] = net.layers(this.backbone.model, [images]);
+    const [logits, box] = net.layers(this.head, [features]);
+    return {
+      outputs: [
+        { name: 'class_probabilities', value: net.softmax(logits, -1), dims: ['batch', this.numClasses] },
+        { name: 'boxes', value: box, dims: ['batch', 4] },
+      ],
+      postprocess: { classloc: { box: 'cx, cy, w, h as fractions of the side (sigmoid); one detection per image: the most probable class' } },
+    };
+  }
+
+  /** {@link detectionsFrom} of the graph's `class_probabilities` and `boxes`. */
+  detectionsFromGraph(outputs: GraphResults, batch: number, width: number, height: number): Detections[] {
+    return this.detectionsFrom(outputs.class_probabilities.data, outputs.boxes.data, batch, width, height);
   }
 
   /**

@@ -8,6 +8,8 @@ import type { DetectionTarget, Detections, LossValues } from './types.js';
  * Fast R-CNN) take them per image in both calls; the others ignore the argument.
  *
  * Images are `[B, H, W, 3]` tensors normalised as `imagesToTensor` does, H and W multiples of `stride`.
+ * A detector whose whole network is one pass before its post-processing also implements
+ * `GraphDetector` (`network-graph.ts`), through which it is exported.
  */
 export interface Detector {
   /** Object classes C (labels 1..C; 0 is the background). */

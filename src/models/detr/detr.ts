@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { buildBackbone, type Backbone, type BackboneOptions } from '../backbone/backbone.js';
 import type { Detector } from '../detection/detector.js';
+import type { GraphDetector, GraphOutput, GraphResults, GraphTensor, NetworkGraph } from '../detection/network-graph.js';
 import type { DetectionTarget, Detections, LossValues } from '../detection/types.js';
-import { multiHeadAttention, type AttentionWeights } from './attention.js';
+import { multiHeadAttention, multiHeadAttentionGraph, type AttentionGraphWeights, type AttentionWeights } from './attention.js';
 import { clipByGlobalNorm } from './clip-by-global-norm.js';
 import { layerNorm } from './layer-norm.js';
 import { linear } from './linear.js';
@@ -75,7 +76,7 @@ const ATTENTION = ['wq', 'bq', 'wk', 'bk', 'wv', 'bv', 'wo', 'bo'] as const;
  * Losses (torchvision-style names, summed over the decoder layers): `loss_ce` (weighted
  * cross-entropy × classCost), `loss_bbox` (L1 × bboxCost), `loss_giou` ((1 − GIoU) × giouCost).
  */
-export class DetrNet implements Detector {
+export class DetrNet implements Detector, GraphDetector {
   readonly numClasses: number;
   readonly backbone: Backbone;
   readonly params: Parameters;
@@ -275,12 +276,84 @@ export class DetrNet implements Detector {
 
   predict(images: tf.Tensor4D): Detections[] {
     const [batch, height, width] = images.shape;
-    const n = this.queries, c = this.numClasses;
     const [probabilities, boxes] = tf.tidy(() => {
       const out = this.outputs(images, false);
       const last = this.decoderLayers - 1;
       return [tf.softmax(out.logits[last]).dataSync() as Float32Array, out.boxes[last].dataSync() as Float32Array];
     });
+    return this.detectionsFrom(probabilities, boxes, batch, width, height);
+  }
+
+  /**
+   * The inference forward pass as a graph (for export), the last decoder layer's predictions only:
+   * `class_probabilities [B, N, C+1]` (softmax, "no object" last) and `boxes [B, N, 4]` (cx, cy, w, h as
+   * fractions of the image). The transformer's parameters and the positional encoding of the
+   * `imgsz / stride` map are constants; the object queries (and the decoder's zero start) have batch 1
+   * and broadcast against the images'.
+   */
+  networkGraph(net: NetworkGraph, images: GraphTensor, imgsz: number): { outputs: GraphOutput[]; postprocess: Record<string, unknown> } {
+    const d = this.d, n = this.queries;
+    const h = imgsz / this.stride, w = h, cb = this.backbone.channels;
+    const constants = new Map<string, GraphTensor>();
+    const p = (name: string, shape?: number[]) => {
+      let v = constants.get(name);
+      if (!v) {
+        const t = this.p(name);
+        v = net.constant(name, t.dataSync() as Float32Array, shape ?? t.shape);
+        constants.set(name, v);
+      }
+      return v;
+    };
+    const dense = (x: GraphTensor, name: string) => net.add(net.matMul(x, p(`${name}_w`)), p(`${name}_b`));
+    const norm = (x: GraphTensor, name: string) => net.layerNorm(x, p(`${name}_gamma`), p(`${name}_beta`), 1e-5);
+    const ffn = (x: GraphTensor, name: string) => dense(net.relu(dense(x, `${name}_ffn1`)), `${name}_ffn2`);
+    const attention = (q: GraphTensor, k: GraphTensor, v: GraphTensor, name: string) =>
+      multiHeadAttentionGraph(net, q, k, v, Object.fromEntries(ATTENTION.map((key) => [key, p(`${name}_${key}`)])) as AttentionGraphWeights, this.heads, d);
+    const [features] = net.layers(this.backbone.model, [images]); // [B, h, w, Cb]
+    const pos = net.constant('position', sinePositionalEncoding(h, w, d), [1, h * w, d]);
+    let src = dense(net.reshape(features, [0, h * w, cb]), 'input_proj'); // [B, h·w, d]
+    for (let l = 0; l < this.encoderLayers; l++) {
+      const qk = net.add(src, pos);
+      src = norm(net.add(src, attention(qk, qk, src, `enc${l}_self`)), `enc${l}_norm1`);
+      src = norm(net.add(src, ffn(src, `enc${l}`)), `enc${l}_norm2`);
+    }
+    const memory = src;
+    const memoryKey = net.add(memory, pos);
+    const queryPos = p('query_embed', [1, n, d]);
+    let tgt = net.constant('decoder_start', new Float32Array(n * d), [1, n, d]);
+    for (let l = 0; l < this.decoderLayers; l++) {
+      const qk = net.add(tgt, queryPos);
+      tgt = norm(net.add(tgt, attention(qk, qk, tgt, `dec${l}_self`)), `dec${l}_norm1`);
+      tgt = norm(net.add(tgt, attention(net.add(tgt, queryPos), memoryKey, memory, `dec${l}_cross`)), `dec${l}_norm2`);
+      tgt = norm(net.add(tgt, ffn(tgt, `dec${l}`)), `dec${l}_norm3`);
+    }
+    const hs = norm(tgt, 'dec_norm');
+    const hidden = net.relu(dense(net.relu(dense(hs, 'bbox_embed0')), 'bbox_embed1'));
+    return {
+      outputs: [
+        { name: 'class_probabilities', value: net.softmax(dense(hs, 'class_embed'), -1), dims: ['batch', n, this.numClasses + 1] },
+        { name: 'boxes', value: net.sigmoid(dense(hidden, 'bbox_embed2')), dims: ['batch', n, 4] },
+      ],
+      postprocess: {
+        detr: {
+          queries: n,
+          box: 'cx, cy, w, h as fractions of the image side',
+          detection: "per query: the most probable real class (the last, 'no object', is left out) and its probability; the best maxDetections queries by score, no NMS",
+          maxDetections: Math.min(n, this.options.maxDetections ?? n),
+        },
+      },
+    };
+  }
+
+  /** Detections from the graph's `class_probabilities [B, N, C+1]` and `boxes [B, N, 4]` of `batch` `width × height` images. */
+  detectionsFromGraph(outputs: GraphResults, batch: number, width: number, height: number): Detections[] {
+    return this.detectionsFrom(outputs.class_probabilities.data, outputs.boxes.data, batch, width, height);
+  }
+
+  /** Per image: each query's most probable real class and its probability, the best `maxDetections` queries, boxes to pixels (clipped). */
+  private detectionsFrom(probabilities: Float32Array, boxes: Float32Array, batch: number, width: number, height: number): Detections[] {
+    const n = this.queries, c = this.numClasses;
+    if (probabilities.length !== batch * n * (c + 1) || boxes.length !== 4 * batch * n) throw new Error(`DETR: ${probabilities.length} probabilities and ${boxes.length} box values for ${batch} image(s) of ${n} queries`);
     const keep = Math.min(n, this.options.maxDetections ?? n);
     const clip = (v: number, hi: number) => Math.min(Math.max(v, 0), hi);
     const result: Detections[] = [];

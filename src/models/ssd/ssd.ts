@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { buildBackbone, type Backbone, type BackboneOptions } from '../backbone/backbone.js';
 import type { Detector } from '../detection/detector.js';
+import type { GraphDetector, GraphOutput, GraphResults, GraphTensor, NetworkGraph } from '../detection/network-graph.js';
 import { postprocessDetections, type PostprocessOptions } from '../detection/postprocess.js';
 import { minimizeLosses } from '../detection/train-loop.js';
 import type { DetectionTarget, Detections, LossValues } from '../detection/types.js';
@@ -49,7 +50,7 @@ export interface SsdOptions extends DefaultBoxOptions {
  * the backbone, each a 1×1 convolution to half the width then a 3×3 stride-2 convolution (the paper's
  * extra feature layers), with batch norm and ReLU.
  */
-export class SSD implements Detector {
+export class SSD implements Detector, GraphDetector {
   readonly numClasses: number;
   readonly backbone: Backbone;
   /** Inputs: the used backbone stages' outputs; outputs: per feature map its class scores and offsets. */
@@ -152,8 +153,75 @@ export class SSD implements Detector {
     const offsets = deltas.dataSync() as Float32Array;
     logits.dispose();
     deltas.dispose();
+    return this.detectionsFrom(probabilities, offsets, defaults, n, width, height);
+  }
+
+  /**
+   * The feature maps' sizes `[h_k, w_k]` (finest first) of a `height × width` image, as {@link forward}
+   * finds them: the used backbone stages (stage s: the side halved s + 1 times, rounded up as 'same'
+   * stride-2 convolutions do), then each extra stage halving the last.
+   */
+  featureMapSizes(height: number, width: number): Array<[number, number]> {
+    const halve = (v: number, times: number) => {
+      for (let t = 0; t < times; t++) v = Math.ceil(v / 2);
+      return v;
+    };
+    const last = this.inputStages[this.inputStages.length - 1];
+    const stages = [...(this.options.featureStages ?? [last])].sort((a, b) => a - b);
+    const sizes: Array<[number, number]> = stages.map((st) => [halve(height, st + 1), halve(width, st + 1)]);
+    for (let e = 1; e <= (this.options.extraLayers ?? 2); e++) sizes.push([halve(height, last + 1 + e), halve(width, last + 1 + e)]);
+    return sizes;
+  }
+
+  /**
+   * The forward pass as a graph (for export): backbone stages, head, each map's outputs reshaped to one
+   * row per default box and concatenated, the softmax → `class_probabilities [B, K, C+1]` and
+   * `box_deltas [B, K, 4]` over the K default boxes of {@link featureMapSizes}.
+   */
+  networkGraph(net: NetworkGraph, images: GraphTensor, imgsz: number): { outputs: GraphOutput[]; postprocess: Record<string, unknown> } {
+    const stages = net.layers(this.backbone.stages, [images]);
+    const outs = net.layers(this.head, this.inputStages.map((st) => stages[st]));
+    const c1 = this.numClasses + 1;
+    const cls: GraphTensor[] = [], box: GraphTensor[] = [];
+    for (let k = 0; k < outs.length; k += 2) {
+      cls.push(net.reshape(outs[k], [0, -1, c1]));
+      box.push(net.reshape(outs[k + 1], [0, -1, 4]));
+    }
+    const maps = this.featureMapSizes(imgsz, imgsz);
+    const count = maps.reduce((sum, [h, w]) => sum + h * w * this.boxesPerLocation, 0);
+    const o = this.options;
+    return {
+      outputs: [
+        { name: 'class_probabilities', value: net.softmax(net.concat(cls, 1), -1), dims: ['batch', count, c1] },
+        { name: 'box_deltas', value: net.concat(box, 1), dims: ['batch', count, 4] },
+      ],
+      postprocess: {
+        ssd: {
+          featureMaps: maps,
+          defaultBoxes: { sMin: o.sMin ?? 0.2, sMax: o.sMax ?? 0.9, aspectRatios: o.aspectRatios ?? [1, 2, 3, 1 / 2, 1 / 3], order: 'map by map, row-major locations, per location one box per aspect ratio then the extra one' },
+          boxCoderWeights: SSD_BOX_CODER.weights,
+          ...this.postprocessOptions(),
+        },
+      },
+    };
+  }
+
+  /** Detections from the graph's `class_probabilities [B, K, C+1]` and `box_deltas [B, K, 4]` of `batch` `width × height` images. */
+  detectionsFromGraph(outputs: GraphResults, batch: number, width: number, height: number): Detections[] {
+    const defaults = this.defaultBoxes(this.featureMapSizes(height, width), width, height);
+    return this.detectionsFrom(outputs.class_probabilities.data, outputs.box_deltas.data, defaults, batch, width, height);
+  }
+
+  private postprocessOptions(): PostprocessOptions {
+    const o = this.options;
+    return { scoreThreshold: o.scoreThreshold ?? 0.01, nmsThreshold: o.nmsThreshold ?? 0.45, detectionsPerImage: o.detectionsPerImage ?? 100, candidatesPerClass: o.candidatesPerClass ?? 400 };
+  }
+
+  /** Per image: every default box decoded with its offsets, softmax scores per class, NMS per class. */
+  private detectionsFrom(probabilities: Float32Array, offsets: Float32Array, defaults: Float32Array, n: number, width: number, height: number): Detections[] {
     const k = defaults.length >> 2, c1 = this.numClasses + 1;
-    const post: PostprocessOptions = { scoreThreshold: this.options.scoreThreshold ?? 0.01, nmsThreshold: this.options.nmsThreshold ?? 0.45, detectionsPerImage: this.options.detectionsPerImage ?? 100, candidatesPerClass: this.options.candidatesPerClass ?? 400 };
+    if (probabilities.length !== n * k * c1 || offsets.length !== 4 * n * k) throw new Error(`SSD: ${k} default boxes, but ${probabilities.length} scores and ${offsets.length} offsets for ${n} image(s)`);
+    const post = this.postprocessOptions();
     return Array.from({ length: n }, (_, b) => {
       // one class-agnostic offset per default box, given to every class
       const perClass = new Float32Array(4 * k * c1);

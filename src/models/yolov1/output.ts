@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { GraphTensor, NetworkGraph } from '../detection/network-graph.js';
 
 /** The grid of a YOLOv1 output: S×S cells, B boxes per cell, C classes. */
 export interface YoloGrid {
@@ -38,4 +39,11 @@ export function activateYoloOutput(raw: tf.Tensor4D, grid: YoloGrid): tf.Tensor4
     const [boxes, classes] = tf.split(raw, [5 * grid.b, grid.c], 3);
     return tf.concat([tf.sigmoid(boxes), tf.softmax(classes, -1)], 3) as tf.Tensor4D;
   });
+}
+
+/** {@link activateYoloOutput} in a {@link NetworkGraph}: raw `[B, S, S, 5B+C]` → activated `[B, S, S, 5B+C]`. */
+export function activateYoloOutputGraph(net: NetworkGraph, raw: GraphTensor, grid: YoloGrid): GraphTensor {
+  const boxes = net.slice(raw, 3, 0, 5 * grid.b);
+  const classes = net.slice(raw, 3, 5 * grid.b, 5 * grid.b + grid.c);
+  return net.concat([net.sigmoid(boxes), net.softmax(classes, -1)], 3);
 }

@@ -1,13 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { buildBackbone, type Backbone, type BackboneOptions } from '../backbone/backbone.js';
 import type { Detector } from '../detection/detector.js';
+import type { GraphDetector, GraphOutput, GraphResults, GraphTensor, NetworkGraph } from '../detection/network-graph.js';
 import { minimizeLosses } from '../detection/train-loop.js';
 import type { DetectionTarget, Detections, LossValues } from '../detection/types.js';
 import { nextSeed, seededInitializer, type SeedCounter } from '../../engine/initializers.js';
 import { yoloDetections, type YoloDetectionOptions } from './detections.js';
-import { gridPool } from './grid-pool.js';
+import { gridPool, gridPoolGraph } from './grid-pool.js';
 import { yoloLoss, type YoloLossWeights } from './loss.js';
-import { activateYoloOutput, yoloCellChannels, type YoloGrid } from './output.js';
+import { activateYoloOutput, activateYoloOutputGraph, yoloCellChannels, type YoloGrid } from './output.js';
 import { yoloTargets } from './targets.js';
 
 /** Options of {@link YOLOv1}. Unknown keys are ignored. */
@@ -45,7 +46,7 @@ export interface YoloV1Options extends YoloDetectionOptions {
  * cell's 5B+C outputs. Any image whose sides are multiples of the
  * backbone stride can go through it, for any S.
  */
-export class YOLOv1 implements Detector {
+export class YOLOv1 implements Detector, GraphDetector {
   readonly numClasses: number;
   readonly backbone: Backbone;
   /** 3×3 convolutions on the feature map before the grid pooling (absent with `neckConvs` 0). */
@@ -118,10 +119,46 @@ export class YOLOv1 implements Detector {
   predict(images: tf.Tensor4D): Detections[] {
     const [n, height, width] = images.shape;
     const output = this.forward(images, false);
-    const values = output.dataSync();
+    const values = output.dataSync() as Float32Array;
     output.dispose();
+    return this.detectionsFromGraph({ grid: { data: values, dims: output.shape } }, n, width, height);
+  }
+
+  /**
+   * The forward pass as a graph (for export): backbone, neck, {@link gridPool} (a matrix product with
+   * the fixed pooling weights of the `imgsz / stride` map), head and the output activations →
+   * `grid [B, S, S, 5B+C]`, the activated outputs {@link yoloDetections} decodes.
+   */
+  networkGraph(net: NetworkGraph, images: GraphTensor, imgsz: number): { outputs: GraphOutput[]; postprocess: Record<string, unknown> } {
+    let [features] = net.layers(this.backbone.model, [images]); // [B, h, w, Cb]
+    if (this.neck) [features] = net.layers(this.neck, [features]);
+    const side = imgsz / this.stride;
+    const channels = (this.neck ?? this.backbone.model).outputs[0].shape[3] as number;
+    const [raw] = net.layers(this.head, [gridPoolGraph(net, features, side, side, this.grid.s, channels)]);
+    const { s } = this.grid;
+    const o = this.options;
+    return {
+      outputs: [{ name: 'grid', value: activateYoloOutputGraph(net, raw, this.grid), dims: ['batch', s, s, yoloCellChannels(this.grid)] }],
+      postprocess: {
+        yolov1: {
+          grid: { s, boxesPerCell: this.grid.b, classes: this.grid.c },
+          cell: 'per box: x, y in the cell, sqrt(w), sqrt(h) of the image side, confidence (sigmoids); then the class probabilities (softmax)',
+          score: 'class probability × confidence',
+          scoreThreshold: o.scoreThreshold ?? 0.05,
+          nmsThreshold: o.nmsThreshold ?? 0.5,
+          detectionsPerImage: o.detectionsPerImage ?? 100,
+          minSize: o.minSize ?? 1e-2,
+        },
+      },
+    };
+  }
+
+  /** Detections from the activated outputs `grid [B, S, S, 5B+C]` of `batch` `width × height` images ({@link yoloDetections} per image). */
+  detectionsFromGraph(outputs: GraphResults, batch: number, width: number, height: number): Detections[] {
+    const values = outputs.grid.data;
     const per = this.grid.s * this.grid.s * yoloCellChannels(this.grid);
-    return Array.from({ length: n }, (_, k) => yoloDetections(values.subarray(k * per, (k + 1) * per), this.grid, width, height, this.options));
+    if (values.length !== batch * per) throw new Error(`YOLOv1: expected ${batch}×${per} output values, got ${values.length}`);
+    return Array.from({ length: batch }, (_, k) => yoloDetections(values.subarray(k * per, (k + 1) * per), this.grid, width, height, this.options));
   }
 
   /** No random sampling in training: nothing to re-seed. */

@@ -40,8 +40,24 @@ test('SSD forward: the feature maps it reports are the stride-4, stride-8 stages
   try {
     const { logits, deltas, defaults, maps } = model.forward(images, false);
     assert.deepEqual(maps, [[16, 12], [8, 6], [4, 3]]); // 64×48 / 4, / 8, / 16
+    assert.deepEqual(model.featureMapSizes(64, 48), maps, 'the sizes the exported graph\'s post-processing lays its default boxes on');
     assert.deepEqual([...defaults], [...ssdDefaultBoxes([[16, 12], [8, 6], [4, 3]], 48, 64, options)]);
     assert.deepEqual(logits.shape, [1, (16 * 12 + 8 * 6 + 4 * 3) * 6, 4]);
+    tf.dispose([logits, deltas]);
+  } finally {
+    images.dispose();
+    model.dispose();
+  }
+});
+
+test('SSD featureMapSizes: a backbone stage alone and two extra stages on odd sides, as forward finds them (\'same\' stride-2 convolutions round up)', async () => {
+  await initEngine();
+  const model = new SSD({ seed: 1, backbone: { widths: [8, 16] }, featureStages: [0], extraLayers: 2, extraWidth: 8 });
+  const images = tf.zeros([1, 40, 24, 3]) as tf.Tensor4D;
+  try {
+    const { logits, deltas, maps } = model.forward(images, false);
+    assert.deepEqual(maps, [[20, 12], [5, 3], [3, 2]]); // stage 0: / 2; the extras continue from stage 1 (10 × 6)
+    assert.deepEqual(model.featureMapSizes(40, 24), maps);
     tf.dispose([logits, deltas]);
   } finally {
     images.dispose();
