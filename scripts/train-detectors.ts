@@ -16,12 +16,14 @@
  *   node --import tsx scripts/train-detectors.ts --model mask-rcnn --steps 3000 --lr 5e-4 --init tmp/faster-a.ckpt --out tmp/mask-a.ckpt
  *   node --import tsx scripts/train-detectors.ts --model mask-rcnn --steps 3000 --lr 3e-4 --init tmp/mask-a.ckpt --out tmp/mask-b.ckpt
  *   node --import tsx scripts/train-detectors.ts --model mask-rcnn --steps 3000 --lr 2e-4 --init tmp/mask-b.ckpt
- *   # the speed practical's family, on the small backbone 16-32-64 (the 4,000-step Faster R-CNN)
- *   node --import tsx scripts/train-detectors.ts --model faster-rcnn --steps 4000 --options '{"backbone":{"widths":[16,32,64]}}' --out assets/checkpoints/detector-faster-rcnn-small.ckpt
- *   node --import tsx scripts/train-detectors.ts --model fast-rcnn --steps 300 --lr 3e-4 --init assets/checkpoints/detector-faster-rcnn-small.ckpt
- *   node --import tsx scripts/train-detectors.ts --model rcnn --warp 128 --steps 300 --lr 3e-4 --init assets/checkpoints/detector-faster-rcnn-small.ckpt
+ *   # the speed practical's family, on the small backbone 16-32-64: a 4,000-step Faster R-CNN, its further
+ *   # cycle (the shipped small Faster R-CNN), and Fast R-CNN (RoI Align) and R-CNN fine-tuned from the 4,000-step one
+ *   node --import tsx scripts/train-detectors.ts --model faster-rcnn --steps 4000 --options '{"backbone":{"widths":[16,32,64]}}' --out tmp/faster-rcnn-small-a.ckpt
+ *   node --import tsx scripts/train-detectors.ts --model faster-rcnn --steps 3000 --lr 5e-4 --options '{"backbone":{"widths":[16,32,64]},"roiHeads":{"batchSizePerImage":512}}' --init tmp/faster-rcnn-small-a.ckpt --out assets/checkpoints/detector-faster-rcnn-small.ckpt
+ *   node --import tsx scripts/train-detectors.ts --model fast-rcnn --steps 1000 --lr 3e-4 --options '{"roiHeads":{"pooler":"align"}}' --init tmp/faster-rcnn-small-a.ckpt
+ *   node --import tsx scripts/train-detectors.ts --model rcnn --warp 128 --steps 300 --lr 3e-4 --init tmp/faster-rcnn-small-a.ckpt
  *
- * Fast R-CNN and R-CNN share the small Faster R-CNN's backbone: `--init` loads it (and, for Fast R-CNN,
+ * Fast R-CNN and R-CNN share the 4,000-step small Faster R-CNN's backbone: `--init` loads it (and, for Fast R-CNN,
  * its box head) before fine-tuning on selective-search proposals (quality mode, the default of
  * `selectiveSearchProposals`; R-CNN on 128×128 warps). Options: `--model`,
  * `--steps` (optimisation steps, batch 2), `--lr` (peak Adam rate),

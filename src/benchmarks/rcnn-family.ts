@@ -91,7 +91,7 @@ export function rcnnFamilyRatios(rows: RcnnFamilyRow[]): RcnnFamilyRatios {
   };
 }
 
-/** Which checkpoint each method of the speed family runs: R-CNN, Fast R-CNN and the small-backbone Faster R-CNN they were fine-tuned from. */
+/** Which checkpoint each method of the speed family runs: R-CNN, Fast R-CNN and the small-backbone Faster R-CNN (all three from one 4,000-step small Faster R-CNN). */
 export const RCNN_FAMILY_CHECKPOINTS = { rcnn: 'rcnn', 'fast-rcnn': 'fast-rcnn', 'faster-rcnn': 'faster-rcnn-small' } as const satisfies Record<string, ShippedDetector>;
 
 /** Paths of the speed family's checkpoints: those in `trained` (e.g. a report's `--retrain`), else the shipped ones. */
@@ -108,7 +108,7 @@ export function recordedScores(meta: Record<string, unknown>): RcnnFamilyRow['he
 
 /**
  * The R-CNN family on the same images and the same backbone architecture (the shipped R-CNN and Fast
- * R-CNN, and the Faster R-CNN they were fine-tuned from: {@link RCNN_FAMILY_CHECKPOINTS}): per image, the seconds of the
+ * R-CNN, and the small Faster R-CNN: {@link RCNN_FAMILY_CHECKPOINTS}): per image, the seconds of the
  * proposals and of the network, one image at a time, after one untimed warm-up image. Selective search
  * (`proposalMode`, default 'quality') runs once per image and its time is charged to both R-CNN and Fast
  * R-CNN, which use the same proposals. R-CNN warps each proposal to its checkpoint's warp size (128² for

@@ -26,8 +26,8 @@ export interface DetectorStage {
 /**
  * The shipped detectors' training, stage by stage, exactly as the commands in the header of
  * `scripts/train-detectors.ts`: the wide Faster R-CNN (6,000 steps from scratch, then cosine cycles at
- * 5e-4, 3e-4, 2e-4), Mask R-CNN from its 6,000-step stage (three cycles), and the speed family (the small
- * Faster R-CNN, then Fast R-CNN and R-CNN fine-tuned from it).
+ * 5e-4, 3e-4, 2e-4), Mask R-CNN from its 6,000-step stage (three cycles), and the speed family (a 4,000-step small
+ * Faster R-CNN; Fast R-CNN and R-CNN fine-tuned from it; the shipped small Faster R-CNN its further cycle).
  */
 export const SHIPPED_DETECTOR_CHAIN: readonly DetectorStage[] = [
   { name: 'faster-a', kind: 'faster-rcnn', steps: 6000, learningRate: 1e-3 },
@@ -37,9 +37,10 @@ export const SHIPPED_DETECTOR_CHAIN: readonly DetectorStage[] = [
   { name: 'mask-a', kind: 'mask-rcnn', steps: 3000, learningRate: 5e-4, init: 'faster-a' },
   { name: 'mask-b', kind: 'mask-rcnn', steps: 3000, learningRate: 3e-4, init: 'mask-a' },
   { name: 'mask-rcnn', kind: 'mask-rcnn', steps: 3000, learningRate: 2e-4, init: 'mask-b', ships: 'mask-rcnn' },
-  { name: 'faster-rcnn-small', kind: 'faster-rcnn', steps: 4000, learningRate: 1e-3, modelOptions: { backbone: { widths: [16, 32, 64] } }, ships: 'faster-rcnn-small' },
-  { name: 'fast-rcnn', kind: 'fast-rcnn', steps: 300, learningRate: 3e-4, init: 'faster-rcnn-small', ships: 'fast-rcnn' },
-  { name: 'rcnn', kind: 'rcnn', steps: 300, learningRate: 3e-4, init: 'faster-rcnn-small', ships: 'rcnn' },
+  { name: 'faster-rcnn-small-a', kind: 'faster-rcnn', steps: 4000, learningRate: 1e-3, modelOptions: { backbone: { widths: [16, 32, 64] } } },
+  { name: 'faster-rcnn-small', kind: 'faster-rcnn', steps: 3000, learningRate: 5e-4, init: 'faster-rcnn-small-a', modelOptions: { backbone: { widths: [16, 32, 64] }, roiHeads: { batchSizePerImage: 512 } }, ships: 'faster-rcnn-small' },
+  { name: 'fast-rcnn', kind: 'fast-rcnn', steps: 1000, learningRate: 3e-4, init: 'faster-rcnn-small-a', modelOptions: { roiHeads: { pooler: 'align' } }, ships: 'fast-rcnn' },
+  { name: 'rcnn', kind: 'rcnn', steps: 300, learningRate: 3e-4, init: 'faster-rcnn-small-a', ships: 'rcnn' },
 ];
 
 /** Path of a shipped detector checkpoint. */

@@ -353,7 +353,7 @@ export function registerRcnnFamilyBench(bench: Command): void {
     .option('--ss-mode <mode>', 'selective-search mode of the proposals of R-CNN and Fast R-CNN: fast | quality', 'quality')
     .option('--rcnn <file>', 'R-CNN checkpoint (default: shipped)')
     .option('--fast-rcnn <file>', 'Fast R-CNN checkpoint (default: shipped)')
-    .option('--faster-rcnn <file>', 'Faster R-CNN checkpoint (default: the shipped small-backbone one the others were fine-tuned from)')
+    .option('--faster-rcnn <file>', 'Faster R-CNN checkpoint (default: the shipped small-backbone one)')
     .action(async (opts: { json: boolean; images: string; ssMode: string; rcnn?: string; fastRcnn?: string; fasterRcnn?: string }) => {
       const images = wholeNumber(opts.images, '--images', 1);
       if (opts.ssMode !== 'fast' && opts.ssMode !== 'quality') throw new DetsegInputError(`must be fast or quality, got '${opts.ssMode}'`, { field: '--ss-mode' });
