@@ -3,6 +3,7 @@ import { registerRcnnFamilyBench } from './detect.js';
 import { initEngine } from '../../engine/setup.js';
 import { prepareConvForward, prepareUNetStep, timeRuns } from '../../benchmarks/engine-speed.js';
 import { benchDetectors, formatDetectorBench } from '../../benchmarks/detectors.js';
+import { formatStageProfiles, profileDetectorStages, type StageProfile } from '../../benchmarks/detector-stages.js';
 import { runtimeOption } from '../../pipeline/onnx.js';
 import { DetsegInputError } from '../../util/errors.js';
 import { wholeNumber } from '../options.js';
@@ -71,6 +72,21 @@ export function registerBench(program: Command): void {
       await initEngine();
       const rows = await benchDetectors({ images, runtime });
       process.stdout.write(opts.json ? `${JSON.stringify(rows, null, 2)}\n` : `${formatDetectorBench(rows, images)}\n`);
+    });
+  bench
+    .command('detector-stages')
+    .description('where one image\'s time goes in Faster / Mask R-CNN, stage by stage (median ms), on TF.js and on ONNX Runtime')
+    .option('--images <n>', 'held-out synthetic images (seed 2)', '20')
+    .option('--models <list>', 'comma-separated: faster-rcnn, mask-rcnn', 'faster-rcnn,mask-rcnn')
+    .option('--json', 'print the profiles as JSON', false)
+    .action(async (opts: { images: string; models: string; json: boolean }) => {
+      const images = wholeNumber(opts.images, '--images', 1);
+      const kinds = opts.models.split(',').map((m) => m.trim());
+      for (const k of kinds) if (k !== 'faster-rcnn' && k !== 'mask-rcnn') throw new DetsegInputError(`must list faster-rcnn or mask-rcnn, got '${k}'`, { field: '--models' });
+      await initEngine();
+      const profiles: StageProfile[] = [];
+      for (const kind of kinds) for (const runtime of ['tfjs', 'onnx'] as const) profiles.push(await profileDetectorStages(kind, runtime, undefined, images));
+      process.stdout.write(opts.json ? `${JSON.stringify(profiles.map(({ detections: _, ...p }) => p), null, 2)}\n` : `${formatStageProfiles(profiles)}\n`);
     });
   bench
     .command('unet-step')
