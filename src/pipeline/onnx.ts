@@ -42,8 +42,8 @@ export function ortThreads(): number {
  * Session options of {@link nodeOrtBinding}. The intra-op threads do not spin-wait for work after a
  * run (`session.intra_op.allow_spinning = 0`): between two runs the TypeScript post-processing (RoI
  * pooling, NMS, pasting) has the main thread, and a spinning pool thread would take the other core
- * from whatever else runs. Measured with `bench detectors --runtime onnx` on 2 shared cores, spinning
- * made Faster / Mask R-CNN 1.5–4× slower per image (docs/benchmarks.md).
+ * from whatever else runs. On 2 shared cores, spinning made Faster / Mask R-CNN on ONNX Runtime up to
+ * several times slower per image (docs/benchmarks.md, "ONNX Runtime against TF.js").
  */
 export function ortSessionOptions(threads = ortThreads()): ort.InferenceSession.SessionOptions {
   return {
