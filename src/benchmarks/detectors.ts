@@ -8,6 +8,7 @@ import { prepareSample } from '../pipeline/samples.js';
 import { validate } from '../pipeline/val.js';
 import { loadDetector, shippedCheckpoints } from '../pipeline/weights.js';
 import { PartSessions } from '../onnx/runtime.js';
+import { DetsegInputError } from '../util/errors.js';
 
 /** One row of {@link benchDetectors}. */
 export interface DetectorBenchRow {
@@ -38,7 +39,7 @@ export interface DetectorBenchOptions {
  * `{model, runtime, params, msPerImage (median), mAP, mAP50}`. The images are generated with each
  * checkpoint's own object count (one object for classification + localization). With `runtime: 'onnx'`
  * each model is measured on both runtimes in turn, and the shipped LV U-Net (one 128×128 grey image at a
- * time) is added on both.
+ * time) is added on both; a family that has no ONNX export keeps its TF.js row alone.
  */
 export async function benchDetectors(options: DetectorBenchOptions): Promise<DetectorBenchRow[]> {
   const list = options.checkpoints ?? shippedCheckpoints().map((s) => ({ name: s.name, kind: s.family.kind, path: s.path }));
@@ -47,7 +48,12 @@ export async function benchDetectors(options: DetectorBenchOptions): Promise<Det
   for (const c of list) {
     const params = paramsOf(c.kind, c.path);
     for (const runtime of runtimes) {
-      const detector = await openRuntimeDetector(c.kind, runtime, c.path);
+      const detector = await openRuntimeDetector(c.kind, runtime, c.path).catch((err: unknown) => {
+        // A family without an ONNX export keeps its TF.js row only.
+        if (runtime === 'onnx' && err instanceof DetsegInputError && err.message.includes('has no ONNX export')) return undefined;
+        throw err;
+      });
+      if (!detector) continue;
       try {
         const imgsz = detector.imgsz;
         const data = syntheticData(2, options.images, imgsz, detector.family.singleObject ? [1, 1] : undefined);

@@ -135,3 +135,88 @@ export function profileUNetStep(options: UNetStepOptions & { reps?: number; warm
     prepared.dispose();
   }
 }
+
+/** {@link profileUNetStepPhases}: the kernels of the forward + backward pass and of the Adam update apart. */
+export interface UNetStepPhaseProfile {
+  /** Loss, forward pass and gradients (`tf.variableGrads`). */
+  gradients: KernelProfile;
+  /** Adam's update of every variable (`optimizer.applyGradients`). */
+  optimizer: KernelProfile;
+  /** Wall time of a whole step (mean over the profiled steps). */
+  stepMs: number;
+}
+
+/**
+ * The benchmark U-Net training step in its two phases, each profiled per kernel (see
+ * {@link profileKernels}): the gradients and the optimizer update, which `optimizer.minimize` runs one
+ * after the other. `warmup` untimed steps, then the means over `reps` steps. Call `initEngine()` first.
+ */
+export function profileUNetStepPhases(options: UNetStepOptions & { reps?: number; warmup?: number } = {}): UNetStepPhaseProfile {
+  const batch = options.batch ?? 8;
+  const size = options.size ?? 128;
+  const model = buildUNet({ depth: 3, baseWidth: options.baseWidth ?? 16, seed: 1 });
+  const random = mulberry32(42);
+  const n = batch * size * size;
+  const x = tf.tensor4d(Float32Array.from({ length: n }, () => random()), [batch, size, size, 1]); // [B, S, S, 1]
+  const y = tf.tensor4d(Float32Array.from({ length: n }, () => (random() < 0.3 ? 1 : 0)), [batch, size, size, 1]); // [B, S, S, 1]
+  const optimizer = tf.train.adam(1e-3);
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  let grads: ReturnType<typeof tf.variableGrads> | undefined;
+  const gradients = () => {
+    grads = tf.variableGrads(() => sigmoidCrossEntropy(model.apply(x, { training: true }) as tf.Tensor, y) as tf.Scalar, variables);
+    grads.value.dataSync();
+  };
+  const update = () => {
+    optimizer.applyGradients(grads!.grads as Parameters<typeof optimizer.applyGradients>[0]); // what minimize() passes
+    tf.dispose([grads!.value, ...Object.values(grads!.grads)]);
+  };
+  try {
+    for (let i = 0; i < (options.warmup ?? 2); i++) {
+      gradients();
+      update();
+    }
+    const reps = options.reps ?? 3;
+    const parts: KernelProfile[][] = [[], []];
+    let stepMs = 0;
+    for (let r = 0; r < reps; r++) {
+      const t0 = performance.now();
+      parts[0].push(profileKernels(gradients, 1));
+      parts[1].push(profileKernels(update, 1));
+      stepMs += performance.now() - t0;
+    }
+    return { gradients: meanProfile(parts[0]), optimizer: meanProfile(parts[1]), stepMs: stepMs / reps };
+  } finally {
+    tf.dispose([x, y]);
+    optimizer.dispose();
+    model.dispose();
+  }
+}
+
+/** The mean of kernel profiles of single runs. */
+function meanProfile(profiles: KernelProfile[]): KernelProfile {
+  const k = profiles.length;
+  const kernels = new Map<string, { kernel: string; calls: number; selfMs: number; totalMs: number }>();
+  const byCaller = new Map<string, { caller: string; kernel: string; calls: number; selfMs: number }>();
+  for (const p of profiles) {
+    for (const e of p.kernels) {
+      const m = kernels.get(e.kernel) ?? { kernel: e.kernel, calls: 0, selfMs: 0, totalMs: 0 };
+      m.calls += e.calls / k;
+      m.selfMs += e.selfMs / k;
+      m.totalMs += e.totalMs / k;
+      kernels.set(e.kernel, m);
+    }
+    for (const e of p.byCaller) {
+      const key = `${e.caller}>${e.kernel}`;
+      const m = byCaller.get(key) ?? { caller: e.caller, kernel: e.kernel, calls: 0, selfMs: 0 };
+      m.calls += e.calls / k;
+      m.selfMs += e.selfMs / k;
+      byCaller.set(key, m);
+    }
+  }
+  return {
+    kernels: [...kernels.values()].sort((a, b) => b.selfMs - a.selfMs),
+    byCaller: [...byCaller.values()].sort((a, b) => b.selfMs - a.selfMs),
+    runMs: profiles.reduce((s, p) => s + p.runMs, 0) / k,
+    kernelMs: profiles.reduce((s, p) => s + p.kernelMs, 0) / k,
+  };
+}

@@ -5,6 +5,7 @@ import { postprocessDetections } from '../models/detection/postprocess.js';
 import { RCNN } from '../models/rcnn/rcnn.js';
 import type { Detections } from '../models/detection/types.js';
 import { DETECTOR_FAMILIES } from '../models/registry.js';
+import { RoiBuffers } from '../roi/buffers.js';
 import { DetsegInputError } from '../util/errors.js';
 import { ONNX_EXPORT_FORMAT } from './export.js';
 import { PartSessions, type OrtBinding } from './runtime.js';
@@ -16,6 +17,14 @@ import { PartSessions, type OrtBinding } from './runtime.js';
  * only; its TF.js weights are freed at once.
  */
 export class OnnxDetector {
+  /**
+   * Output buffers of the RoI pooling, kept from image to image (a fresh array of several MB per image
+   * costs more in page faults than the pooling itself). Free when no {@link predict} is running; an
+   * overlapping call pools into fresh arrays.
+   */
+  private readonly buffers = new RoiBuffers();
+  private buffersBusy = false;
+
   private constructor(
     readonly family: DetectorFamily,
     /** The family's TypeScript detector (settings and post-processing; no weights). */
@@ -74,6 +83,17 @@ export class OnnxDetector {
     if (images.length !== batch * s * s * 3) throw new Error(`OnnxDetector.predict: expected ${batch}×${s}×${s}×3 values, got ${images.length}`);
     const model = this.settings;
     if (model instanceof RCNN) return this.predictRcnn(model, images, batch, proposals);
+    const buffers = this.buffersBusy ? undefined : this.buffers;
+    this.buffersBusy ||= buffers !== undefined;
+    try {
+      return await this.predictParts(model, images, batch, buffers, proposals);
+    } finally {
+      if (buffers) this.buffersBusy = false;
+    }
+  }
+
+  private async predictParts(model: Detector, images: Float32Array, batch: number, buffers: RoiBuffers | undefined, proposals?: Float32Array[]): Promise<Detections[]> {
+    const s = this.imgsz;
     const out = await this.sessions.run('image', { images: [images, [batch, s, s, 3]] });
     if (isGraphDetector(model)) return model.detectionsFromGraph(out, batch, s, s);
     if (!(model instanceof GeneralizedRCNN)) throw new Error(`${this.kind}: no ONNX Runtime path`);
@@ -92,7 +112,7 @@ export class OnnxDetector {
       detections = boxes.map(() => ({ boxes: new Float32Array(0), labels: new Int32Array(0), scores: new Float32Array(0) }));
     } else {
       const k = boxes.reduce((sum, p) => sum + (p.length >> 2), 0);
-      const pooled = heads.poolArrays(features.data, features.shape, boxes); // [K, p, p, C]
+      const pooled = heads.poolArrays(features.data, features.shape, boxes, buffers); // [K, p, p, C]
       const head = await this.sessions.run('box_head', { roi_features: [pooled, [k, heads.poolSize, heads.poolSize, features.shape[3]]] });
       detections = heads.detectionsFrom(head.box_probabilities.data, head.box_deltas.data, boxes, s, s);
     }
@@ -100,7 +120,7 @@ export class OnnxDetector {
     if (!mask) return detections;
     if (detections.every((d) => d.labels.length === 0)) return detections.map((d) => ({ ...d, masks: [] }));
     const fine = mask.featureStages.map((stage) => ({ data: out[`features_stage${stage}`].data, shape: out[`features_stage${stage}`].dims }));
-    const pooled = mask.poolArrays(features, fine, detections.map((d) => d.boxes)); // [K, p, p, C + ΣC_s]
+    const pooled = mask.poolArrays(features, fine, detections.map((d) => d.boxes), buffers); // [K, p, p, C + ΣC_s]
     const k = detections.reduce((sum, d) => sum + d.labels.length, 0);
     const p = mask.poolSize;
     const result = await this.sessions.run('mask_head', { mask_roi_features: [pooled, [k, p, p, pooled.length / (k * p * p)]] });

@@ -38,10 +38,28 @@ export function ortThreads(): number {
   return Number.isInteger(env) && env >= 1 ? env : Math.min(2, availableParallelism());
 }
 
-/** The onnxruntime-node binding (CPU, sequential execution, `threads` intra-op threads). */
-export function nodeOrtBinding(threads = ortThreads()): OrtBinding {
+/**
+ * Session options of {@link nodeOrtBinding}. The intra-op threads do not spin-wait for work after a
+ * run (`session.intra_op.allow_spinning = 0`): between two runs the TypeScript post-processing (RoI
+ * pooling, NMS, pasting) has the main thread, and a spinning pool thread would take the other core
+ * from whatever else runs. On 2 shared cores, spinning made Faster / Mask R-CNN on ONNX Runtime up to
+ * several times slower per image (docs/benchmarks.md, "ONNX Runtime against TF.js").
+ */
+export function ortSessionOptions(threads = ortThreads()): ort.InferenceSession.SessionOptions {
   return {
-    createSession: (bytes) => ort.InferenceSession.create(bytes, { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' }),
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+  };
+}
+
+/** The onnxruntime-node binding (CPU, sequential execution, `threads` intra-op threads, no spin-waiting). */
+export function nodeOrtBinding(threads = ortThreads()): OrtBinding {
+  const options = ortSessionOptions(threads);
+  return {
+    createSession: (bytes) => ort.InferenceSession.create(bytes, options),
     tensor: (data, dims) => new ort.Tensor('float32', data, dims),
   };
 }

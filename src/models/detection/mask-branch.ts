@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { roiAlignOp } from '../../engine/roi-ops.js';
 import { roiAlign } from '../../roi/align.js';
+import type { RoiBuffers } from '../../roi/buffers.js';
 import type { Backbone } from '../backbone/backbone.js';
 import { sigmoidCrossEntropyPerElement } from '../losses.js';
 import { buildMaskHead } from './mask-head.js';
@@ -68,7 +69,7 @@ export class MaskBranch {
    * RoI Align (sampling ratio 2, aligned) on the feature map and each finer stage, concatenated along
    * channels → `[ΣK_b, p, p, C + ΣC_s]`.
    */
-  private pool(features: tf.Tensor4D, fine: tf.Tensor4D[], boxesPerImage: Float32Array[]): tf.Tensor4D {
+  pool(features: tf.Tensor4D, fine: tf.Tensor4D[], boxesPerImage: Float32Array[]): tf.Tensor4D {
     const rois = toRois(boxesPerImage);
     const align = (map: tf.Tensor4D, stride: number) => roiAlignOp(map, rois, { outHeight: this.poolSize, outWidth: this.poolSize, spatialScale: 1 / stride, samplingRatio: 2, aligned: true });
     const pooled = align(features, this.backbone.stride); // [K, p, p, C]
@@ -110,22 +111,26 @@ export class MaskBranch {
   /**
    * {@link pool} on typed arrays (the same kernels): the feature map and the finer stages, each
    * `{data Float32Array [B, h, w, C], shape}`, over the boxes per image → `Float32Array [ΣK_b, p, p, C + ΣC_s]`.
+   * With `buffers`, the pooled maps and the result lie on their slots `'mask<i>'` and `'mask'`
+   * (overwritten by the next call with the same buffers).
    */
-  poolArrays(features: { data: Float32Array; shape: readonly number[] }, fine: Array<{ data: Float32Array; shape: readonly number[] }>, boxesPerImage: Float32Array[]): Float32Array {
+  poolArrays(features: { data: Float32Array; shape: readonly number[] }, fine: Array<{ data: Float32Array; shape: readonly number[] }>, boxesPerImage: Float32Array[], buffers?: RoiBuffers): Float32Array {
     const rois = toRois(boxesPerImage);
     const k = rois.length / 5, p = this.poolSize;
     const maps = [{ ...features, stride: this.backbone.stride }, ...fine.map((m, i) => ({ ...m, stride: 2 ** (this.featureStages[i] + 1) }))];
-    const pooled = maps.map((m) => roiAlign(m.data, m.shape, rois, { outHeight: p, outWidth: p, spatialScale: 1 / m.stride, samplingRatio: 2, aligned: true }));
-    if (pooled.length === 1) return pooled[0];
+    const single = maps.length === 1;
+    const pooled = maps.map((m, i) => roiAlign(m.data, m.shape, rois, { outHeight: p, outWidth: p, spatialScale: 1 / m.stride, samplingRatio: 2, aligned: true }, buffers?.float32(single ? 'mask' : `mask${i}`, k * p * p * m.shape[3])));
+    if (single) return pooled[0];
     const channels = maps.map((m) => m.shape[3]);
     const total = channels.reduce((s, c) => s + c, 0);
-    const out = new Float32Array(k * p * p * total); // channels concatenated in map order
+    const out = buffers ? buffers.float32('mask', k * p * p * total) : new Float32Array(k * p * p * total); // channels concatenated in map order
     for (let q = 0; q < k * p * p; q++) {
       let o = q * total;
-      pooled.forEach((values, i) => {
-        out.set(values.subarray(q * channels[i], (q + 1) * channels[i]), o);
-        o += channels[i];
-      });
+      for (let i = 0; i < pooled.length; i++) {
+        const c = channels[i], values = pooled[i];
+        for (let j = 0, from = q * c; j < c; j++) out[o + j] = values[from + j];
+        o += c;
+      }
     }
     return out;
   }

@@ -7,6 +7,7 @@ import { postprocessDetections, type PostprocessOptions } from './postprocess.js
 import { roiAlignOp, roiPoolOp } from '../../engine/roi-ops.js';
 import { roiAlign } from '../../roi/align.js';
 import { roiPoolOutput } from '../../roi/pool.js';
+import type { RoiBuffers } from '../../roi/buffers.js';
 import { sampleRoiTargets, type RoiTargets } from './roi-targets.js';
 import type { DetectionTarget, Detections } from './types.js';
 
@@ -80,11 +81,16 @@ export class RoiHeads {
     return this.pooler === 'align' ? roiAlignOp(features, rois, { ...grid, samplingRatio: this.samplingRatio, aligned: true }) : roiPoolOp(features, rois, grid);
   }
 
-  /** {@link pool} on typed arrays: `features Float32Array [B, h, w, C]` of `shape` → `Float32Array [ΣK_b, p, p, C]` (the same kernels). */
-  poolArrays(features: Float32Array, shape: readonly number[], boxesPerImage: Float32Array[]): Float32Array {
+  /**
+   * {@link pool} on typed arrays: `features Float32Array [B, h, w, C]` of `shape` → `Float32Array [ΣK_b,
+   * p, p, C]` (the same kernels). With `buffers`, the output lies on their slot `'box'` (overwritten by
+   * the next call with the same buffers), which spares a fresh array of several MB per image.
+   */
+  poolArrays(features: Float32Array, shape: readonly number[], boxesPerImage: Float32Array[], buffers?: RoiBuffers): Float32Array {
     const rois = toRois(boxesPerImage);
     const grid = { outHeight: this.poolSize, outWidth: this.poolSize, spatialScale: 1 / this.stride };
-    return this.pooler === 'align' ? roiAlign(features, shape, rois, { ...grid, samplingRatio: this.samplingRatio, aligned: true }) : roiPoolOutput(features, shape, rois, grid);
+    const out = buffers?.float32('box', (rois.length / 5) * this.poolSize * this.poolSize * shape[3]);
+    return this.pooler === 'align' ? roiAlign(features, shape, rois, { ...grid, samplingRatio: this.samplingRatio, aligned: true }, out) : roiPoolOutput(features, shape, rois, grid, out);
   }
 
   /** Samples RoIs from `proposals` (per image) against `targets`, pools them, and returns the two losses. */
