@@ -40,11 +40,13 @@ export async function trainShippedRuns(dir: string, options: { quick?: boolean; 
   //   detseg train ssd --weights runs/train/ssd-2/weights/best.ckpt --train-images 12000 --epochs 2 --batch 4 --lr 3e-4 --name ssd-3
   //   detseg train ssd --weights runs/train/ssd-3/weights/best.ckpt --train-images 12000 --epochs 2 --batch 4 --lr 3e-4 --name ssd-4
   //   detseg train ssd --weights runs/train/ssd-4/weights/best.ckpt --train-images 16000 --epochs 1 --batch 4 --lr 3e-4 --name ssd-5
+  //   detseg train ssd --weights runs/train/ssd-5/weights/best.ckpt --train-images 8000 --epochs 1 --batch 4 --lr 3e-4 --name ssd-6
+  //   detseg train ssd --weights runs/train/ssd-6/weights/best.ckpt --train-images 12000 --epochs 1 --batch 4 --lr 3e-4 --name ssd-7
   // the shipped file is the last run's best.ckpt
   const shapesVal = syntheticData(2, quick ? 4 : 200, 128);
   const cycles: Record<'yolov1' | 'ssd', Array<{ images: number; epochs: number; lr: number }>> = {
     yolov1: [{ images: 8000, epochs: 5, lr: 1e-3 }, { images: 8000, epochs: 2, lr: 3e-4 }],
-    ssd: [{ images: 8000, epochs: 5, lr: 1e-3 }, { images: 8000, epochs: 2, lr: 3e-4 }, { images: 12000, epochs: 2, lr: 3e-4 }, { images: 12000, epochs: 2, lr: 3e-4 }, { images: 16000, epochs: 1, lr: 3e-4 }],
+    ssd: [{ images: 8000, epochs: 5, lr: 1e-3 }, { images: 8000, epochs: 2, lr: 3e-4 }, { images: 12000, epochs: 2, lr: 3e-4 }, { images: 12000, epochs: 2, lr: 3e-4 }, { images: 16000, epochs: 1, lr: 3e-4 }, { images: 8000, epochs: 1, lr: 3e-4 }, { images: 12000, epochs: 1, lr: 3e-4 }],
   };
   for (const [kind, modelOptions] of [['yolov1', { gridSize: 16 }], ['ssd', {}]] as const) {
     let weights: string | undefined;
