@@ -1,13 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { assertOrtMatches } from '../helpers/onnx-compare.js';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../../src/engine/setup.js';
 import { GraphBuilder } from '../../src/onnx/graph-builder.js';
 import { LayersConverter } from '../../src/onnx/layers.js';
 import { modelOf } from '../../src/onnx/model-file.js';
 import { encodeModel } from '../../src/onnx/proto.js';
-import { PartSessions } from '../../src/onnx/runtime.js';
-import { nodeOrtBinding } from '../../src/pipeline/onnx.js';
 import { DetsegInputError } from '../../src/util/errors.js';
 
 /**
@@ -48,19 +47,7 @@ async function compare(label: string, model: tf.LayersModel, inputShapes: number
     const out = model.predict(data.map((d, i) => tf.tensor(d, inputShapes[i])));
     return (Array.isArray(out) ? out : [out]).map((t) => ({ values: t.dataSync() as Float32Array, shape: t.shape }));
   });
-  const sessions = await PartSessions.open(bytes, nodeOrtBinding(1), label);
-  try {
-    const got = await sessions.run('all', Object.fromEntries(data.map((d, i) => [`in${i}`, [d, inputShapes[i]]])));
-    expected.forEach((e, i) => {
-      const o = got[`out${i}`];
-      assert.deepEqual(o.dims, e.shape, `${label}: output ${i} shape`);
-      let worst = 0;
-      for (let k = 0; k < e.values.length; k++) worst = Math.max(worst, Math.abs(o.data[k] - e.values[k]) / Math.max(1, Math.abs(e.values[k])));
-      assert.ok(worst <= tolerance, `${label}: output ${i} differs by ${worst}`);
-    });
-  } finally {
-    await sessions.release();
-  }
+  await assertOrtMatches(bytes, data, inputShapes, expected, label, tolerance);
 }
 
 const input = (shape: number[]) => tf.input({ shape });

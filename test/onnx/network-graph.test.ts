@@ -1,5 +1,5 @@
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
+import { assertOrtMatches } from '../helpers/onnx-compare.js';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../../src/engine/setup.js';
 import type { GraphTensor, NetworkGraph } from '../../src/models/detection/network-graph.js';
@@ -12,8 +12,6 @@ import { LayersConverter } from '../../src/onnx/layers.js';
 import { modelOf } from '../../src/onnx/model-file.js';
 import { OnnxNetworkGraph } from '../../src/onnx/network-graph.js';
 import { encodeModel } from '../../src/onnx/proto.js';
-import { PartSessions } from '../../src/onnx/runtime.js';
-import { nodeOrtBinding } from '../../src/pipeline/onnx.js';
 
 /**
  * Each op of the ONNX {@link OnnxNetworkGraph}, and the graph forms of YOLOv1's grid pooling and output
@@ -43,19 +41,7 @@ async function compare(label: string, shapes: number[][], graph: (net: NetworkGr
   const expected = tf.tidy(() => reference(data.map((d, i) => tf.tensor(d, shapes[i]))).map((t) => ({ values: t.dataSync() as Float32Array, shape: t.shape })));
   outputs.forEach((v, i) => g.output(`out${i}`, net.converter.keras(v as never), expected[i].shape));
   const parts = [{ name: 'all', inputs: inputs.map((v) => v.name), outputs: outputs.map((_, i) => `out${i}`) }];
-  const sessions = await PartSessions.open(encodeModel(modelOf(g, label, opset, { 'detseg.parts': JSON.stringify(parts) }, '0')), nodeOrtBinding(1), label);
-  try {
-    const got = await sessions.run('all', Object.fromEntries(data.map((d, i) => [`in${i}`, [d, shapes[i]]])));
-    expected.forEach((e, i) => {
-      const o = got[`out${i}`];
-      assert.deepEqual(o.dims, e.shape, `${label}: output ${i} shape`);
-      let worst = 0;
-      for (let k = 0; k < e.values.length; k++) worst = Math.max(worst, Math.abs(o.data[k] - e.values[k]) / Math.max(1, Math.abs(e.values[k])));
-      assert.ok(worst <= tolerance, `${label}: output ${i} differs by ${worst}`);
-    });
-  } finally {
-    await sessions.release();
-  }
+  await assertOrtMatches(encodeModel(modelOf(g, label, opset, { 'detseg.parts': JSON.stringify(parts) }, '0')), data, shapes, expected, label, tolerance);
 }
 
 test('onnx network graph: MatMul (2-D weights, batched, broadcast batch), Add / Mul broadcasting, as TF.js computes them', async () => {
