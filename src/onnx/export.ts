@@ -47,11 +47,6 @@ export const DETECTOR_NORMALIZATION = { layout: 'NHWC', channels: 'RGB', mean: 1
 
 const images = (g: GraphBuilder, imgsz: number): Value => ({ name: g.input('images', ['batch', imgsz, imgsz, 3]), layout: 'keras', rank: 4 });
 
-/** Whether a family's models convert (its detector class is one the exporter knows). */
-export function exportable(model: Detector): boolean {
-  return model instanceof GeneralizedRCNN || model instanceof RCNN || isGraphDetector(model);
-}
-
 /** Adds `name` = softmax / sigmoid of `v` (the probabilities the TF.js path computes after the head). */
 function probabilities(g: GraphBuilder, c: LayersConverter, v: Value, op: 'Softmax' | 'Sigmoid'): string {
   return op === 'Softmax' ? g.node('Softmax', [c.keras(v)], [attr.i('axis', -1)]) : g.node('Sigmoid', [c.keras(v)]);
