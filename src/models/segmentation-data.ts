@@ -1,13 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { join, parse } from 'node:path';
-import { centreCropOrigin } from '../data/crop.js';
+import { centreCropOrigin, cropInto } from '../data/crop.js';
 import { decodeImage, imageFileNames, type DecodeOptions } from '../data/images.js';
 import { SHAPE_CLASSES, syntheticSample, type SyntheticOptions } from '../data/synthetic.js';
 import type { Batch } from '../engine/train.js';
 import { DetsegInputError } from '../util/errors.js';
 import { shuffleInPlace } from '../util/random.js';
+import type { SunnybrookData } from '../data/sunnybrook.js';
 import type { SegSample } from './unet/dataset.js';
+import { lvInputImage } from './unet/lv.js';
 
 /**
  * Multi-class semantic-segmentation data for the models of `segmentation-registry.ts`: images with a
@@ -49,6 +51,25 @@ export function syntheticLabelDataset(seed: number, count: number, options: Synt
     samples.push({ name: `synthetic-${seed}-${i}`, height: s.height, width: s.width, channels: 3, image: Float32Array.from(s.image, (v) => v / 255), labels: s.semantic });
   }
   return { samples, classNames: ['background', ...SHAPE_CLASSES] };
+}
+
+/**
+ * The Sunnybrook LV slices as 2 classes (background, LV), the way the LV practical sees them: each slice
+ * re-windowed on its centre `crop` ({@link lvInputImage}) and cut to its centre square of side
+ * `crop + 2·margin` (room for training shifts of up to `margin` pixels); group = patient. With
+ * `margin` 0 the samples are the centre crops that the practical scores (every contour lies inside).
+ */
+export function sunnybrookLabelDataset(data: SunnybrookData, crop: number, margin: number): LabelDataset {
+  const side = crop + 2 * margin;
+  const samples = data.slices.map((slice): LabelSample => {
+    const [r0, c0] = centreCropOrigin(slice.height, slice.width, side);
+    const image = new Float32Array(side * side);
+    const mask = new Float32Array(side * side);
+    cropInto(lvInputImage(slice, crop), slice.width, r0, c0, side, false, image, 0);
+    cropInto(slice.mask, slice.width, r0, c0, side, false, mask, 0);
+    return { name: `${slice.patientId}-${slice.imageNumber}`, height: side, width: side, channels: 1, image, labels: Uint8Array.from(mask), group: slice.patientId };
+  });
+  return { samples, classNames: ['background', 'left ventricle'] };
 }
 
 /** Binary-mask samples (`src/models/unet/dataset.ts`: Sunnybrook LV, image/mask folders) as 2 classes. */
@@ -113,11 +134,13 @@ export interface LabelBatchOptions {
   maxShift?: number;
   /** Random left–right flips (default true). */
   flip?: boolean;
+  /** Random gamma: intensities v → v^γ with ln γ uniform in [−gammaJitter, gammaJitter] (default 0: off). */
+  gammaJitter?: number;
 }
 
 /**
  * The batches of one epoch over `indices` of `samples`, shuffled by `random`, each sample cropped
- * (centre ± a random shift, optionally flipped): `x [B, crop, crop, channels]`, `y [B, crop, crop, K]`
+ * (centre ± a random shift, optionally flipped and gamma-jittered): `x [B, crop, crop, channels]`, `y [B, crop, crop, K]`
  * one-hot. A label ≥ K raises a {@link DetsegInputError} naming the sample.
  */
 export function* labelBatches(samples: LabelSample[], indices: number[], options: LabelBatchOptions, random: () => number): Generator<Batch> {
@@ -147,6 +170,11 @@ export function* labelBatches(samples: LabelSample[], indices: number[], options
           if (label >= k) throw new DetsegInputError(`pixel ${src % s.width}, ${Math.floor(src / s.width)} has label ${label}, not below the ${k} classes`, { field: s.name });
           y[dst * k + label] = 1;
         }
+      }
+      if ((options.gammaJitter ?? 0) > 0) {
+        const gamma = Math.exp((2 * random() - 1) * options.gammaJitter!);
+        const n = size * size * channels;
+        for (let i = b * n; i < (b + 1) * n; i++) x[i] = Math.pow(x[i], gamma);
       }
     });
     yield { x: tf.tensor4d(x, [ids.length, size, size, channels]), y: tf.tensor4d(y, [ids.length, size, size, k]) };

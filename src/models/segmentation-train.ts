@@ -73,6 +73,10 @@ export interface SegmentationTrainOptions {
   loss?: Extract<SegLossName, 'softmax-ce' | 'softmax-ce+dice'>;
   /** Largest random shift of the training crop from the centre (default crop / 8). */
   maxShift?: number;
+  /** Random gamma of the training crops (see `LabelBatchOptions`; default 0: off). */
+  gammaJitter?: number;
+  /** Learning rate at the end of the cosine decay (default learningRate / 20). */
+  minLearningRate?: number;
   seed?: number;
   /** Checkpoint rewritten after every epoch; with `resume`, a killed run continues from it. */
   checkpoint?: string;
@@ -105,11 +109,11 @@ export async function trainSegmentation(o: SegmentationTrainOptions): Promise<{ 
   const result = await train({
     model,
     loss: segmentationLoss(lossName),
-    data: (_epoch, random) => labelBatches(samples, o.trainIndices, { batchSize, crop: o.crop, numClasses, maxShift: o.maxShift ?? o.crop / 8, flip: true }, random),
+    data: (_epoch, random) => labelBatches(samples, o.trainIndices, { batchSize, crop: o.crop, numClasses, maxShift: o.maxShift ?? o.crop / 8, flip: true, gammaJitter: o.gammaJitter ?? 0 }, random),
     epochs: o.epochs,
     stepsPerEpoch: Math.ceil(o.trainIndices.length / batchSize),
     optimizer: { kind: 'adam', learningRate: o.learningRate ?? 2e-3 },
-    schedule: { kind: 'cosine', minLr: (o.learningRate ?? 2e-3) / 20 },
+    schedule: { kind: 'cosine', minLr: o.minLearningRate ?? (o.learningRate ?? 2e-3) / 20 },
     seed,
     checkpoint: o.checkpoint,
     resume: o.resume,
