@@ -86,10 +86,10 @@ function worstAbs(a: Float32Array, b: Float32Array): number {
   return worst;
 }
 
-test('onnx: a freshly built DETR (seeded random weights; no checkpoint ships) exported and run on ONNX Runtime gives the TF.js outputs and detections', async (t) => {
+for (const anchorPoints of [false, true]) test(`onnx: a freshly built DETR (seeded random weights${anchorPoints ? ', anchor points' : ''}) exported and run on ONNX Runtime gives the TF.js outputs and detections`, async (t) => {
   await initEngine();
   const imgsz = 128;
-  const options = { ...detrFamily.defaultOptions, seed: 7 };
+  const options = { ...detrFamily.defaultOptions, anchorPoints, seed: 7 };
   const built = detrFamily.build(options) as DetrNet;
   const dir = mkdtempSync(join(tmpdir(), 'detseg-detr-onnx-'));
   try {

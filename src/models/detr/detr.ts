@@ -9,7 +9,7 @@ import { layerNorm } from './layer-norm.js';
 import { linear } from './linear.js';
 import type { SetTarget } from './matcher.js';
 import { buildParameters, type ParameterSpec, type Parameters } from './parameters.js';
-import { sinePositionalEncoding } from './positional-encoding.js';
+import { sinePointEncoding, sinePositionalEncoding } from './positional-encoding.js';
 import { setLoss } from './set-loss.js';
 
 /** Options of {@link DetrNet}. */
@@ -45,6 +45,14 @@ export interface DetrOptions {
   clipNorm?: number;
   /** Decoupled weight decay applied after each step, w ← w − lr·wd·w (default 1e-4; AdamW's). */
   weightDecay?: number;
+  /**
+   * Anchor points (Wang et al. 2022, "Anchor DETR"; default false): query q owns a fixed point a_q of a
+   * ⌈√N⌉-column grid over the image; its positional embedding adds a learned projection of a_q's sine
+   * encoding to the learned query embedding, and its box centre is an offset from a_q in logit space
+   * (cx = σ(δx + logit a_x)). Each query starts out responsible for one region, so the Hungarian
+   * matching is stable from the first steps instead of reshuffling queries and objects.
+   */
+  anchorPoints?: boolean;
   /** Detections kept per image, the top ones by score (default: all queries). */
   maxDetections?: number;
   seed?: number;
@@ -135,7 +143,32 @@ export class DetrNet implements Detector, GraphDetector {
     dense('bbox_embed0', d, d);
     dense('bbox_embed1', d, d);
     dense('bbox_embed2', d, 4);
+    if (options.anchorPoints) dense('anchor_proj', d, d);
     this.params = buildParameters(specs, 'detr_transformer');
+  }
+
+  /**
+   * The anchor points `Float32Array [N,2]` (x, y) as fractions of the image: cell centres of a grid of
+   * ⌈√N⌉ columns and ⌈N / columns⌉ rows, filled row by row.
+   */
+  anchorPoints(): Float32Array {
+    const n = this.queries;
+    const cols = Math.ceil(Math.sqrt(n));
+    const rows = Math.ceil(n / cols);
+    const points = new Float32Array(2 * n);
+    for (let q = 0; q < n; q++) points.set([((q % cols) + 0.5) / cols, (Math.floor(q / cols) + 0.5) / rows], 2 * q);
+    return points;
+  }
+
+  /** What the anchors add: their sine encodings `[N, d]` and the box logits' offsets `[N, 4]` (logit a_x, logit a_y, 0, 0). */
+  private anchorConstants(): { encoding: Float32Array; offsets: Float32Array } {
+    const points = this.anchorPoints();
+    const offsets = new Float32Array(4 * this.queries);
+    for (let q = 0; q < this.queries; q++) {
+      const [x, y] = points.subarray(2 * q, 2 * q + 2);
+      offsets.set([Math.log(x / (1 - x)), Math.log(y / (1 - y))], 4 * q);
+    }
+    return { encoding: sinePointEncoding(points, this.d), offsets };
   }
 
   get stride(): number {
@@ -190,7 +223,11 @@ export class DetrNet implements Detector, GraphDetector {
     }
     const memory = src;
     const memoryKey = tf.add(memory, pos) as tf.Tensor3D;
-    const queryPos = tf.tile(tf.expandDims(this.p('query_embed'), 0), [batch, 1, 1]) as tf.Tensor3D; // [B, N, d]
+    const anchors = this.options.anchorPoints ? this.anchorConstants() : undefined;
+    let queryEmbed = this.p('query_embed') as tf.Tensor2D; // [N, d]
+    if (anchors) queryEmbed = tf.add(queryEmbed, this.dense(tf.tensor2d(anchors.encoding, [this.queries, this.d]), 'anchor_proj')) as tf.Tensor2D;
+    const boxOffsets = anchors ? tf.tensor3d(anchors.offsets, [1, this.queries, 4]) : undefined; // [1, N, 4]
+    const queryPos = tf.tile(tf.expandDims(queryEmbed, 0), [batch, 1, 1]) as tf.Tensor3D; // [B, N, d]
     let tgt = tf.zerosLike(queryPos) as tf.Tensor3D;
     const out: DetrOutputs = { logits: [], boxes: [], crossAttention: [], featureHeight: h, featureWidth: w };
     for (let l = 0; l < this.decoderLayers; l++) {
@@ -202,7 +239,8 @@ export class DetrNet implements Detector, GraphDetector {
       const hs = this.norm(tgt, 'dec_norm');
       out.logits.push(this.dense(hs, 'class_embed') as tf.Tensor3D);
       const hidden = tf.relu(this.dense(tf.relu(this.dense(hs, 'bbox_embed0')), 'bbox_embed1'));
-      out.boxes.push(tf.sigmoid(this.dense(hidden, 'bbox_embed2')) as tf.Tensor3D);
+      const boxLogits = this.dense(hidden, 'bbox_embed2'); // [B, N, 4]
+      out.boxes.push(tf.sigmoid(boxOffsets ? tf.add(boxLogits, boxOffsets) : boxLogits) as tf.Tensor3D);
       out.crossAttention.push(cross.attention);
     }
     return out;
@@ -319,7 +357,8 @@ export class DetrNet implements Detector, GraphDetector {
     }
     const memory = src;
     const memoryKey = net.add(memory, pos);
-    const queryPos = p('query_embed', [1, n, d]);
+    const anchors = this.options.anchorPoints ? this.anchorConstants() : undefined;
+    const queryPos = anchors ? net.add(p('query_embed', [1, n, d]), dense(net.constant('anchor_encoding', anchors.encoding, [1, n, d]), 'anchor_proj')) : p('query_embed', [1, n, d]);
     let tgt = net.constant('decoder_start', new Float32Array(n * d), [1, n, d]);
     for (let l = 0; l < this.decoderLayers; l++) {
       const qk = net.add(tgt, queryPos);
@@ -332,7 +371,7 @@ export class DetrNet implements Detector, GraphDetector {
     return {
       outputs: [
         { name: 'class_probabilities', value: net.softmax(dense(hs, 'class_embed'), -1), dims: ['batch', n, this.numClasses + 1] },
-        { name: 'boxes', value: net.sigmoid(dense(hidden, 'bbox_embed2')), dims: ['batch', n, 4] },
+        { name: 'boxes', value: net.sigmoid(anchors ? net.add(dense(hidden, 'bbox_embed2'), net.constant('anchor_offsets', anchors.offsets, [1, n, 4])) : dense(hidden, 'bbox_embed2')), dims: ['batch', n, 4] },
       ],
       postprocess: {
         detr: {

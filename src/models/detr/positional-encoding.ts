@@ -11,25 +11,41 @@
  * each half holds sin–cos pairs); `temperature` T defaults to 10000.
  */
 export function sinePositionalEncoding(height: number, width: number, d: number, temperature = 10000): Float32Array {
-  if (!Number.isInteger(d) || d <= 0 || d % 4 !== 0) throw new RangeError(`sinePositionalEncoding: d must be a positive multiple of 4, got ${d}`);
-  const half = d / 2;
+  checkWidth(d);
   const eps = 1e-6;
   const scale = 2 * Math.PI;
   const out = new Float32Array(height * width * d); // [H·W, d]
-  const channel = (e: number, k: number): number => {
-    const v = e / Math.pow(temperature, (2 * Math.floor(k / 2)) / half);
-    return k % 2 === 0 ? Math.sin(v) : Math.cos(v);
-  };
   for (let i = 0; i < height; i++) {
     const ey = ((i + 1) / (height + eps)) * scale;
-    for (let j = 0; j < width; j++) {
-      const ex = ((j + 1) / (width + eps)) * scale;
-      const o = (i * width + j) * d;
-      for (let k = 0; k < half; k++) {
-        out[o + k] = channel(ey, k);
-        out[o + half + k] = channel(ex, k);
-      }
-    }
+    for (let j = 0; j < width; j++) encodeAt(((j + 1) / (width + eps)) * scale, ey, d, temperature, out, (i * width + j) * d);
   }
   return out;
+}
+
+/**
+ * The same encoding at continuous points: `points: Float32Array [N,2]` (x, y) as fractions of the image
+ * side map to e_x = 2π·x, e_y = 2π·y, so the point at the centre of map cell (i, j) is encoded exactly as
+ * {@link sinePositionalEncoding} encodes that cell up to its (i + 1) / size convention. Returns
+ * `Float32Array [N, d]`.
+ */
+export function sinePointEncoding(points: Float32Array, d: number, temperature = 10000): Float32Array {
+  checkWidth(d);
+  const n = points.length / 2;
+  const out = new Float32Array(n * d); // [N, d]
+  for (let q = 0; q < n; q++) encodeAt(2 * Math.PI * points[2 * q], 2 * Math.PI * points[2 * q + 1], d, temperature, out, q * d);
+  return out;
+}
+
+function checkWidth(d: number): void {
+  if (!Number.isInteger(d) || d <= 0 || d % 4 !== 0) throw new RangeError(`sine positional encoding: d must be a positive multiple of 4, got ${d}`);
+}
+
+/** Writes the d channels of angles (e_x, e_y) at `out[offset …]`: the row (y) half first, then the column (x) half. */
+function encodeAt(ex: number, ey: number, d: number, temperature: number, out: Float32Array, offset: number): void {
+  const half = d / 2;
+  for (let k = 0; k < half; k++) {
+    const f = Math.pow(temperature, (2 * Math.floor(k / 2)) / half);
+    out[offset + k] = k % 2 === 0 ? Math.sin(ey / f) : Math.cos(ey / f);
+    out[offset + half + k] = k % 2 === 0 ? Math.sin(ex / f) : Math.cos(ex / f);
+  }
 }

@@ -114,3 +114,25 @@ test('DETR overfits two images in 60 steps: the loss falls at least 5×, and eve
     net.dispose();
   }
 });
+
+test('DETR anchor points: a 3 × 3 grid for 7 queries filled row by row; with a zero box head every box is centred on its anchor (w = h = ½)', async () => {
+  await initEngine();
+  const net = new DetrNet({ ...TINY, queries: 7, anchorPoints: true });
+  try {
+    const points = Array.from(net.anchorPoints());
+    const want = [1 / 6, 1 / 6, 1 / 2, 1 / 6, 5 / 6, 1 / 6, 1 / 6, 1 / 2, 1 / 2, 1 / 2, 5 / 6, 1 / 2, 1 / 6, 5 / 6];
+    want.forEach((v, k) => assert.ok(Math.abs(points[k] - v) < 1e-6, `anchor value ${k}: ${points[k]} vs ${v}`));
+    for (const name of ['bbox_embed2_w', 'bbox_embed2_b']) net.params.get(name).assign(tf.zerosLike(net.params.get(name)));
+    const images = imagesToTensor(syntheticDetectionSet(2, 1, { size: 64 }).map((s) => s.sample.image), 64, 64);
+    const boxes = tf.tidy(() => net.outputs(images, false).boxes.map((b) => b.arraySync() as number[][][]));
+    images.dispose();
+    for (const layer of boxes) {
+      layer[0].forEach(([cx, cy, w, h], q) => {
+        assert.ok(Math.abs(cx - points[2 * q]) < 1e-6 && Math.abs(cy - points[2 * q + 1]) < 1e-6, `query ${q}: centre ${cx}, ${cy}`);
+        assert.ok(Math.abs(w - 0.5) < 1e-6 && Math.abs(h - 0.5) < 1e-6, `query ${q}: size ${w} × ${h}`);
+      });
+    }
+  } finally {
+    net.dispose();
+  }
+});

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sinePositionalEncoding } from '../../../src/models/detr/positional-encoding.js';
+import { sinePointEncoding, sinePositionalEncoding } from '../../../src/models/detr/positional-encoding.js';
 
 test('sine positional encoding of a 2×2 map, d = 8, by hand', () => {
   // Positions 1, 2 of 2 → e = π, 2π. F = 4 channels per axis; frequencies T^(2⌊k/2⌋/4) = 1, 1, 100, 100.
@@ -27,4 +27,14 @@ test('sine positional encoding: rectangular maps use each axis length, and d mus
     want.forEach((v, k) => assert.ok(Math.abs(pe[4 * j + k] - v) < 2e-5, `column ${j} channel ${k}: ${pe[4 * j + k]} vs ${v}`));
   });
   assert.throws(() => sinePositionalEncoding(2, 2, 6), RangeError);
+});
+
+test('sine point encoding: at the points ((j + 1) / (w + ε), (i + 1) / (h + ε)) it is the map encoding of cell (i, j)', () => {
+  const [h, w, d] = [3, 5, 8];
+  const grid = sinePositionalEncoding(h, w, d);
+  const points = new Float32Array(2 * h * w);
+  for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) points.set([(j + 1) / (w + 1e-6), (i + 1) / (h + 1e-6)], 2 * (i * w + j));
+  const at = sinePointEncoding(points, d);
+  for (let k = 0; k < grid.length; k++) assert.ok(Math.abs(at[k] - grid[k]) < 1e-5, `value ${k}: ${at[k]} vs ${grid[k]}`);
+  assert.throws(() => sinePointEncoding(points, 6), RangeError);
 });
