@@ -17,6 +17,7 @@ import { lvSection } from './sections/lv.js';
 import { photosSection } from './sections/photos.js';
 import { panopticSection } from './sections/panoptic.js';
 import { singleStageSection } from './sections/single-stage.js';
+import { detrSection } from './sections/detr.js';
 
 /** A section builder of the practical report. */
 export type SectionBuilder = (ctx: ReportContext) => Promise<ReportSection>;
@@ -25,7 +26,7 @@ export type SectionBuilder = (ctx: ReportContext) => Promise<ReportSection>;
  * The sections of the practical session, in lecture order. Each lives in `src/report/sections/`.
  */
 export async function practicalSections(): Promise<SectionBuilder[]> {
-  return [iouSection, classlocSection, nmsSection, anchorsSection, evaluationSection, detectorsSection, singleStageSection, panopticSection, photosSection, dataSection, lvSection];
+  return [iouSection, classlocSection, nmsSection, anchorsSection, evaluationSection, detectorsSection, singleStageSection, detrSection, panopticSection, photosSection, dataSection, lvSection];
 }
 
 /** Options of {@link runPractical}. */
