@@ -13,6 +13,11 @@ const CASES: Array<[number[], number[], boolean, boolean]> = [
   [[3, 4, 9], [3, 6, 9], false, true],
   [[2, 9, 4], [2, 6, 9], true, true],
   [[5, 7], [7, 3], false, false],
+  // batches go one matrix at a time: equal batches, a shared side of batch 1, rank 4
+  [[4, 9, 6], [4, 6, 5], false, false],
+  [[1, 9, 6], [3, 6, 5], false, false],
+  [[3, 9, 6], [1, 5, 6], false, true],
+  [[2, 3, 6, 9], [2, 3, 6, 5], true, false],
 ];
 
 for (const [aShape, bShape, ta, tb] of CASES) {
@@ -34,4 +39,11 @@ test('the gradients of a dense layer (transposed products) equal the cpu backend
     return tf.grads(loss)([tf.tensor2d(x, [6, 13]), tf.tensor2d(w, [13, 5])]); // [dx, dw]
   });
   for (let i = 0; i < 2; i++) assert.ok(relativeError(wasm[i], cpu[i]) <= 1e-5, `gradient ${i}: relative error ${relativeError(wasm[i], cpu[i])}`);
+});
+
+test('batched products, one matrix at a time, stay right when the same right-hand shapes come back with new values', async () => {
+  const { cpu, wasm } = await onBothBackends(() =>
+    [1, 2, 3].map((seed) => tf.matMul(tf.tensor(randomNormal(5 * 7 * 4, seed), [5, 7, 4]), tf.tensor(randomNormal(5 * 4 * 6, 10 + seed), [5, 4, 6]))),
+  );
+  for (let i = 0; i < 3; i++) assert.ok(relativeError(wasm[i], cpu[i]) <= 1e-5, `product ${i}: relative error ${relativeError(wasm[i], cpu[i])}`);
 });
