@@ -14,6 +14,7 @@ import { evaluationSection } from './sections/evaluation.js';
 import { iouSection } from './sections/iou.js';
 import { nmsSection } from './sections/nms.js';
 import { lvSection } from './sections/lv.js';
+import { segmentationFamiliesSection } from './sections/segmentation-families.js';
 import { photosSection } from './sections/photos.js';
 import { panopticSection } from './sections/panoptic.js';
 import { singleStageSection } from './sections/single-stage.js';
@@ -26,7 +27,7 @@ export type SectionBuilder = (ctx: ReportContext) => Promise<ReportSection>;
  * The sections of the practical session, in lecture order. Each lives in `src/report/sections/`.
  */
 export async function practicalSections(): Promise<SectionBuilder[]> {
-  return [iouSection, classlocSection, nmsSection, anchorsSection, evaluationSection, detectorsSection, singleStageSection, detrSection, panopticSection, photosSection, dataSection, lvSection];
+  return [iouSection, classlocSection, nmsSection, anchorsSection, evaluationSection, detectorsSection, singleStageSection, detrSection, panopticSection, photosSection, dataSection, lvSection, segmentationFamiliesSection];
 }
 
 /** Options of {@link runPractical}. */
