@@ -16,7 +16,9 @@
  *
  * Options: `--kind`, `--task`, `--options <json>` (the builder's options), `--epochs`, `--batch`, `--lr`,
  * `--min-lr`, `--train-images` (synthetic), `--folds` (lv), `--seed`, `--out <dir>` (checkpoints
- * `<kind>-<task>[-fold<k>].ckpt` and `<kind>-<task>.json`, default tmp/segmentation), `--resume`.
+ * `<kind>-<task>[-fold<k>].ckpt` and `<kind>-<task>.json`, default tmp/segmentation), `--resume`,
+ * `--init <ckpt>` (synthetic: start from that model's weights with a fresh schedule; `--name` then
+ * names the outputs instead of `<kind>-synthetic`).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -40,7 +42,9 @@ const { values } = parseArgs({
     folds: { type: 'string', default: '0,1,2,3,4' },
     seed: { type: 'string', default: '0' },
     out: { type: 'string', default: 'tmp/segmentation' },
+    name: { type: 'string' },
     resume: { type: 'boolean', default: false },
+    init: { type: 'string' },
   },
 });
 const kind = values.kind ?? '';
@@ -69,23 +73,24 @@ if (values.task === 'synthetic') {
   const valIndices = held.samples.map((_, i) => trainCount + i);
   const epochs = Number(values.epochs ?? 20);
   const batchSize = Number(values.batch ?? 8);
-  const checkpoint = join(out, `${kind}-synthetic.ckpt`);
+  const name = values.name ?? `${kind}-synthetic`;
+  const checkpoint = join(out, `${name}.ckpt`);
   const t0 = performance.now();
   const { model, result } = await trainSegmentation({
-    kind, options, data, trainIndices, valIndices, crop: 128, maxShift: 16, epochs, batchSize, learningRate, minLearningRate, seed, checkpoint, resume: values.resume, log,
+    kind, options, data, trainIndices, valIndices, crop: 128, maxShift: 16, epochs, batchSize, learningRate, minLearningRate, seed, checkpoint, resume: values.resume, init: values.init, log,
     progress: false,
   });
   const trainSeconds = (performance.now() - t0) / 1000;
   for (const r of result.history) log(`epoch ${r.epoch + 1} loss ${r.loss.toFixed(4)} val mIoU ${(r.metrics.val_miou ?? NaN).toFixed(4)} ${r.seconds.toFixed(1)} s`);
   const evaluation = evaluateSegmentation(model, data.samples, valIndices, data.classNames.length, family.multiple(options));
   const entry = {
-    kind, task: 'synthetic', options, trainImages: trainCount, heldOutImages: 200, epochs, batchSize, learningRate, seed,
+    kind, task: 'synthetic', options, init: values.init ?? null, trainImages: trainCount, heldOutImages: 200, epochs, batchSize, learningRate, seed,
     parameters: model.countParams(), trainSeconds: Math.round(trainSeconds),
     meanIou: evaluation.metrics.meanIou, iou: Object.fromEntries(data.classNames.map((c, i) => [c, evaluation.metrics.iou[i]])),
     pixelAccuracy: evaluation.metrics.pixelAccuracy, msPerImage: evaluation.msPerImage,
   };
   log(`held-out mIoU ${entry.meanIou.toFixed(4)} (${data.classNames.map((c, i) => `${c} ${evaluation.metrics.iou[i].toFixed(3)}`).join(', ')}), pixel accuracy ${entry.pixelAccuracy.toFixed(4)}, ${entry.msPerImage.toFixed(1)} ms/image, ${entry.parameters} parameters, ${entry.trainSeconds} s → ${checkpoint}`);
-  writeFileSync(join(out, `${kind}-synthetic.json`), `${JSON.stringify(entry, null, 1)}\n`);
+  writeFileSync(join(out, `${name}.json`), `${JSON.stringify(entry, null, 1)}\n`);
   model.dispose();
 } else if (values.task === 'lv') {
   const sunnybrook = loadSunnybrook();

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { loadCheckpoint } from '../engine/checkpoint.js';
+import { restoreModelWeights } from '../engine/state.js';
 import { train, type TrainResult } from '../engine/train.js';
 import { SegmentationConfusion, type SegmentationMetrics } from '../eval/segmentation.js';
 import { DetsegInputError } from '../util/errors.js';
@@ -78,6 +80,8 @@ export interface SegmentationTrainOptions {
   /** Learning rate at the end of the cosine decay (default learningRate / 20). */
   minLearningRate?: number;
   seed?: number;
+  /** Weights to start from: a checkpoint of the same kind, options and classes (a fresh schedule, unlike `resume`). */
+  init?: string;
   /** Checkpoint rewritten after every epoch; with `resume`, a killed run continues from it. */
   checkpoint?: string;
   resume?: boolean;
@@ -102,6 +106,14 @@ export async function trainSegmentation(o: SegmentationTrainOptions): Promise<{ 
   const inChannels = samples[o.trainIndices[0]].channels;
   const seed = o.seed ?? 0;
   const model = family.build(options, inChannels, numClasses, seed);
+  if (o.init !== undefined) {
+    try {
+      restoreModelWeights(model, loadCheckpoint(o.init).model, o.init);
+    } catch (err) {
+      model.dispose();
+      throw err;
+    }
+  }
   const batchSize = o.batchSize ?? 8;
   const lossName = o.loss ?? 'softmax-ce+dice';
   const meta: SegmentationCheckpointMeta = { format: 'detseg-segmentation', kind: o.kind, options, inChannels, numClasses, classNames, seed };
@@ -118,7 +130,7 @@ export async function trainSegmentation(o: SegmentationTrainOptions): Promise<{ 
     checkpoint: o.checkpoint,
     resume: o.resume,
     progress: o.progress,
-    meta: { ...meta, loss: lossName, crop: o.crop, batchSize },
+    meta: { ...meta, loss: lossName, crop: o.crop, batchSize, init: o.init ?? null },
     log: o.log,
     onEpochEnd: () => {
       if (valIndices.length === 0) return;
