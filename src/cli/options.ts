@@ -26,3 +26,16 @@ export function unitInterval(value: string, option: string): number {
   if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new DetsegInputError(`must be a number in [0, 1], got '${value}'`, { field: option });
   return n;
 }
+
+/** Parses a command-line option that must be a JSON object (model options); absent is `{}`. */
+export function jsonObjectOption(value: string | undefined, option: string): Record<string, unknown> {
+  if (value === undefined) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new DetsegInputError(`must be a JSON object of model options, got '${value}'`, { field: option });
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new DetsegInputError(`must be a JSON object of model options, got '${value}'`, { field: option });
+  return parsed as Record<string, unknown>;
+}

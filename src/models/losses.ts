@@ -52,7 +52,7 @@ export function crossEntropyDiceLoss(logits: tf.Tensor, target: tf.Tensor, activ
 }
 
 /** Names of the segmentation losses, for command-line options. */
-export type SegLossName = 'bce' | 'dice' | 'bce+dice' | 'softmax-ce' | 'softmax-ce+dice';
+export type SegLossName = 'bce' | 'dice' | 'bce+dice' | 'softmax-ce' | 'softmax-dice' | 'softmax-ce+dice';
 
 /** The loss function of a name. */
 export function segmentationLoss(name: SegLossName): (logits: tf.Tensor, target: tf.Tensor) => tf.Scalar {
@@ -65,6 +65,8 @@ export function segmentationLoss(name: SegLossName): (logits: tf.Tensor, target:
       return (z, y) => crossEntropyDiceLoss(z, y, 'sigmoid');
     case 'softmax-ce':
       return softmaxCrossEntropy;
+    case 'softmax-dice':
+      return (z, y) => softDiceLoss(z, y, 'softmax');
     case 'softmax-ce+dice':
       return (z, y) => crossEntropyDiceLoss(z, y, 'softmax');
     default:

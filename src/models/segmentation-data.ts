@@ -32,6 +32,8 @@ export interface LabelSample {
   labels: Uint8Array;
   /** Samples of one group (a patient) are held out together; none: a group of its own. */
   group?: string;
+  /** The file the labels came from, for messages (a folder's mask). */
+  labelFile?: string;
 }
 
 /** A labelled set: samples and the class names (index = label). */
@@ -117,10 +119,52 @@ export async function loadLabelFolder(dir: string, decode: DecodeOptions = {}): 
       labels[i] = r;
       if (r > maxLabel) maxLabel = r;
     }
-    samples.push({ name: stem, height: img.height, width: img.width, channels: 3, image: Float32Array.from(img.data, (v) => v / 255), labels });
+    samples.push({ name: stem, height: img.height, width: img.width, channels: 3, image: Float32Array.from(img.data, (v) => v / 255), labels, labelFile: maskFile });
   }
   if (samples.length === 0) throw new DetsegInputError('holds no images', { file: imagesDir });
   return { samples, classNames: Array.from({ length: maxLabel + 1 }, (_, i) => (i === 0 ? 'background' : `class${i}`)) };
+}
+
+/**
+ * A folder of black-and-white masks (`loadLabelFolder`, grey level 0 or 255) as 2 classes
+ * (background, foreground). `mode` 'auto' converts only when every mask pixel is 0 or 255 and some is
+ * 255 (a label map of classes 0 … K−1 is left as it is; `undefined` is returned); 'threshold' always
+ * converts, grey level ≥ 128 = foreground (anti-aliased or JPEG masks).
+ */
+export function binaryMaskLabels(data: LabelDataset, mode: 'auto' | 'threshold'): LabelDataset | undefined {
+  if (mode === 'auto') {
+    let some255 = false;
+    for (const s of data.samples) {
+      for (const v of s.labels) {
+        if (v !== 0 && v !== 255) return undefined;
+        if (v === 255) some255 = true;
+      }
+    }
+    if (!some255) return undefined;
+  }
+  return {
+    samples: data.samples.map((s) => ({ ...s, labels: Uint8Array.from(s.labels, (v) => (v >= 128 ? 1 : 0)) })),
+    classNames: ['background', 'foreground'],
+  };
+}
+
+/**
+ * `sample` with `channels` image channels: RGB → grey is the mean of R, G, B (as the binary U-Net
+ * read its images), grey → RGB repeats the grey level; the same sample when it already has them.
+ */
+export function withChannels<T extends Pick<LabelSample, 'image' | 'height' | 'width' | 'channels'>>(sample: T, channels: number): T {
+  if (sample.channels === channels) return sample;
+  const n = sample.height * sample.width;
+  const image = new Float32Array(n * channels);
+  if (sample.channels === 3 && channels === 1) {
+    // sum of the three 0–1 values over 3, equal to (R + G + B) / (3 · 255) to rounding
+    for (let i = 0; i < n; i++) image[i] = (sample.image[3 * i] + sample.image[3 * i + 1] + sample.image[3 * i + 2]) / 3;
+  } else if (sample.channels === 1 && channels === 3) {
+    for (let i = 0; i < n; i++) image.fill(sample.image[i], 3 * i, 3 * i + 3);
+  } else {
+    throw new DetsegInputError(`has ${sample.channels} channels; expected 1 or 3 to convert to ${channels}`, { field: 'channels' });
+  }
+  return { ...sample, image, channels };
 }
 
 /** Augmentation and batching of {@link labelBatches}. */

@@ -17,6 +17,18 @@ import { buildUNet, type UNetOptions } from './unet/unet.js';
 /** Family-specific options (those of the family's builder, minus channels, seed and input size). */
 export type SegmentationOptions = Record<string, unknown>;
 
+/** A command-line shortcut for one builder option (`--depth 4` for `{"depth": 4}`). */
+export interface SegmentationOptionFlag {
+  /** Flag name without the dashes. */
+  flag: string;
+  /** Key of the builder option it sets. */
+  option: string;
+  /** A whole number ≥ `min`, or a switch. */
+  type: 'whole' | 'boolean';
+  min?: number;
+  description: string;
+}
+
 /** One segmentation model family. */
 export interface SegmentationFamily {
   /** Name on the command line and in checkpoints. */
@@ -27,6 +39,8 @@ export interface SegmentationFamily {
   build(options: SegmentationOptions, inChannels: number, numClasses: number, seed: number): tf.LayersModel;
   /** The number input sides must be multiples of, for these options. */
   multiple(options: SegmentationOptions): number;
+  /** Command-line shortcuts for common builder options (the rest go through `--model-options`). */
+  flags?: readonly SegmentationOptionFlag[];
 }
 
 const unet: SegmentationFamily = {
@@ -34,6 +48,11 @@ const unet: SegmentationFamily = {
   description: 'U-Net: encoder–decoder with skip connections, transposed-conv up-sampling',
   build: (o, inChannels, outChannels, seed) => buildUNet({ ...(o as UNetOptions), inChannels, outChannels, seed, inputSize: null }),
   multiple: (o) => 1 << ((o as UNetOptions).depth ?? 3),
+  flags: [
+    { flag: 'depth', option: 'depth', type: 'whole', min: 0, description: 'U-Net depth (2×2 poolings; crops must be multiples of 2^depth)' },
+    { flag: 'width', option: 'baseWidth', type: 'whole', min: 1, description: 'channels of the first block' },
+    { flag: 'batch-norm', option: 'batchNorm', type: 'boolean', description: 'batch normalisation in the conv blocks' },
+  ],
 };
 
 const fcn: SegmentationFamily = {

@@ -72,7 +72,11 @@ export interface SegmentationTrainOptions {
   batchSize?: number;
   learningRate?: number;
   /** Loss (default softmax cross-entropy + soft Dice). */
-  loss?: Extract<SegLossName, 'softmax-ce' | 'softmax-ce+dice'>;
+  loss?: Extract<SegLossName, 'softmax-ce' | 'softmax-dice' | 'softmax-ce+dice'>;
+  /** Learning-rate schedule (default cosine decay to `minLearningRate`). */
+  schedule?: 'constant' | 'cosine' | 'step';
+  /** Linear warm-up steps (default 0). */
+  warmupSteps?: number;
   /** Largest random shift of the training crop from the centre (default crop / 8). */
   maxShift?: number;
   /** Random gamma of the training crops (see `LabelBatchOptions`; default 0: off). */
@@ -90,8 +94,8 @@ export interface SegmentationTrainOptions {
 }
 
 /**
- * Builds the model of `kind` for the data's channels and classes and trains it (Adam, cosine decay to
- * 1/20 of the rate, `src/engine/train.ts`), scoring the held-out images after every epoch (`val_miou`,
+ * Builds the model of `kind` for the data's channels and classes and trains it (Adam, by default cosine
+ * decay to 1/20 of the rate, `src/engine/train.ts`), scoring the held-out images after every epoch (`val_miou`,
  * `val_pixel_accuracy` in the history). The checkpoint's meta ({@link SegmentationCheckpointMeta})
  * rebuilds the model with `segmentationModelFromCheckpoint`. The caller disposes the returned model.
  */
@@ -125,7 +129,9 @@ export async function trainSegmentation(o: SegmentationTrainOptions): Promise<{ 
     epochs: o.epochs,
     stepsPerEpoch: Math.ceil(o.trainIndices.length / batchSize),
     optimizer: { kind: 'adam', learningRate: o.learningRate ?? 2e-3 },
-    schedule: { kind: 'cosine', minLr: o.minLearningRate ?? (o.learningRate ?? 2e-3) / 20 },
+    // step: ×0.1 at each third of the run
+    schedule: o.schedule === 'constant' ? { kind: 'constant' } : o.schedule === 'step' ? { kind: 'step', everySteps: Math.max(1, Math.ceil((o.epochs * Math.ceil(o.trainIndices.length / batchSize)) / 3)), gamma: 0.1 } : { kind: 'cosine', minLr: o.minLearningRate ?? (o.learningRate ?? 2e-3) / 20 },
+    warmupSteps: o.warmupSteps ?? 0,
     seed,
     checkpoint: o.checkpoint,
     resume: o.resume,

@@ -7,6 +7,7 @@ import { loadCheckpoint } from '../engine/checkpoint.js';
 import type { CheckpointData } from '../engine/checkpoint-format.js';
 import { restoreModelWeights } from '../engine/state.js';
 import { buildFCN, type FCNOptions } from '../models/fcn/fcn.js';
+import { loadSegmentationCheckpoint } from '../models/segmentation-checkpoint.js';
 import { loadUNetCheckpoint } from '../models/unet/checkpoint-meta.js';
 import type { Detector, DetectorFamily } from '../models/detection/detector.js';
 import { OnnxDetector } from '../onnx/detector.js';
@@ -125,16 +126,42 @@ export function resolveUNetWeights(weights = 'unet-lv-fold0', field = '--weights
 }
 
 /**
+ * A checkpoint of `detseg train unet|fcn` (meta.format 'detseg-segmentation': K-class logits) as the
+ * model and its export metadata; `undefined` for a file of another format.
+ */
+function registrySegmenter(kind: 'unet' | 'fcn', path: string): { model: tf.LayersModel; info: SegmenterInfo } | undefined {
+  if (loadCheckpoint(path).meta?.format !== 'detseg-segmentation') return undefined;
+  const { model, meta, multiple } = loadSegmentationCheckpoint(path, kind, '--weights');
+  const input = meta.inChannels === 1 ? 'grey levels (R + G + B) / (3·255)' : 'RGB / 255';
+  return {
+    model,
+    info: {
+      kind,
+      inChannels: meta.inChannels,
+      multiple,
+      normalization: `${input}, zero-padded at the bottom and right to a multiple of ${multiple}; logits of ${meta.numClasses} classes, the class of a pixel is their arg-max`,
+      extra: { 'detseg.checkpoint_format': meta.format, 'detseg.options': JSON.stringify(meta.options), 'detseg.classes': JSON.stringify(meta.classNames) },
+    },
+  };
+}
+
+/**
  * The ONNX model bytes of a U-Net checkpoint (`weights`, see {@link resolveUNetWeights}) or of an FCN
  * (`weights` a checkpoint whose `meta.format` is 'detseg-fcn' with `meta.fcn` options, else the FCN of
- * `modelOptions` with its initial weights: the bilinear-initialised up-sampling), H and W fixed to
- * `imgsz` when given.
+ * `modelOptions` with its initial weights: the bilinear-initialised up-sampling), or, for both, a
+ * checkpoint of `detseg train unet|fcn` (meta.format 'detseg-segmentation': K-class logits); H and W
+ * fixed to `imgsz` when given.
  */
 export function segmenterOnnxBytes(kind: 'unet' | 'fcn', weights: string | undefined, options: { imgsz?: number; opset?: number; modelOptions?: Record<string, unknown> } = {}): { bytes: Uint8Array; path?: string } {
   let model: tf.LayersModel;
   let info: SegmenterInfo;
   let path: string | undefined;
-  if (kind === 'unet') {
+  const given = weights === undefined ? undefined : kind === 'unet' ? resolveUNetWeights(weights) : resolve(weights);
+  const registry = given !== undefined && existsSync(given) ? registrySegmenter(kind, given) : undefined;
+  if (registry) {
+    path = given;
+    ({ model, info } = registry);
+  } else if (kind === 'unet') {
     path = resolveUNetWeights(weights);
     const loaded = loadUNetCheckpoint(path);
     model = loaded.model;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../../src/engine/setup.js';
-import { crossEntropyDiceLoss, sigmoidCrossEntropy, sigmoidCrossEntropyPerElement, softDiceLoss, softmaxCrossEntropy } from '../../src/models/losses.js';
+import { crossEntropyDiceLoss, segmentationLoss, sigmoidCrossEntropy, sigmoidCrossEntropyPerElement, softDiceLoss, softmaxCrossEntropy } from '../../src/models/losses.js';
 import { mulberry32 } from '../../src/util/random.js';
 
 // Naive double-precision references of each loss, written from the textbook formulas.
@@ -120,4 +120,36 @@ test('sigmoid cross-entropy per element: each element equals the naive formula; 
   const got = tf.tidy(() => Array.from(sigmoidCrossEntropyPerElement(tf.tensor2d(z, [2, 3]), tf.tensor2d(y, [2, 1])).dataSync()));
   assert.equal(got.length, 6);
   got.forEach((v, i) => assert.ok(Math.abs(v - naiveBce([z[i]], [y[Math.floor(i / 3)]])) < 1e-5, `element ${i}: ${v}`));
+});
+
+/** Soft Dice with p = softmax over C (shape [B, H, W, C] flattened). */
+function naiveSoftmaxDice(z: number[], y: number[], shape: number[]): number {
+  const [b, h, w, c] = shape;
+  const p = z.slice();
+  for (let px = 0; px < b * h * w; px++) {
+    let norm = 0;
+    for (let k = 0; k < c; k++) norm += Math.exp(z[px * c + k]);
+    for (let k = 0; k < c; k++) p[px * c + k] = Math.exp(z[px * c + k]) / norm;
+  }
+  let total = 0;
+  for (let n = 0; n < b; n++) {
+    for (let k = 0; k < c; k++) {
+      let inter = 0, sp = 0, sy = 0;
+      for (let i = 0; i < h * w; i++) {
+        const idx = (n * h * w + i) * c + k;
+        inter += p[idx] * y[idx];
+        sp += p[idx];
+        sy += y[idx];
+      }
+      total += (2 * inter + 1) / (sp + sy + 1);
+    }
+  }
+  return 1 - total / (b * c);
+}
+
+test('segmentationLoss by name: softmax-dice and softmax-ce+dice match the naive softmax formulas (value and gradient)', async () => {
+  await initEngine();
+  const y = oneHot(SIZE, SHAPE[3], 16);
+  checkLoss('softmax-dice', segmentationLoss('softmax-dice'), (z, t) => naiveSoftmaxDice(z, t, SHAPE), y);
+  checkLoss('softmax-ce+dice', segmentationLoss('softmax-ce+dice'), (z, t) => naiveSoftmaxCe(z, t, SHAPE[3]) + naiveSoftmaxDice(z, t, SHAPE), y);
 });

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodePng } from '../../src/data/images.js';
 import { syntheticSample } from '../../src/data/synthetic.js';
-import { binaryLabelDataset, labelBatches, loadLabelFolder, syntheticLabelDataset, type LabelSample } from '../../src/models/segmentation-data.js';
+import { initEngine } from '../../src/engine/setup.js';
+import { binaryLabelDataset, binaryMaskLabels, labelBatches, loadLabelFolder, syntheticLabelDataset, withChannels, type LabelSample } from '../../src/models/segmentation-data.js';
 import { DetsegInputError } from '../../src/util/errors.js';
 import { mulberry32 } from '../../src/util/random.js';
 
@@ -23,7 +24,8 @@ test('syntheticLabelDataset: RGB / 255 and the semantic map of the synthetic sha
   assert.deepEqual([binary.samples[0].channels, binary.samples[0].group, Array.from(binary.samples[0].labels)], [1, 'p1', [0, 1]]);
 });
 
-test('labelBatches: centre crop of every channel, one-hot targets; flips mirror image and labels alike (hand-worked 2×4 → 2×2)', () => {
+test('labelBatches: centre crop of every channel, one-hot targets; flips mirror image and labels alike (hand-worked 2×4 → 2×2)', async () => {
+  await initEngine();
   // a 2-channel 2×4 image, channel value = 10·row + column (+100 in channel 1), labels 0..3 by column
   const image = new Float32Array(16);
   for (let r = 0; r < 2; r++) for (let c = 0; c < 4; c++) { image[(r * 4 + c) * 2] = 10 * r + c; image[(r * 4 + c) * 2 + 1] = 100 + 10 * r + c; }
@@ -66,4 +68,24 @@ test('loadLabelFolder reads the class id from the mask grey level; colour masks 
   writeFileSync(join(dir, 'masks', 'a.png'), await encodePng(rgb(3, 2, () => [1, 1, 1])));
   writeFileSync(join(dir, 'images', 'b.png'), await encodePng(rgb(3, 2, () => [0, 0, 0])));
   await assert.rejects(loadLabelFolder(dir), (e: Error) => e instanceof DetsegInputError && /has no mask/.test(e.message));
+});
+
+test('binaryMaskLabels: masks of only 0 and 255 become classes 0 / 1; a label map is left alone; threshold mode cuts at 128', () => {
+  const set = (...labels: number[][]) => ({ samples: labels.map((l, i): LabelSample => ({ name: `s${i}`, height: 1, width: l.length, channels: 1, image: new Float32Array(l.length), labels: Uint8Array.from(l) })), classNames: ['background', 'class1'] });
+  const binary = binaryMaskLabels(set([0, 255, 255], [0, 0, 0]), 'auto')!;
+  assert.deepEqual(binary.classNames, ['background', 'foreground']);
+  assert.deepEqual(binary.samples.map((s) => Array.from(s.labels)), [[0, 1, 1], [0, 0, 0]]);
+  assert.equal(binaryMaskLabels(set([0, 1, 2], [0, 255]), 'auto'), undefined, 'a pixel of class 1: a label map');
+  assert.equal(binaryMaskLabels(set([0, 0]), 'auto'), undefined, 'no 255 at all: a label map of background');
+  assert.deepEqual(binaryMaskLabels(set([0, 127, 128, 254]), 'threshold')!.samples[0].labels, Uint8Array.of(0, 0, 1, 1));
+});
+
+test('withChannels: RGB → grey is the mean of R, G, B; grey → RGB repeats it; same channels: the same sample', () => {
+  const rgb: LabelSample = { name: 'a', height: 1, width: 2, channels: 3, image: Float32Array.of(0.3, 0.6, 0.9, 0, 0, 0.75), labels: Uint8Array.of(0, 1) };
+  const grey = withChannels(rgb, 1);
+  assert.deepEqual(Array.from(grey.image), [Math.fround((Math.fround(0.3) + Math.fround(0.6) + Math.fround(0.9)) / 3), 0.25]);
+  assert.equal(grey.channels, 1);
+  assert.equal(grey.labels, rgb.labels);
+  assert.deepEqual(Array.from(withChannels(grey, 3).image), [grey.image[0], grey.image[0], grey.image[0], 0.25, 0.25, 0.25]);
+  assert.equal(withChannels(rgb, 3), rgb);
 });

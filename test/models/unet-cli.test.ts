@@ -52,7 +52,7 @@ test('detseg train unet --data then predict unet: checkpoint written, masks of t
   assert.match(trained.stdout, /trained 25 epochs \(75 steps\)/);
   const meta = loadCheckpoint(ckpt);
   assert.equal(meta.epoch, 25);
-  assert.equal(meta.meta?.format, 'detseg-unet');
+  assert.deepEqual([meta.meta?.format, meta.meta?.kind, meta.meta?.numClasses], ['detseg-segmentation', 'unet', 2], 'masks of only 0 and 255: 2 classes');
 
   const predicted = runCli(['predict', 'unet', '--checkpoint', ckpt, '--input', join(dir, 'new', 'images'), '--out', join(dir, 'pred')]);
   assert.equal(predicted.code, 0, predicted.stderr);
@@ -78,7 +78,7 @@ test('bad input to train/predict unet: one-line errors naming the folder or opti
   assert.equal(noMasks.stderr.trim().split('\n').length, 1);
   const badCrop = runCli(['train', 'unet', '--sunnybrook', '--crop', '100', '--depth', '3']);
   assert.equal(badCrop.code, 1);
-  assert.match(badCrop.stderr, /--crop: must be a multiple of 2\^depth = 8, got 100/);
+  assert.match(badCrop.stderr, /--crop: must be a multiple of 8 for unet with these model options, got 100/);
   const both = runCli(['train', 'unet', '--data', dir, '--sunnybrook']);
   assert.match(both.stderr, /exactly one of --data/);
   const badCkpt = runCli(['predict', 'unet', '--checkpoint', join(dir, 'none.ckpt'), '--input', join(dir, 'images')]);

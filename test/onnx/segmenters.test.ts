@@ -1,6 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { saveCheckpoint } from '../../src/engine/checkpoint.js';
+import { captureModelWeights } from '../../src/engine/state.js';
+import { segmentationFamily, type SegmentationCheckpointMeta } from '../../src/models/segmentation-registry.js';
 import { initEngine } from '../../src/engine/setup.js';
 import { buildFCN } from '../../src/models/fcn/fcn.js';
 import { loadUNetCheckpoint } from '../../src/models/unet/checkpoint-meta.js';
@@ -65,5 +71,29 @@ test('onnx segmenters: the FCN-16s (skip, bilinear-initialised up-sampling) at a
   } finally {
     model.dispose();
     await sessions.release();
+  }
+});
+
+test('onnx segmenters: a checkpoint of detseg train unet (detseg-segmentation, RGB → 4 classes) exports with its class logits', async () => {
+  await initEngine();
+  const dir = mkdtempSync(join(tmpdir(), 'detseg-onnx-seg-'));
+  const options = { depth: 2, baseWidth: 4 };
+  const model = segmentationFamily('unet').build(options, 3, 4, 2);
+  const path = join(dir, 'unet.ckpt');
+  const meta: SegmentationCheckpointMeta = { format: 'detseg-segmentation', kind: 'unet', options, inChannels: 3, numClasses: 4, classNames: ['background', 'a', 'b', 'c'], seed: 2 };
+  saveCheckpoint(path, { epoch: 1, step: 1, rng: { seed: 0, state: 1 }, model: captureModelWeights(model), optimizer: [], optimizerName: 'adam', meta: { ...meta } });
+  const { bytes } = segmenterOnnxBytes('unet', path);
+  const sessions = await PartSessions.open(bytes, nodeOrtBinding(1), path);
+  try {
+    const grey = greyImage(32, 48);
+    const image = Float32Array.from({ length: grey.length * 3 }, (_, i) => grey[Math.floor(i / 3)] * (1 - 0.2 * (i % 3)));
+    const expected = tf.tidy(() => (model.predict(tf.tensor4d(image, [1, 32, 48, 3])) as tf.Tensor).dataSync() as Float32Array);
+    const got = (await sessions.run('image', { image: [image, [1, 32, 48, 3]] })).logits;
+    assert.deepEqual(got.dims, [1, 32, 48, 4]);
+    assert.ok(agreement(got.data, expected).maxDiff <= 1e-4);
+  } finally {
+    model.dispose();
+    await sessions.release();
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -23,7 +23,7 @@ import { writeDirAtomic, writeFileAtomic } from '../../util/atomic.js';
 import { runThenDispose } from '../../util/dispose.js';
 import { DEFAULT_MAX_PIXELS } from '../../util/limits.js';
 import { DetsegInputError } from '../../util/errors.js';
-import { positiveNumber, unitInterval, wholeNumber } from '../options.js';
+import { jsonObjectOption, positiveNumber, unitInterval, wholeNumber } from '../options.js';
 
 /**
  * The registered detectors on the command line, Ultralytics' workflow: `detseg train <model>` (any
@@ -69,18 +69,6 @@ async function validationData(val: string | undefined, train: DetectionData, ima
   const data = await openDetectionData(val, { images, split: 'val', field: '--val', synthetic: { seed: 2, count: 200, size, objects: objectsOf(family) } });
   validateDetectionData(data, single);
   return data;
-}
-
-function parseJsonOption(value: string | undefined, option: string): Record<string, unknown> {
-  if (value === undefined) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value);
-  } catch {
-    throw new DetsegInputError(`must be a JSON object of model options, got '${value}'`, { field: option });
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new DetsegInputError(`must be a JSON object of model options, got '${value}'`, { field: option });
-  return parsed as Record<string, unknown>;
 }
 
 interface TrainCliOptions extends DataOptions {
@@ -145,7 +133,7 @@ export function registerDetectorTrain(trainCmd: Command): void {
         if (opts.epochs !== undefined && opts.steps !== undefined) throw new DetsegInputError('give --epochs or --steps, not both', { field: '--steps' });
         const warp = opts.warp === undefined ? undefined : wholeNumber(opts.warp, '--warp', 8);
         if (warp !== undefined && warp % 8 !== 0) throw new DetsegInputError(`must be a multiple of the backbone stride 8, got ${warp}`, { field: '--warp' });
-        const modelOptions = { ...parseJsonOption(opts.modelOptions, '--model-options'), ...(warp === undefined ? {} : { warpSize: warp }) };
+        const modelOptions = { ...jsonObjectOption(opts.modelOptions, '--model-options'), ...(warp === undefined ? {} : { warpSize: warp }) };
         const weightsGiven = opts.weights ?? opts.init;
         args = {
           model: kind,
@@ -200,9 +188,8 @@ export function registerDetectorTrain(trainCmd: Command): void {
   }
 }
 
-/** Adds `detseg val <model>` for every registered detector. */
-export function registerDetectorVal(program: Command): void {
-  const valCmd = program.command('val').description('evaluate a detector on a dataset (pycocotools\' numbers)');
+/** Adds `detseg val <model>` for every registered detector to the `val` command group. */
+export function registerDetectorVal(valCmd: Command): void {
   for (const family of DETECTOR_FAMILIES) {
     valCmd
       .command(family.kind)

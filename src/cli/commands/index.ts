@@ -8,7 +8,8 @@ import { registerWindows } from './windows.js';
 import { registerBench } from './bench.js';
 import { registerTrain } from './train.js';
 import { registerPredict } from './predict.js';
-import { registerDetectorVal, registerModels } from './detect.js';
+import { registerModels } from './detect.js';
+import { registerVal } from './val.js';
 import { registerExport } from './export.js';
 
 /**
@@ -25,7 +26,7 @@ export function registerCommands(program: Command): void {
   registerBench(program);
   registerTrain(program);
   registerPredict(program);
-  registerDetectorVal(program);
+  registerVal(program);
   registerModels(program);
   registerExport(program);
 }

@@ -4,7 +4,10 @@ import { restoreModelWeights } from '../../engine/state.js';
 import { DetsegInputError } from '../../util/errors.js';
 import { buildUNet, type UNetOptions } from './unet.js';
 
-/** `meta` of a checkpoint written by `detseg train unet`. */
+/**
+ * `meta` of a binary U-Net checkpoint (format 'detseg-unet': one sigmoid logit per pixel). `detseg train
+ * unet` writes the registry's 'detseg-segmentation' format; `detseg val|predict|export unet` read both.
+ */
 export interface UNetCheckpointMeta {
   format: 'detseg-unet';
   unet: UNetOptions;
@@ -15,7 +18,7 @@ export interface UNetCheckpointMeta {
 }
 
 /**
- * Rebuilds the U-Net of a checkpoint written by `detseg train unet` (meta.format 'detseg-unet') or of a
+ * Rebuilds the U-Net of a binary U-Net checkpoint (meta.format 'detseg-unet') or of a
  * shipped LV checkpoint (meta.format 'detseg-unet-lv'), for inputs of any size divisible by 2^depth,
  * and loads its weights. Throws a {@link DetsegInputError} naming the file for anything else.
  */

@@ -3,8 +3,6 @@ import { existsSync } from 'node:fs';
 import { join, parse } from 'node:path';
 import { decodeImage, imageFileNames, type DecodeOptions } from '../../data/images.js';
 import { loadSunnybrook } from '../../data/sunnybrook.js';
-import { centreCropOrigin, cropInto } from '../../data/crop.js';
-import type { Batch } from '../../engine/train.js';
 import { shuffleInPlace } from '../../util/random.js';
 import { DetsegInputError } from '../../util/errors.js';
 
@@ -98,8 +96,8 @@ export function sunnybrookSamples(dir?: string): SegSample[] {
  * them — at most all but one — are held out whole. Samples without a group are groups of their own
  * (an image folder is split by image). Indices in sample order.
  */
-export function holdOutGroups(samples: SegSample[], fraction: number, random: () => number): { trainIndices: number[]; valIndices: number[]; valGroups: string[] } {
-  const groupOf = (s: SegSample, i: number) => s.group ?? `#${i}:${s.name}`;
+export function holdOutGroups(samples: ReadonlyArray<Pick<SegSample, 'name' | 'group'>>, fraction: number, random: () => number): { trainIndices: number[]; valIndices: number[]; valGroups: string[] } {
+  const groupOf = (s: Pick<SegSample, 'name' | 'group'>, i: number) => s.group ?? `#${i}:${s.name}`;
   const groups = shuffleInPlace([...new Set(samples.map(groupOf))], random);
   const valGroups = groups.slice(0, Math.max(0, Math.min(groups.length - 1, Math.round(fraction * groups.length))));
   const held = new Set(valGroups);
@@ -107,43 +105,6 @@ export function holdOutGroups(samples: SegSample[], fraction: number, random: ()
   const valIndices: number[] = [];
   samples.forEach((s, i) => (held.has(groupOf(s, i)) ? valIndices : trainIndices).push(i));
   return { trainIndices, valIndices, valGroups: valGroups.filter((g) => !g.startsWith('#')) };
-}
-
-/** Augmentation and batching of {@link segBatches}. */
-export interface SegBatchOptions {
-  batchSize: number;
-  /** Side of the square training crop (divisible by 2^depth of the U-Net). */
-  crop: number;
-  /** Largest random shift of the crop from the image centre, in pixels (default 0). */
-  maxShift?: number;
-  /** Random left–right flips (default true). */
-  flip?: boolean;
-}
-
-/**
- * The batches of one epoch over `indices` of `samples`, shuffled by `random`, each sample cropped
- * (centre ± a random shift, optionally flipped): `x [B, crop, crop, 1]`, `y [B, crop, crop, 1]` (0/1).
- */
-export function* segBatches(samples: SegSample[], indices: number[], options: SegBatchOptions, random: () => number): Generator<Batch> {
-  const order = shuffleInPlace(indices.slice(), random);
-  const size = options.crop;
-  const maxShift = options.maxShift ?? 0;
-  for (let start = 0; start < order.length; start += options.batchSize) {
-    const ids = order.slice(start, start + options.batchSize);
-    const x = new Float32Array(ids.length * size * size);
-    const y = new Float32Array(ids.length * size * size);
-    ids.forEach((index, b) => {
-      const s = samples[index];
-      const [r0, c0] = centreCropOrigin(s.height, s.width, size);
-      const shift = (lo: number, hi: number) => Math.max(lo, Math.min(hi, Math.round((2 * random() - 1) * maxShift)));
-      const row0 = r0 + shift(-r0, s.height - size - r0);
-      const col0 = c0 + shift(-c0, s.width - size - c0);
-      const flip = (options.flip ?? true) && random() < 0.5;
-      cropInto(s.image, s.width, row0, col0, size, flip, x, b * size * size);
-      cropInto(s.mask, s.width, row0, col0, size, flip, y, b * size * size);
-    });
-    yield { x: tf.tensor4d(x, [ids.length, size, size, 1]), y: tf.tensor4d(y, [ids.length, size, size, 1]) };
-  }
 }
 
 /**
