@@ -1,33 +1,25 @@
 /**
  * Trains a registered segmentation model (unet, fcn, deeplab, segformer) on one of the two benchmark
- * sets and scores it on held-out data; the figures of the report's segmentation-families table come
- * from here (`assets/segmentation/results.json`, one entry per model and task).
+ * sets and scores it on held-out data (`src/pipeline/shipped-segmentation.ts` says which data and how);
+ * the figures of the report's segmentation-families table come from here
+ * (`assets/segmentation/results.json`), and `SHIPPED_SEGMENTATION` lists the runs of the shipped models.
  *
- *   node --import tsx scripts/train-segmentation.ts --kind deeplab --task synthetic
+ *   node --import tsx scripts/train-segmentation.ts --kind deeplab --task synthetic --train-images 2000 --epochs 10
  *   node --import tsx scripts/train-segmentation.ts --kind segformer --task lv --folds 0,1,2,3,4
  *
- * - `synthetic`: the shapes' semantic maps (background, circle, square, triangle), training images
- *   0 … n−1 of seed 1, held-out images 0 … 199 of seed 2 (the detectors' held-out set), 128² crops with
- *   shifts of up to 16 px and flips; held-out mean IoU after every epoch, pooled over the 200 images.
- * - `lv`: the Sunnybrook LV slices, 5 folds by patient (train on 4 patients, score the 5th), with the
- *   LV practical's input (centre 96×96 window, re-windowed on it), shifts of up to 12 px, flips and
- *   gamma; the Dice of the LV class pooled over the held-out patient's slices, as the practical scores
- *   its U-Net.
- *
- * Options: `--kind`, `--task`, `--options <json>` (the builder's options), `--epochs`, `--batch`, `--lr`,
- * `--min-lr`, `--train-images` (synthetic), `--folds` (lv), `--seed`, `--out <dir>` (checkpoints
- * `<kind>-<task>[-fold<k>].ckpt` and `<kind>-<task>.json`, default tmp/segmentation), `--resume`,
- * `--init <ckpt>` (synthetic: start from that model's weights with a fresh schedule; `--name` then
- * names the outputs instead of `<kind>-synthetic`).
+ * Options: `--kind`, `--task synthetic|lv`, `--options <json>` (the builder's options), `--epochs`
+ * (default 20 synthetic, 50 LV), `--batch` (8 / 4), `--lr` (2e-3), `--min-lr`, `--train-images`
+ * (synthetic, default 2000), `--folds` (LV, default all 5), `--seed`, `--out <dir>` (checkpoints
+ * `<name>.ckpt` or `<kind>-lv-fold<k>.ckpt` and `<name>.json`, default tmp/segmentation), `--name`
+ * (default `<kind>-<task>`), `--resume`, `--init <ckpt>` (synthetic: start from that model's weights
+ * with a fresh schedule).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadSunnybrook } from '../src/data/sunnybrook.js';
 import { initEngine } from '../src/engine/setup.js';
 import { segmentationFamily } from '../src/models/segmentation-registry.js';
-import { sunnybrookLabelDataset, syntheticLabelDataset, type LabelDataset } from '../src/models/segmentation-data.js';
-import { evaluateSegmentation, trainSegmentation } from '../src/models/segmentation-train.js';
+import { trainLvSegmentation, trainSyntheticSegmentation } from '../src/pipeline/shipped-segmentation.js';
 
 const { values } = parseArgs({
   options: {
@@ -54,77 +46,39 @@ const learningRate = Number(values.lr);
 const minLearningRate = values['min-lr'] !== undefined ? Number(values['min-lr']) : undefined;
 const seed = Number(values.seed);
 const out = values.out!;
+const name = values.name ?? `${kind}-${values.task}`;
 mkdirSync(out, { recursive: true });
 await initEngine();
 const log = (line: string) => process.stdout.write(`${line}\n`);
-const params = (data: LabelDataset) => {
-  const model = family.build(options, data.samples[0].channels, data.classNames.length, seed);
-  const n = model.countParams();
-  model.dispose();
-  return n;
-};
+// the command as recorded: without --out, other absolute paths (--init) shortened to the file name
+const args = process.argv.slice(2);
+const recorded = args.flatMap((a, i) => (a === '--out' || args[i - 1] === '--out' ? [] : [a.startsWith('/') ? basename(a) : /[\s'"{}]/.test(a) ? `'${a}'` : a]));
+const command = `node --import tsx scripts/train-segmentation.ts ${recorded.join(' ')}`;
 
 if (values.task === 'synthetic') {
-  const trainCount = Number(values['train-images']);
-  const train = syntheticLabelDataset(1, trainCount);
-  const held = syntheticLabelDataset(2, 200);
-  const data: LabelDataset = { samples: [...train.samples, ...held.samples], classNames: train.classNames };
-  const trainIndices = train.samples.map((_, i) => i);
-  const valIndices = held.samples.map((_, i) => trainCount + i);
-  const epochs = Number(values.epochs ?? 20);
-  const batchSize = Number(values.batch ?? 8);
-  const name = values.name ?? `${kind}-synthetic`;
   const checkpoint = join(out, `${name}.ckpt`);
-  const t0 = performance.now();
-  const { model, result } = await trainSegmentation({
-    kind, options, data, trainIndices, valIndices, crop: 128, maxShift: 16, epochs, batchSize, learningRate, minLearningRate, seed, checkpoint, resume: values.resume, init: values.init, log,
-    progress: false,
+  const r = await trainSyntheticSegmentation({
+    kind, options, trainImages: Number(values['train-images']), epochs: Number(values.epochs ?? 20), batchSize: Number(values.batch ?? 8), learningRate, minLearningRate, seed,
+    init: values.init, checkpoint, resume: values.resume, log,
   });
-  const trainSeconds = (performance.now() - t0) / 1000;
-  for (const r of result.history) log(`epoch ${r.epoch + 1} loss ${r.loss.toFixed(4)} val mIoU ${(r.metrics.val_miou ?? NaN).toFixed(4)} ${r.seconds.toFixed(1)} s`);
-  const evaluation = evaluateSegmentation(model, data.samples, valIndices, data.classNames.length, family.multiple(options));
-  const entry = {
-    kind, task: 'synthetic', options, init: values.init ?? null, trainImages: trainCount, heldOutImages: 200, epochs, batchSize, learningRate, seed,
-    parameters: model.countParams(), trainSeconds: Math.round(trainSeconds),
-    meanIou: evaluation.metrics.meanIou, iou: Object.fromEntries(data.classNames.map((c, i) => [c, evaluation.metrics.iou[i]])),
-    pixelAccuracy: evaluation.metrics.pixelAccuracy, msPerImage: evaluation.msPerImage,
-  };
-  log(`held-out mIoU ${entry.meanIou.toFixed(4)} (${data.classNames.map((c, i) => `${c} ${evaluation.metrics.iou[i].toFixed(3)}`).join(', ')}), pixel accuracy ${entry.pixelAccuracy.toFixed(4)}, ${entry.msPerImage.toFixed(1)} ms/image, ${entry.parameters} parameters, ${entry.trainSeconds} s → ${checkpoint}`);
-  writeFileSync(join(out, `${name}.json`), `${JSON.stringify(entry, null, 1)}\n`);
-  model.dispose();
+  log(`held-out mIoU ${r.meanIou.toFixed(4)} (${Object.entries(r.iou).map(([c, v]) => `${c} ${v.toFixed(3)}`).join(', ')}), pixel accuracy ${r.pixelAccuracy.toFixed(4)}, ${r.msPerImage.toFixed(1)} ms/image, ${r.parameters} parameters, ${r.trainSeconds} s → ${checkpoint}`);
+  writeFileSync(join(out, `${name}.json`), `${JSON.stringify({ command, ...r }, null, 1)}\n`);
 } else if (values.task === 'lv') {
-  const sunnybrook = loadSunnybrook();
-  const crop = 96;
-  const trainSet = sunnybrookLabelDataset(sunnybrook, crop, 12);
-  const testSet = sunnybrookLabelDataset(sunnybrook, crop, 0);
-  const epochs = Number(values.epochs ?? 50);
-  const batchSize = Number(values.batch ?? 4);
   const folds = values.folds!.split(',').map(Number);
-  const results: Array<Record<string, unknown>> = [];
-  for (const fold of folds) {
-    const patient = sunnybrook.patients[fold];
-    const trainIndices = trainSet.samples.flatMap((s, i) => (s.group === patient ? [] : [i]));
-    const testIndices = testSet.samples.flatMap((s, i) => (s.group === patient ? [i] : []));
-    const checkpoint = join(out, `${kind}-lv-fold${fold}.ckpt`);
-    const t0 = performance.now();
-    const { model, result } = await trainSegmentation({
-      kind, options, data: trainSet, trainIndices, crop, maxShift: 12, gammaJitter: 0.4, epochs, batchSize, learningRate, minLearningRate: minLearningRate ?? 1e-4,
-      seed: seed + fold, checkpoint, resume: values.resume, log, progress: false,
-    });
-    const trainSeconds = (performance.now() - t0) / 1000;
-    const last = result.history[result.history.length - 1];
-    const evaluation = evaluateSegmentation(model, testSet.samples, testIndices, 2, family.multiple(options));
-    const entry = { fold, patient, dice: evaluation.metrics.dice[1], iou: evaluation.metrics.iou[1], pixelAccuracy: evaluation.metrics.pixelAccuracy, msPerImage: evaluation.msPerImage, trainSeconds: Math.round(trainSeconds), loss: last?.loss };
-    log(`fold ${fold} held-out ${patient}: Dice ${entry.dice.toFixed(4)} IoU ${entry.iou.toFixed(4)}, ${entry.msPerImage.toFixed(1)} ms/image, ${entry.trainSeconds} s → ${checkpoint}`);
-    results.push(entry);
+  const scores = await trainLvSegmentation({
+    kind, options, folds, epochs: values.epochs === undefined ? undefined : Number(values.epochs), batchSize: values.batch === undefined ? undefined : Number(values.batch),
+    learningRate, minLearningRate, seed, checkpoint: (fold) => join(out, `${kind}-lv-fold${fold}.ckpt`), resume: values.resume, log,
+  });
+  for (const s of scores) log(`fold ${s.fold} held-out ${s.patient}: Dice ${s.dice.toFixed(4)} IoU ${s.iou.toFixed(4)}, ${s.msPerImage.toFixed(1)} ms/image, ${s.trainSeconds} s`);
+  const meanDice = scores.reduce((sum, s) => sum + s.dice, 0) / scores.length;
+  log(`mean Dice over folds ${folds.join(',')}: ${meanDice.toFixed(4)}`);
+  const parameters = (() => {
+    const model = family.build(options, 1, 2, seed);
+    const n = model.countParams();
     model.dispose();
-  }
-  const summary = {
-    kind, task: 'lv', options, crop, epochs, batchSize, learningRate, seed, parameters: params(testSet),
-    meanDice: results.reduce((s, r) => s + (r.dice as number), 0) / results.length, folds: results,
-  };
-  log(`mean Dice over folds ${folds.join(',')}: ${summary.meanDice.toFixed(4)}`);
-  writeFileSync(join(out, `${kind}-lv${folds.length === 5 ? '' : `-folds${folds.join('')}`}.json`), `${JSON.stringify(summary, null, 1)}\n`);
+    return n;
+  })();
+  writeFileSync(join(out, `${name}.json`), `${JSON.stringify({ command, kind, task: 'lv', options, parameters, meanDice, folds: scores }, null, 1)}\n`);
 } else {
   throw new Error(`--task must be synthetic or lv, got '${values.task}'`);
 }
