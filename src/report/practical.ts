@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { initEngine } from '../engine/setup.js';
 import { trainShippedDetectors } from '../pipeline/shipped-chain.js';
 import { trainShippedRuns } from '../pipeline/shipped-runs.js';
+import { trainShippedSegmentation } from '../pipeline/shipped-segmentation.js';
 import { writeDirAtomic } from '../util/atomic.js';
 import { ReportContext, renderReport, type ReportSection } from './report.js';
 import { anchorsSection } from './sections/anchors.js';
@@ -82,6 +83,7 @@ export async function runPractical(opts: PracticalOptions): Promise<string[]> {
       for (const [which, path] of Object.entries(trained)) ctx.checkpoints.set(which, path);
       for (const [which, path] of Object.entries(await trainShippedRuns(join(dir, 'checkpoints'), { quick: !!opts.quick, log }))) ctx.checkpoints.set(which, path);
       log(`practical: detectors trained (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+      for (const [which, path] of Object.entries(await trainShippedSegmentation(join(dir, 'checkpoints'), { quick: !!opts.quick, log }))) ctx.checkpoints.set(which, path);
     }
     const sections: ReportSection[] = [];
     for (const build of builders) {

@@ -73,7 +73,7 @@ export async function segmentationFamiliesSection(ctx: ReportContext): Promise<R
   const rows: Array<Array<string | number>> = [];
   const columns: Array<{ title: string; synthetic: Uint8Array[]; lv?: Uint8Array }> = [];
   for (const kind of segmentationKinds()) {
-    const path = segmentationCheckpointPath(kind);
+    const path = ctx.checkpoints.get(`segmentation-${kind}`) ?? segmentationCheckpointPath(kind);
     if (!existsSync(path)) continue;
     const loaded = segmentationModelFromCheckpoint(loadCheckpoint(path), path);
     const multiple = loaded.family.multiple(loaded.meta.options);
@@ -87,7 +87,7 @@ export async function segmentationFamiliesSection(ctx: ReportContext): Promise<R
       loaded.model.dispose();
     }
     let lv: Uint8Array | undefined;
-    const lvPath = segmentationCheckpointPath(kind, lvFold);
+    const lvPath = ctx.checkpoints.get(`segmentation-${kind}-lv-fold${lvFold}`) ?? segmentationCheckpointPath(kind, lvFold);
     if (existsSync(lvPath)) {
       const lvModel = segmentationModelFromCheckpoint(loadCheckpoint(lvPath), lvPath);
       try {
