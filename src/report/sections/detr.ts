@@ -11,7 +11,8 @@ import { syntheticData } from '../../pipeline/dataset.js';
 import { prepareSample } from '../../pipeline/samples.js';
 import { checkpointImageSize, loadDetector, shippedCheckpoints } from '../../pipeline/weights.js';
 import { heatmapOverlay } from '../../viz/heatmap-overlay.js';
-import { htmlTable } from '../../viz/plot.js';
+import { htmlTable, linePlot } from '../../viz/plot.js';
+import type { EpochRow } from '../../pipeline/train.js';
 import { figureHtml, type ReportContext, type ReportSection } from '../report.js';
 
 /** A query "found" an object when its best real class has at least this probability. */
@@ -137,6 +138,21 @@ class. Training matches the N predictions to the objects one to one with the Hun
       `<p>The Hungarian matching of this image's ${target.labels.length} objects to the queries (the assignment training would use):</p>`,
       htmlTable(['object', 'matched query', 'query predicts', 'IoU'], rows),
     );
+    // the training curve of the run the checkpoint comes from (its meta.history, one row per epoch)
+    const history = (detector.meta.history as EpochRow[] | undefined) ?? [];
+    const trainImages = Number((detector.meta.args as { trainImages?: number } | undefined)?.trainImages);
+    if (history.length > 0 && Number.isFinite(trainImages)) {
+      const seen = history.map((h) => ((h.epoch + 1) * trainImages) / 1000);
+      const hours = history.reduce((sum, h) => sum + h.seconds, 0) / 3600;
+      const curve = linePlot(
+        [
+          { label: 'mAP@0.5', xs: seen, ys: history.map((h) => h.mAP50) },
+          { label: 'mAP@[.5:.95]', xs: seen, ys: history.map((h) => h.mAP) },
+        ],
+        { title: 'DETR held-out mAP during training', xLabel: 'training images seen (thousands)', yLabel: 'COCO AP', yRange: [0, 1], width: 480 },
+      );
+      parts.push(figureHtml(ctx.figure('detr-training.svg', curve), `The held-out (200 images) mAP after each epoch of ${trainImages.toLocaleString('en-US')} images; ${hours.toFixed(1)} h of training in all (the epochs' recorded times).`));
+    }
   } finally {
     detector.dispose();
   }
