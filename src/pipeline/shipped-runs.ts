@@ -1,6 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { detectorFamily } from '../models/registry.js';
+import { shippedDetectorPath } from './weights.js';
 import { sharedDataDir } from '../util/paths.js';
 import { openDetectionData, syntheticData, validateDetectionData } from './dataset.js';
 import { trainRun } from './train.js';
@@ -9,11 +10,11 @@ import { trainShippedPanoptic } from './shipped-panoptic.js';
 /**
  * The shipped checkpoints made by `detseg train` runs (beside the R-CNN family's chain,
  * `shipped-chain.ts`): the classification + localization model (the command of
- * docs/localization.md), YOLOv1 and SSD (docs/single-stage.md) and the Penn-Fudan pedestrian Mask R-CNN (docs/rcnn-family.md; its data is
+ * docs/localization.md), YOLOv1 and SSD (docs/single-stage.md), DETR (docs/detr.md) and the Penn-Fudan pedestrian Mask R-CNN (docs/rcnn-family.md; its data is
  * `../shared/data/pennfudan`, not embedded: without it that run is skipped with a log line). `quick`
  * runs each for 2 steps (a smoke test of the runs, not a result).
  */
-export async function trainShippedRuns(dir: string, options: { quick?: boolean; log?: (line: string) => void; shared?: string } = {}): Promise<Record<string, string>> {
+export async function trainShippedRuns(dir: string, options: { quick?: boolean; log?: (line: string) => void; shared?: string; fasterRcnnSmall?: string } = {}): Promise<Record<string, string>> {
   const log = options.log ?? (() => {});
   const quick = options.quick ?? false;
   mkdirSync(dir, { recursive: true });
@@ -61,6 +62,16 @@ export async function trainShippedRuns(dir: string, options: { quick?: boolean; 
     out[kind] = join(dir, `${kind}.ckpt`);
     copyFileSync(join(runDir, 'weights', 'best.ckpt'), out[kind]);
   }
+
+  // DETR (docs/detr.md): anchor points, the backbone of the small Faster R-CNN (the one retrained in the same run
+  // when given, else the shipped one), 6 epochs on 4,000 synthetic images; the run's best.ckpt ships
+  //   detseg train detr --train-images 4000 --epochs 6 --batch 4 --lr 5e-4 --model-options '{"anchorPoints":true}' --weights faster-rcnn-small --name detr
+  const detrOptions = { anchorPoints: true };
+  const detrBackbone = options.fasterRcnnSmall ?? shippedDetectorPath('faster-rcnn-small');
+  const detr = await trainRun({ family: detectorFamily('detr'), data: syntheticData(1, quick ? 8 : 4000, 128), val: shapesVal, dir: join(dir, 'detr'), ...steps(6), batch: 4, imgsz: 128, lr: 5e-4, modelOptions: detrOptions, weights: detrBackbone, args: { model: 'detr', modelOptions: detrOptions, trainImages: quick ? 8 : 4000 }, log });
+  detr.model.dispose();
+  out.detr = join(dir, 'detr.ckpt');
+  copyFileSync(join(dir, 'detr', 'weights', 'best.ckpt'), out.detr);
 
   // the panoptic model's semantic head and fine-tuned Mask R-CNN (scripts/train-panoptic.ts)
   Object.assign(out, await trainShippedPanoptic(dir, { quick, log }));

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initEngine } from '../../src/engine/setup.js';
 import type { YOLOv1 } from '../../src/models/yolov1/yolov1.js';
+import type { DetrNet } from '../../src/models/detr/detr.js';
 import { checkpointImageSize, loadDetector } from '../../src/pipeline/weights.js';
 import { SEMANTIC_CHANNELS } from '../../src/models/panoptic/data.js';
 import { loadSemanticHead } from '../../src/models/panoptic/semantic-head.js';
@@ -20,7 +21,7 @@ test('--retrain --quick: the classification + localization, YOLOv1, SSD, panopti
   const logged: string[] = [];
   try {
     const out = await trainShippedRuns(dir, { quick: true, shared: pennfudan ?? join(dir, 'absent'), log: (line) => logged.push(line) });
-    assert.deepEqual(Object.keys(out).sort(), [...(pennfudan ? ['pedestrian-mask-rcnn'] : []), 'classloc', 'panoptic-mask-rcnn', 'panoptic-semantic', 'ssd', 'yolov1'].sort());
+    assert.deepEqual(Object.keys(out).sort(), [...(pennfudan ? ['pedestrian-mask-rcnn'] : []), 'classloc', 'panoptic-mask-rcnn', 'panoptic-semantic', 'ssd', 'yolov1', 'detr'].sort());
     if (!pennfudan) assert.ok(logged.includes('retrain: pedestrian-mask-rcnn skipped: ../shared/data/pennfudan is absent'));
     const { model: semantic } = loadSemanticHead(out['panoptic-semantic']);
     assert.deepEqual(semantic.outputs[0].shape, [null, null, null, SEMANTIC_CHANNELS]);
@@ -32,6 +33,7 @@ test('--retrain --quick: the classification + localization, YOLOv1, SSD, panopti
       'pedestrian-mask-rcnn': { kind: 'mask-rcnn', classes: ['person'], imgsz: 256 },
       yolov1: { kind: 'yolov1', classes: shapes, imgsz: 128 },
       ssd: { kind: 'ssd', classes: shapes, imgsz: 128 },
+      detr: { kind: 'detr', classes: shapes, imgsz: 128 },
       'panoptic-mask-rcnn': { kind: 'mask-rcnn', classes: shapes, imgsz: 128 },
     };
     for (const [name, path] of Object.entries(out)) {
@@ -39,6 +41,7 @@ test('--retrain --quick: the classification + localization, YOLOv1, SSD, panopti
       assert.deepEqual(detector.classes, expected[name].classes);
       assert.equal(checkpointImageSize(detector.meta), expected[name].imgsz);
       if (name === 'yolov1') assert.equal((detector.model as YOLOv1).grid.s, 16, 'the shipped command\'s gridSize 16');
+      if (name === 'detr') assert.equal((detector.model as DetrNet).options.anchorPoints, true, 'the shipped command\'s anchor points');
       detector.dispose();
     }
   } finally {
