@@ -149,17 +149,22 @@ export interface ShippedSegmentation {
 
 /**
  * The shipped segmentation checkpoints (`assets/checkpoints/segmentation-<kind>.ckpt`, and
- * `segmentation-<kind>-lv-fold<k>.ckpt`) and the trainings that made them, e.g. for DeepLab:
+ * `segmentation-<kind>-lv-fold<k>.ckpt`) and the trainings that made them, e.g. for DeepLab (the shipped
+ * file is the last cycle's checkpoint without its optimizer slots; `assets/segmentation/results.json`
+ * lists every model's commands):
  *
  *     node --import tsx scripts/train-segmentation.ts --kind deeplab --task synthetic --train-images 2000 --epochs 10
  *     node --import tsx scripts/train-segmentation.ts --kind deeplab --task synthetic --train-images 2000 --epochs 8 --lr 1e-3 \
  *       --init tmp/segmentation/deeplab-synthetic.ckpt --name deeplab-synthetic-2
+ *     node --import tsx scripts/train-segmentation.ts --kind deeplab --task synthetic --train-images 2000 --epochs 6 --lr 5e-4 \
+ *       --init tmp/segmentation/deeplab-synthetic-2.ckpt --name deeplab-synthetic-3
  *     node --import tsx scripts/train-segmentation.ts --kind deeplab --task lv --folds 0,1,2,3,4
  */
 export const SHIPPED_SEGMENTATION: ShippedSegmentation[] = [
-  { kind: 'unet', options: { baseWidth: 8 }, cycles: [{ trainImages: 2000, epochs: 10, learningRate: 2e-3 }] },
-  { kind: 'deeplab', options: {}, cycles: [{ trainImages: 2000, epochs: 10, learningRate: 2e-3 }, { trainImages: 2000, epochs: 8, learningRate: 1e-3 }], lvFold: 0 },
-  { kind: 'segformer', options: {}, cycles: [{ trainImages: 2000, epochs: 10, learningRate: 2e-3 }], lvFold: 0 },
+  { kind: 'unet', options: { baseWidth: 8 }, cycles: [{ trainImages: 2000, epochs: 10, learningRate: 2e-3 }, { trainImages: 2000, epochs: 8, learningRate: 1e-3 }, { trainImages: 2000, epochs: 6, learningRate: 5e-4 }] },
+  { kind: 'fcn', options: {}, cycles: [{ trainImages: 2000, epochs: 5, learningRate: 2e-3 }] },
+  { kind: 'deeplab', options: {}, cycles: [{ trainImages: 2000, epochs: 10, learningRate: 2e-3 }, { trainImages: 2000, epochs: 8, learningRate: 1e-3 }, { trainImages: 2000, epochs: 6, learningRate: 5e-4 }], lvFold: 0 },
+  { kind: 'segformer', options: {}, cycles: [{ trainImages: 2000, epochs: 10, learningRate: 2e-3 }, { trainImages: 2000, epochs: 8, learningRate: 1e-3 }], lvFold: 0 },
 ];
 
 /** Writes `src`'s weights and meta without the optimizer's slots (a third of the size) to `dst`. */
