@@ -163,7 +163,19 @@ export interface ShippedSegmentation {
 export const SHIPPED_SEGMENTATION: ShippedSegmentation[] = [
   { kind: 'unet', options: { baseWidth: 8 }, cycles: [{ trainImages: 2000, epochs: 10, learningRate: 2e-3 }, { trainImages: 2000, epochs: 8, learningRate: 1e-3 }, { trainImages: 2000, epochs: 6, learningRate: 5e-4 }] },
   { kind: 'fcn', options: {}, cycles: [{ trainImages: 2000, epochs: 5, learningRate: 2e-3 }] },
-  { kind: 'deeplab', options: {}, cycles: [{ trainImages: 2000, epochs: 10, learningRate: 2e-3 }, { trainImages: 2000, epochs: 8, learningRate: 1e-3 }, { trainImages: 2000, epochs: 6, learningRate: 5e-4 }], lvFold: 0 },
+  {
+    kind: 'deeplab',
+    options: {},
+    cycles: [
+      { trainImages: 2000, epochs: 10, learningRate: 2e-3 },
+      { trainImages: 2000, epochs: 8, learningRate: 1e-3 },
+      { trainImages: 2000, epochs: 6, learningRate: 5e-4 },
+      { trainImages: 8000, epochs: 1, learningRate: 5e-4 },
+      { trainImages: 12000, epochs: 1, learningRate: 3e-4 },
+      { trainImages: 12000, epochs: 1, learningRate: 2e-4 },
+    ],
+    lvFold: 0,
+  },
   { kind: 'segformer', options: {}, cycles: [{ trainImages: 2000, epochs: 10, learningRate: 2e-3 }, { trainImages: 2000, epochs: 8, learningRate: 1e-3 }], lvFold: 0 },
 ];
 

@@ -18,7 +18,9 @@ const FIGURE_IMAGES = 3;
 
 /** What `scripts/train-segmentation.ts` recorded per model (`assets/segmentation/results.json`). */
 export interface SegmentationResults {
-  synthetic: Record<string, { command: string; meanIou: number; trainImages: number; epochs: number; trainSeconds: number }>;
+  /** Per kind: the commands of its cycles (each from the previous one's weights) and the final held-out scores. */
+  synthetic: Record<string, { commands: string[]; meanIou: number; trainSeconds: number }>;
+  /** Per kind: the command of its 5 folds, the mean Dice and each fold's. */
   lv: Record<string, { command: string; meanDice: number; folds: Array<{ fold: number; patient: string; dice: number }> }>;
 }
 
@@ -115,7 +117,7 @@ images of seed 1 and scored on ${count} held-out images of seed 2 (mean IoU over
     htmlTable(['model', 'parameters', 'mIoU (synthetic)', 'IoU circle', 'IoU square', 'IoU triangle', 'Dice (LV, 5 folds)', 'ms / image (128², 1 thread)'], rows, 3),
     `<p class="note">ms / image: the forward pass and arg-max of one 128² image, measured in this run. LV Dice: recorded when the folds were trained
 (${Object.values(recorded.lv).map((r) => `<code>${r.command}</code>`).join('; ')}); synthetic training:
-${Object.values(recorded.synthetic).map((r) => `<code>${r.command}</code>`).join('; ')}.</p>`,
+${Object.values(recorded.synthetic).map((r) => r.commands.map((c) => `<code>${c}</code>`).join(', then ')).join('; ')}.</p>`,
   );
   // the figure: rows = held-out images (+ the LV slice), columns = image, truth, each model
   const cell = 128, gap = 6, top = 20;
