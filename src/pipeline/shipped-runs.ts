@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { detectorFamily } from '../models/registry.js';
-import { shippedDetectorPath } from './weights.js';
+import { resolveWeights } from './weights.js';
 import { sharedDataDir } from '../util/paths.js';
 import { openDetectionData, syntheticData, validateDetectionData } from './dataset.js';
 import { trainRun } from './train.js';
@@ -67,7 +67,7 @@ export async function trainShippedRuns(dir: string, options: { quick?: boolean; 
   // when given, else the shipped one), 6 epochs on 4,000 synthetic images; the run's best.ckpt ships
   //   detseg train detr --train-images 4000 --epochs 6 --batch 4 --lr 5e-4 --model-options '{"anchorPoints":true}' --weights faster-rcnn-small --name detr
   const detrOptions = { anchorPoints: true };
-  const detrBackbone = options.fasterRcnnSmall ?? shippedDetectorPath('faster-rcnn-small');
+  const detrBackbone = options.fasterRcnnSmall ?? resolveWeights('detr', 'faster-rcnn-small');
   const detr = await trainRun({ family: detectorFamily('detr'), data: syntheticData(1, quick ? 8 : 4000, 128), val: shapesVal, dir: join(dir, 'detr'), ...steps(6), batch: 4, imgsz: 128, lr: 5e-4, modelOptions: detrOptions, weights: detrBackbone, args: { model: 'detr', modelOptions: detrOptions, trainImages: quick ? 8 : 4000 }, log });
   detr.model.dispose();
   out.detr = join(dir, 'detr.ckpt');

@@ -5,7 +5,7 @@ import { DETECTOR_FAMILIES } from '../../src/models/registry.js';
 import { resolveWeights, shippedDetectorPath } from '../../src/pipeline/weights.js';
 import { DetsegInputError } from '../../src/util/errors.js';
 
-test('weights: a family without a shipped checkpoint asks for --weights; one with them defaults to its first', () => {
+test('weights: each family defaults to its first shipped checkpoint (a family that ships none asks for --weights); a name that is neither a file nor shipped is refused', () => {
   for (const family of DETECTOR_FAMILIES) {
     if (family.shipped.length > 0) {
       assert.equal(basename(resolveWeights(family.kind)), family.shipped[0].file);
@@ -14,5 +14,6 @@ test('weights: a family without a shipped checkpoint asks for --weights; one wit
     assert.throws(() => resolveWeights(family.kind), (err: unknown) => err instanceof DetsegInputError && err.message === `--weights: no shipped checkpoint for ${family.kind}: pass --weights`);
     assert.throws(() => shippedDetectorPath(family.kind), DetsegInputError);
   }
-  assert.ok(DETECTOR_FAMILIES.some((f) => f.shipped.length === 0), 'a family without shipped checkpoints is registered');
+  assert.equal(basename(resolveWeights('detr', 'faster-rcnn-small')), 'detector-faster-rcnn-small.ckpt', 'a shipped name of another family');
+  assert.throws(() => resolveWeights('detr', 'no-such-checkpoint'), (err: unknown) => err instanceof DetsegInputError && /is neither a file nor a shipped checkpoint/.test(err.message));
 });
