@@ -9,6 +9,7 @@ import { initEngine } from '../../src/engine/setup.js';
 import { DEFAULT_SYNTHETIC_RECIPE, heldOutSet } from '../../src/models/detection/recipe.js';
 import { loadFasterRcnn } from '../../src/models/faster-rcnn/checkpoint.js';
 import { practicalSections } from '../../src/report/practical.js';
+import { detrSection } from '../../src/report/sections/detr.js';
 import { ReportContext } from '../../src/report/report.js';
 import { rcnnFamilyCheckpoints, rcnnFamilyRatios } from '../../src/benchmarks/rcnn-family.js';
 import { loadCheckpoint } from '../../src/engine/checkpoint.js';
@@ -37,15 +38,16 @@ test('speedBarsSvg: bar lengths are proportional to the seconds, the slowest tot
   assert.match(svg, />0\.400 s</);
 });
 
-test('the detectors section comes after the evaluation section, then the single-stage detectors, the panoptic ladder, the real photographs and the data section', async () => {
+test('the detectors section comes after the evaluation section, then the single-stage detectors, DETR, the panoptic ladder, the real photographs and the data section', async () => {
   const builders = await practicalSections();
   const at = builders.indexOf(detectorsSection);
   assert.ok(at > 0);
   assert.equal(builders[at - 1], evaluationSection);
   assert.equal(builders[at + 1], singleStageSection);
-  assert.equal(builders[at + 2], panopticSection);
-  assert.equal(builders[at + 3], photosSection);
-  assert.equal(builders[at + 4], dataSection);
+  assert.equal(builders[at + 2], detrSection);
+  assert.equal(builders[at + 3], panopticSection);
+  assert.equal(builders[at + 4], photosSection);
+  assert.equal(builders[at + 5], dataSection);
 });
 
 test('detectors section (quick): figures exist, and the positive-anchor count equals a naive IoU loop over the RPN anchors', async () => {
