@@ -114,7 +114,7 @@ images of seed 1 and scored on ${count} held-out images of seed 2 (mean IoU over
     return { id: 'segmentation-families', title: 'Segmentation families: FCN, U-Net, DeepLab, SegFormer', html: parts.join('\n') };
   }
   parts.push(
-    htmlTable(['model', 'parameters', 'mIoU (synthetic)', 'IoU circle', 'IoU square', 'IoU triangle', 'Dice (LV, 5 folds)', 'ms / image (128², 1 thread)'], rows, 3),
+    htmlTable(['model', 'parameters', 'mIoU (synthetic)', 'IoU circle', 'IoU square', 'IoU triangle', 'Dice (LV, 5 folds)', 'ms / image (128²)'], rows, 3),
     `<p class="note">ms / image: the forward pass and arg-max of one 128² image, measured in this run. LV Dice: recorded when the folds were trained
 (${Object.values(recorded.lv).map((r) => `<code>${r.command}</code>`).join('; ')}); synthetic training:
 ${Object.values(recorded.synthetic).map((r) => r.commands.map((c) => `<code>${c}</code>`).join(', then ')).join('; ')}.</p>`,
