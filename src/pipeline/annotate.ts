@@ -1,18 +1,12 @@
 import sharp from 'sharp';
 import type { RgbImage } from '../data/images.js';
 import type { Detections } from '../models/detection/types.js';
-import { colour, rect, svgDoc, text } from '../viz/svg.js';
+import { colour, rect, rgbOf, svgDoc, text } from '../viz/svg.js';
 
 /**
  * Annotated images, as detection users expect to look at them: each detection's mask as a translucent
  * fill in its class colour, its box, and a label "class score" above it.
  */
-
-/** RGB of a CSS `#rrggbb` colour. */
-function rgbOf(css: string): [number, number, number] {
-  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(css);
-  return m ? [parseInt(m[1], 16), parseInt(m[2], 16), parseInt(m[3], 16)] : [255, 0, 0];
-}
 
 /** `image` with `d` drawn on it (boxes in its pixels, masks `[H, W]`), encoded as PNG. */
 export async function annotateImage(image: RgbImage, d: Detections, classes: readonly string[]): Promise<Buffer> {

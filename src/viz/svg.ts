@@ -76,3 +76,9 @@ export function colour(i: number): string {
   const palette = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#F0E442', '#000000', '#999999', '#8C564B'];
   return palette[((i % palette.length) + palette.length) % palette.length];
 }
+
+/** RGB of a CSS `#rrggbb` colour (red for anything else). */
+export function rgbOf(css: string): [number, number, number] {
+  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(css);
+  return m ? [parseInt(m[1], 16), parseInt(m[2], 16), parseInt(m[3], 16)] : [255, 0, 0];
+}

@@ -87,7 +87,7 @@ class. Training matches the N predictions to the objects one to one with the Hun
     const classes = detector.classes;
     const val = syntheticData(2, CANDIDATES, imgsz);
     // the held-out image whose objects the matched queries box best (most IoU ≥ 0.5, then the most objects)
-    let chosen: { index: number; image: Uint8Array; target: { boxes: Float32Array; labels: Int32Array }; inspection: DetrInspection; found: number } | undefined;
+    let chosen: { index: number; image: Uint8Array; target: { boxes: Float32Array; labels: Int32Array }; inspection: DetrInspection; match: ReturnType<typeof hungarianMatch>; found: number } | undefined;
     for (let i = 0; i < CANDIDATES; i++) {
       const sample = await prepareSample(val, i, 0, { imgsz });
       const inspection = inspectDetr(net, sample.image, imgsz);
@@ -97,13 +97,11 @@ class. Training matches the N predictions to the objects one to one with the Hun
       match.queries.forEach((q, k) => {
         if (boxIou(queryBox(inspection, q, imgsz), sample.target.boxes.subarray(4 * match.objects[k], 4 * match.objects[k] + 4))[0] >= 0.5) found++;
       });
-      if (!chosen || found > chosen.found || (found === chosen.found && sample.target.labels.length > chosen.target.labels.length)) chosen = { index: i, image: sample.image, target: sample.target, inspection, found };
+      if (!chosen || found > chosen.found || (found === chosen.found && sample.target.labels.length > chosen.target.labels.length)) chosen = { index: i, image: sample.image, target: sample.target, inspection, match, found };
     }
-    const { index, image, target, inspection } = chosen!;
+    const { index, image, target, inspection, match } = chosen!;
     const n = net.queries;
     const hw = inspection.featureHeight * inspection.featureWidth;
-    const [t] = net.setTargets([target], imgsz, imgsz);
-    const match = hungarianMatch(inspection.probabilities, inspection.boxes, t);
     const rows: Array<Array<string | number>> = [];
     for (let j = 0; j < target.labels.length; j++) {
       const k = Array.from(match.objects).indexOf(j);

@@ -8,7 +8,7 @@ import { segmentationKinds, segmentationModelFromCheckpoint } from '../../models
 import { evaluateSegmentation, predictLabelMaps } from '../../models/segmentation-train.js';
 import { assetsDir } from '../../util/paths.js';
 import { htmlTable } from '../../viz/plot.js';
-import { colour, image, svgDoc, text } from '../../viz/svg.js';
+import { colour, image, rgbOf, svgDoc, text } from '../../viz/svg.js';
 import { figureHtml, type ReportContext, type ReportSection } from '../report.js';
 
 /** Held-out synthetic images scored per model (full report / `--quick`). */
@@ -29,11 +29,6 @@ export function segmentationCheckpointPath(kind: string, fold?: number): string 
   return assetsDir('checkpoints', fold === undefined ? `segmentation-${kind}.ckpt` : `segmentation-${kind}-lv-fold${fold}.ckpt`);
 }
 
-/** RGB of a CSS `#rrggbb` colour. */
-function rgb(css: string): [number, number, number] {
-  return [parseInt(css.slice(1, 3), 16), parseInt(css.slice(3, 5), 16), parseInt(css.slice(5, 7), 16)];
-}
-
 /**
  * A label map `Uint8Array [H, W]` painted over its image: class k > 0 in the palette colour k − 1 at
  * ⅔ opacity, background shows the image. Grey images (`channels` 1) are spread to RGB.
@@ -44,7 +39,7 @@ export function paintLabels(sample: Pick<LabelSample, 'image' | 'height' | 'widt
   const out = new Uint8Array(3 * n);
   for (let p = 0; p < n; p++) {
     const label = labels?.[p] ?? 0;
-    const c = label > 0 ? rgb(colour(label - 1)) : undefined;
+    const c = label > 0 ? rgbOf(colour(label - 1)) : undefined;
     for (let k = 0; k < 3; k++) {
       const v = Math.round(255 * Math.min(1, Math.max(0, sample.image[p * sample.channels + (sample.channels === 1 ? 0 : k)])));
       out[3 * p + k] = c ? Math.round(v / 3 + (2 * c[k]) / 3) : v;
