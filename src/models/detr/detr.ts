@@ -53,6 +53,11 @@ export interface DetrOptions {
    * matching is stable from the first steps instead of reshuffling queries and objects.
    */
   anchorPoints?: boolean;
+  /**
+   * Backbone frozen (default false): its weights get no gradient and its batch norm keeps its running
+   * statistics, as when it comes from a detector already trained on the same images (`--weights`).
+   */
+  frozenBackbone?: boolean;
   /** Detections kept per image, the top ones by score (default: all queries). */
   maxDetections?: number;
   seed?: number;
@@ -212,7 +217,7 @@ export class DetrNet implements Detector, GraphDetector {
 
   /** The forward pass: every decoder layer's predictions (see {@link DetrOutputs}). */
   outputs(images: tf.Tensor4D, training: boolean): DetrOutputs {
-    const features = this.backbone.model.apply(images, { training }) as tf.Tensor4D; // [B, h, w, Cb]
+    const features = this.backbone.model.apply(images, { training: training && !this.options.frozenBackbone }) as tf.Tensor4D; // [B, h, w, Cb]
     const [batch, h, w, cb] = features.shape;
     const pos = this.position(h, w); // [1, h·w, d]
     let src = this.dense(tf.reshape(features, [batch, h * w, cb]), 'input_proj') as tf.Tensor3D; // [B, h·w, d]
@@ -279,9 +284,10 @@ export class DetrNet implements Detector, GraphDetector {
     };
   }
 
-  /** Trainable variables: the backbone's and the transformer's. */
+  /** Trainable variables: the backbone's (unless frozen) and the transformer's. */
   variables(): tf.Variable[] {
-    return this.models().flatMap((m) => m.trainableWeights.map((w) => w.read() as tf.Variable));
+    const models = this.options.frozenBackbone ? [this.params.model] : this.models();
+    return models.flatMap((m) => m.trainableWeights.map((w) => w.read() as tf.Variable));
   }
 
   /**

@@ -136,3 +136,28 @@ test('DETR anchor points: a 3 × 3 grid for 7 queries filled row by row; with a 
     net.dispose();
   }
 });
+
+test('DETR frozenBackbone: a step leaves every backbone weight and batch-norm statistic as it was and moves the transformer', async () => {
+  await initEngine();
+  const samples = syntheticDetectionSet(4, 2, { size: 64 });
+  const images = imagesToTensor(samples.map((s) => s.sample.image), 64, 64);
+  const targets = samples.map((s) => s.target);
+  const net = new DetrNet({ ...TINY, frozenBackbone: true });
+  const optimizer = makeOptimizer({ kind: 'adam', learningRate: 0.01 });
+  try {
+    const backbone = net.backbone.model.weights.map((w) => w.read());
+    const transformer = net.params.model.trainableWeights.map((w) => w.read());
+    assert.ok(backbone.some((w) => w.name.includes('moving')), 'the backbone has batch-norm statistics');
+    const snapshot = (ws: tf.Tensor[]) => ws.map((w) => w.dataSync().slice() as Float32Array);
+    const [b0, t0] = [snapshot(backbone), snapshot(transformer)];
+    assert.equal(net.variables().length, transformer.length);
+    net.trainStep(optimizer, images, targets);
+    snapshot(backbone).forEach((after, i) => assert.deepEqual(after, b0[i], backbone[i].name));
+    const moved = snapshot(transformer).filter((after, i) => after.some((x, k) => x !== t0[i][k])).length;
+    assert.ok(moved > transformer.length / 2, `${moved} of ${transformer.length} transformer weights moved`);
+  } finally {
+    optimizer.dispose();
+    images.dispose();
+    net.dispose();
+  }
+});
