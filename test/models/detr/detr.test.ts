@@ -145,8 +145,8 @@ test('DETR frozenBackbone: a step leaves every backbone weight and batch-norm st
   const net = new DetrNet({ ...TINY, frozenBackbone: true });
   const optimizer = makeOptimizer({ kind: 'adam', learningRate: 0.01 });
   try {
-    const backbone = net.backbone.model.weights.map((w) => w.read());
-    const transformer = net.params.model.trainableWeights.map((w) => w.read());
+    const backbone = net.backbone.model.weights.map((w) => w.read() as tf.Variable);
+    const transformer = net.params.model.trainableWeights.map((w) => w.read() as tf.Variable);
     assert.ok(backbone.some((w) => w.name.includes('moving')), 'the backbone has batch-norm statistics');
     const snapshot = (ws: tf.Tensor[]) => ws.map((w) => w.dataSync().slice() as Float32Array);
     const [b0, t0] = [snapshot(backbone), snapshot(transformer)];
