@@ -3,6 +3,7 @@ import { buildBackbone, type Backbone, type BackboneOptions } from '../backbone/
 import type { Detector } from '../detection/detector.js';
 import type { GraphDetector, GraphOutput, GraphResults, GraphTensor, NetworkGraph } from '../detection/network-graph.js';
 import type { DetectionTarget, Detections, LossValues } from '../detection/types.js';
+import { DetsegInputError } from '../../util/errors.js';
 import { multiHeadAttention, multiHeadAttentionGraph, type AttentionGraphWeights, type AttentionWeights } from './attention.js';
 import { clipByGlobalNorm } from './clip-by-global-norm.js';
 import { layerNorm } from './layer-norm.js';
@@ -54,6 +55,18 @@ export interface DetrOptions {
    */
   anchorPoints?: boolean;
   /**
+   * Two-stage queries (Zhu et al. 2021, "Deformable DETR", and the query selection of DINO; default
+   * false; not with `anchorPoints`): every encoder cell predicts a class and a box (σ(δ + logit of a
+   * box of side `proposalSize` centred on the cell)), trained with the same set loss as the decoder;
+   * the N cells with the most probable real class become the queries. Each starts from its cell's
+   * memory (content, through `proposal_content`) and the sine encoding of its box centre (position,
+   * through `proposal_proj`), and predicts its box as an offset from the proposal in logit space. The
+   * decoder starts where the encoder already sees objects instead of from N learned guesses.
+   */
+  twoStage?: boolean;
+  /** Side of the encoder cells' initial boxes as a fraction of the image (default 0.15; `twoStage`). */
+  proposalSize?: number;
+  /**
    * Backbone frozen (default false): its weights get no gradient and its batch norm keeps its running
    * statistics, as when it comes from a detector already trained on the same images (`--weights`).
    */
@@ -68,6 +81,8 @@ export interface DetrOutputs {
   logits: tf.Tensor3D[];
   boxes: tf.Tensor3D[];
   crossAttention: tf.Tensor4D[];
+  /** With `twoStage`: every encoder cell's class logits `[B, h·w, C+1]` and box `[B, h·w, 4]`, and the cells chosen as queries `Int32Array [B, N]`. */
+  encoder?: { logits: tf.Tensor3D; boxes: tf.Tensor3D; cells: Int32Array };
   /** Feature-map size (cells) the cross-attention rows index, row-major. */
   featureHeight: number;
   featureWidth: number;
@@ -86,8 +101,9 @@ const ATTENTION = ['wq', 'bq', 'wk', 'bk', 'wv', 'bv', 'wo', 'bo'] as const;
  * `set-loss.ts`), with the same loss on every decoder layer; inference needs no NMS: each query's
  * most probable real class and its probability are a detection.
  *
- * Losses (torchvision-style names, summed over the decoder layers): `loss_ce` (weighted
- * cross-entropy × classCost), `loss_bbox` (L1 × bboxCost), `loss_giou` ((1 − GIoU) × giouCost).
+ * Losses (torchvision-style names, summed over the decoder layers and, with `twoStage`, the encoder's
+ * proposals): `loss_ce` (weighted cross-entropy × classCost), `loss_bbox` (L1 × bboxCost), `loss_giou`
+ * ((1 − GIoU) × giouCost).
  */
 export class DetrNet implements Detector, GraphDetector {
   readonly numClasses: number;
@@ -111,6 +127,7 @@ export class DetrNet implements Detector, GraphDetector {
     const d = this.d;
     if (d % 4 !== 0 || d % this.heads !== 0) throw new RangeError(`DetrNet: d = ${d} must be a multiple of 4 and of heads = ${this.heads}`);
     if (this.decoderLayers < 1) throw new RangeError('DetrNet: needs at least one decoder layer');
+    if (options.twoStage && options.anchorPoints) throw new RangeError('DetrNet: twoStage and anchorPoints are two ways to place the queries; choose one');
     const ff = options.feedforward ?? 2 * d;
     this.backbone = buildBackbone({ seed, ...options.backbone });
     let next = 0;
@@ -143,12 +160,20 @@ export class DetrNet implements Detector, GraphDetector {
       norm(`dec${l}_norm3`);
     }
     norm('dec_norm');
-    specs.push({ name: 'query_embed', shape: [this.queries, d], initializer: tf.initializers.randomNormal({ mean: 0, stddev: 1, seed: ((seed + 13) * 1000) >>> 0 }) });
+    if (!options.twoStage) specs.push({ name: 'query_embed', shape: [this.queries, d], initializer: tf.initializers.randomNormal({ mean: 0, stddev: 1, seed: ((seed + 13) * 1000) >>> 0 }) });
     dense('class_embed', d, this.numClasses + 1);
     dense('bbox_embed0', d, d);
     dense('bbox_embed1', d, d);
     dense('bbox_embed2', d, 4);
     if (options.anchorPoints) dense('anchor_proj', d, d);
+    if (options.twoStage) {
+      dense('enc_class', d, this.numClasses + 1);
+      dense('enc_bbox0', d, d);
+      dense('enc_bbox1', d, d);
+      dense('enc_bbox2', d, 4);
+      dense('proposal_proj', d, d);
+      dense('proposal_content', d, d);
+    }
     this.params = buildParameters(specs, 'detr_transformer');
   }
 
@@ -204,6 +229,57 @@ export class DetrNet implements Detector, GraphDetector {
     return this.dense(tf.relu(this.dense(x, `${name}_ffn1`)), `${name}_ffn2`);
   }
 
+  /**
+   * The encoder's proposals (`twoStage`): per cell of the h × w memory `[B, h·w, d]`, class logits
+   * `[B, h·w, C+1]` and a box `[B, h·w, 4]` = σ(MLP(memory) + logit of a `proposalSize` box centred on
+   * the cell); per image the N cells whose best real class is most probable (`cells: Int32Array [B, N]`,
+   * most probable first) give the queries: content `[B, N, d]` = proposal_content(memory of the cell),
+   * position `[B, N, d]` = proposal_proj(sine encoding of the box centre), and the logits of their
+   * boxes `[B, N, 4]` as the offsets of the decoder's boxes. The choice and the boxes are not
+   * differentiated (the encoder's boxes learn from their own loss); the content is.
+   */
+  private proposals(memory: tf.Tensor3D, h: number, w: number): { logits: tf.Tensor3D; boxes: tf.Tensor3D; cells: Int32Array; content: tf.Tensor3D; queryPos: tf.Tensor3D; offsets: tf.Tensor3D } {
+    const [batch, hw, d] = memory.shape;
+    const n = this.queries, c = this.numClasses;
+    if (n > hw) throw new RangeError(`DetrNet: ${n} queries from a ${h}×${w} memory; twoStage needs at most one query per cell`);
+    const logits = this.dense(memory, 'enc_class') as tf.Tensor3D; // [B, h·w, C+1]
+    const side = this.options.proposalSize ?? 0.15;
+    const base = new Float32Array(4 * hw); // [h·w, 4] logits of the cells' initial boxes
+    const logit = (v: number) => Math.log(v / (1 - v));
+    for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) base.set([logit((j + 0.5) / w), logit((i + 0.5) / h), logit(side), logit(side)], 4 * (i * w + j));
+    const delta = this.dense(tf.relu(this.dense(tf.relu(this.dense(memory, 'enc_bbox0')), 'enc_bbox1')), 'enc_bbox2'); // [B, h·w, 4]
+    const boxes = tf.sigmoid(tf.add(delta, tf.tensor3d(base, [1, hw, 4]))) as tf.Tensor3D; // [B, h·w, 4]
+    const probabilities = tf.tidy(() => tf.softmax(logits).dataSync() as Float32Array); // [B·h·w·(C+1)]
+    const boxValues = boxes.dataSync() as Float32Array; // [B·h·w·4]
+    const cells = new Int32Array(batch * n);
+    const points = new Float32Array(2 * batch * n);
+    const offsets = new Float32Array(4 * batch * n);
+    const clamp = (v: number) => Math.min(Math.max(v, 1e-4), 1 - 1e-4);
+    const score = new Float32Array(hw);
+    for (let b = 0; b < batch; b++) {
+      for (let k = 0; k < hw; k++) {
+        let best = 0;
+        for (let t = 0; t < c; t++) best = Math.max(best, probabilities[(b * hw + k) * (c + 1) + t]);
+        score[k] = best;
+      }
+      const order = Array.from({ length: hw }, (_, k) => k).sort((x, y) => score[y] - score[x] || x - y);
+      for (let q = 0; q < n; q++) {
+        const k = order[q], r = b * n + q;
+        cells[r] = b * hw + k;
+        const box = boxValues.subarray(4 * (b * hw + k), 4 * (b * hw + k) + 4);
+        points.set([box[0], box[1]], 2 * r);
+        offsets.set(Array.from(box, (v) => logit(clamp(v))), 4 * r);
+      }
+    }
+    // rows picked by a one-hot product (the gradient of gather needs UnsortedSegmentSum, which wasm lacks)
+    const picker = tf.oneHot(tf.tensor1d(cells, 'int32'), batch * hw).toFloat(); // [B·N, B·h·w]
+    const picked = tf.matMul(picker, tf.reshape(memory, [batch * hw, d])); // [B·N, d]
+    const content = tf.reshape(this.dense(picked, 'proposal_content'), [batch, n, d]) as tf.Tensor3D;
+    const queryPos = tf.reshape(this.dense(tf.tensor2d(sinePointEncoding(points, d), [batch * n, d]), 'proposal_proj'), [batch, n, d]) as tf.Tensor3D;
+    for (let r = 0; r < batch * n; r++) cells[r] -= Math.floor(r / n) * hw;
+    return { logits, boxes, cells, content, queryPos, offsets: tf.tensor3d(offsets, [batch, n, 4]) };
+  }
+
   /** The sine positional encoding `[1, h·w, d]` of an h × w map (kept: it is a constant). */
   private position(h: number, w: number): tf.Tensor3D {
     const key = `${h}x${w}`;
@@ -228,13 +304,24 @@ export class DetrNet implements Detector, GraphDetector {
     }
     const memory = src;
     const memoryKey = tf.add(memory, pos) as tf.Tensor3D;
-    const anchors = this.options.anchorPoints ? this.anchorConstants() : undefined;
-    let queryEmbed = this.p('query_embed') as tf.Tensor2D; // [N, d]
-    if (anchors) queryEmbed = tf.add(queryEmbed, this.dense(tf.tensor2d(anchors.encoding, [this.queries, this.d]), 'anchor_proj')) as tf.Tensor2D;
-    const boxOffsets = anchors ? tf.tensor3d(anchors.offsets, [1, this.queries, 4]) : undefined; // [1, N, 4]
-    const queryPos = tf.tile(tf.expandDims(queryEmbed, 0), [batch, 1, 1]) as tf.Tensor3D; // [B, N, d]
-    let tgt = tf.zerosLike(queryPos) as tf.Tensor3D;
     const out: DetrOutputs = { logits: [], boxes: [], crossAttention: [], featureHeight: h, featureWidth: w };
+    let queryPos: tf.Tensor3D; // [B, N, d]
+    let tgt: tf.Tensor3D; // [B, N, d]
+    let boxOffsets: tf.Tensor3D | undefined; // [1 or B, N, 4]
+    if (this.options.twoStage) {
+      const proposals = this.proposals(memory, h, w);
+      out.encoder = { logits: proposals.logits, boxes: proposals.boxes, cells: proposals.cells };
+      queryPos = proposals.queryPos;
+      tgt = proposals.content;
+      boxOffsets = proposals.offsets;
+    } else {
+      const anchors = this.options.anchorPoints ? this.anchorConstants() : undefined;
+      let queryEmbed = this.p('query_embed') as tf.Tensor2D; // [N, d]
+      if (anchors) queryEmbed = tf.add(queryEmbed, this.dense(tf.tensor2d(anchors.encoding, [this.queries, this.d]), 'anchor_proj')) as tf.Tensor2D;
+      boxOffsets = anchors ? tf.tensor3d(anchors.offsets, [1, this.queries, 4]) : undefined;
+      queryPos = tf.tile(tf.expandDims(queryEmbed, 0), [batch, 1, 1]) as tf.Tensor3D;
+      tgt = tf.zerosLike(queryPos) as tf.Tensor3D;
+    }
     for (let l = 0; l < this.decoderLayers; l++) {
       const qk = tf.add(tgt, queryPos) as tf.Tensor3D;
       tgt = this.norm(tf.add(tgt, multiHeadAttention(qk, qk, tgt, this.attentionWeights(`dec${l}_self`), this.heads).output), `dec${l}_norm1`) as tf.Tensor3D;
@@ -271,8 +358,10 @@ export class DetrNet implements Detector, GraphDetector {
     const out = this.outputs(images, true);
     const first = o.auxLoss === false ? this.decoderLayers - 1 : 0;
     const ce: tf.Scalar[] = [], l1: tf.Scalar[] = [], giou: tf.Scalar[] = [];
-    for (let l = first; l < this.decoderLayers; l++) {
-      const terms = setLoss(out.logits[l], out.boxes[l], t, o);
+    const predictions = out.logits.map((logits, l) => ({ logits, boxes: out.boxes[l] })).slice(first);
+    if (out.encoder) predictions.push({ logits: out.encoder.logits, boxes: out.encoder.boxes });
+    for (const { logits, boxes } of predictions) {
+      const terms = setLoss(logits, boxes, t, o);
       ce.push(terms.ce);
       l1.push(terms.l1);
       giou.push(terms.giou);
@@ -336,6 +425,7 @@ export class DetrNet implements Detector, GraphDetector {
    * and broadcast against the images'.
    */
   networkGraph(net: NetworkGraph, images: GraphTensor, imgsz: number): { outputs: GraphOutput[]; postprocess: Record<string, unknown> } {
+    if (this.options.twoStage) throw new DetsegInputError('DETR with two-stage queries has no ONNX export (its queries are the top-N cells of each image)', { field: 'meta.options.twoStage' });
     const d = this.d, n = this.queries;
     const h = imgsz / this.stride, w = h, cb = this.backbone.channels;
     const constants = new Map<string, GraphTensor>();

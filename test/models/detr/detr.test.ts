@@ -161,3 +161,55 @@ test('DETR frozenBackbone: a step leaves every backbone weight and batch-norm st
     net.dispose();
   }
 });
+
+test('DETR two-stage queries: the N encoder cells with the most probable real class, by a plain loop; with a zero box head each query keeps its proposal box; the loss adds the encoder set loss', async () => {
+  await initEngine();
+  const samples = syntheticDetectionSet(3, 2, { size: 64 });
+  const images = imagesToTensor(samples.map((s) => s.sample.image), 64, 64);
+  const targets = samples.map((s) => s.target);
+  const net = new DetrNet({ ...TINY, twoStage: true });
+  try {
+    for (const name of ['bbox_embed2_w', 'bbox_embed2_b']) net.params.get(name).assign(tf.zerosLike(net.params.get(name)));
+    const got = tf.tidy(() => {
+      const out = net.outputs(images, false);
+      const enc = out.encoder!;
+      return { probabilities: tf.softmax(enc.logits).arraySync() as number[][][], encBoxes: enc.boxes.arraySync() as number[][][], cells: Array.from(enc.cells), boxes: out.boxes.map((b) => b.arraySync() as number[][][]), hw: out.featureHeight * out.featureWidth };
+    });
+    const n = net.queries;
+    for (let b = 0; b < 2; b++) {
+      const score = got.probabilities[b].map((p) => Math.max(...p.slice(0, 3)));
+      const want = score.map((s, k) => [s, k]).sort((x, y) => y[0] - x[0] || x[1] - y[1]).slice(0, n).map(([, k]) => k);
+      assert.deepEqual(got.cells.slice(b * n, (b + 1) * n), want, `image ${b}: the chosen cells`);
+      for (const layer of got.boxes) {
+        layer[b].forEach((box, q) => box.forEach((v, k) => assert.ok(Math.abs(v - got.encBoxes[b][want[q]][k]) < 1e-4, `image ${b} query ${q} box[${k}]: ${v} vs ${got.encBoxes[b][want[q]][k]}`)));
+      }
+    }
+    // an untrained cell's box is centred on the cell with side proposalSize (0.15)
+    const centre = tf.tidy(() => {
+      for (const name of ['enc_bbox2_w', 'enc_bbox2_b']) net.params.get(name).assign(tf.zerosLike(net.params.get(name)));
+      return net.outputs(images, false).encoder!.boxes.arraySync() as number[][][];
+    });
+    const side = Math.sqrt(got.hw);
+    centre[0].forEach(([cx, cy, w, h], k) => {
+      assert.ok(Math.abs(cx - ((k % side) + 0.5) / side) < 1e-5 && Math.abs(cy - (Math.floor(k / side) + 0.5) / side) < 1e-5, `cell ${k}: centre ${cx}, ${cy}`);
+      assert.ok(Math.abs(w - 0.15) < 1e-5 && Math.abs(h - 0.15) < 1e-5, `cell ${k}: size ${w} × ${h}`);
+    });
+    const loss = tf.tidy(() => Object.fromEntries(Object.entries(net.forwardTrain(images, targets)).map(([k, v]) => [k, v.dataSync()[0]])));
+    const want = tf.tidy(() => {
+      const out = net.outputs(images, true);
+      const sum = { loss_ce: 0, loss_bbox: 0, loss_giou: 0 };
+      for (const [logits, boxes] of [...out.logits.map((l, i) => [l, out.boxes[i]]), [out.encoder!.logits, out.encoder!.boxes]]) {
+        const t = setLoss(logits, boxes, net.setTargets(targets, 64, 64));
+        sum.loss_ce += t.ce.dataSync()[0];
+        sum.loss_bbox += 5 * t.l1.dataSync()[0];
+        sum.loss_giou += 2 * t.giou.dataSync()[0];
+      }
+      return sum;
+    });
+    for (const k of Object.keys(want) as Array<keyof typeof want>) assert.ok(Math.abs(loss[k] - want[k]) < 1e-4 * Math.max(1, want[k]), `${k}: ${loss[k]} vs ${want[k]}`);
+    assert.throws(() => new DetrNet({ ...TINY, twoStage: true, anchorPoints: true }), /choose one/);
+  } finally {
+    images.dispose();
+    net.dispose();
+  }
+});
