@@ -46,6 +46,14 @@ export class GraphBuilder {
     return output;
   }
 
+  /** Adds a node with `count` outputs (TopK's values and indices); returns their names. */
+  nodeOutputs(opType: string, inputs: string[], attributes: OnnxAttribute[], count: number): string[] {
+    const base = `${inputs[0] ?? opType}/${opType}`;
+    const outputs = Array.from({ length: count }, (_, k) => this.unique(k === 0 ? base : `${base}_${k}`));
+    this.nodes.push({ name: this.unique(`node/${outputs[0]}`), opType, input: inputs, output: outputs, attribute: attributes });
+    return outputs;
+  }
+
   /** A float32 initializer `values` of shape `dims`; returns its name. */
   floats(base: string, values: ArrayLike<number>, dims: number[]): string {
     const name = this.unique(base);

@@ -6,8 +6,9 @@ import type { LayersConverter, Value } from './layers.js';
 /**
  * A {@link NetworkGraph} that writes ONNX nodes into a {@link GraphBuilder}: tf.LayersModels through the
  * {@link LayersConverter}, the other ops one ONNX node each (MatMul, Add, Mul, Reshape, Transpose,
- * Concat, Slice, Softmax, Sigmoid, Relu; layer normalisation as `LayerNormalization` from operator set
- * 17, before as ReduceMean, Sub, Mul, Add, Sqrt and Div). Every op takes and gives values in the model's
+ * Concat, Slice, Softmax, Sigmoid, Relu, Sin, Log, Clip, ReduceMax, TopK; rows gathered by GatherND with
+ * one batch axis; layer normalisation as `LayerNormalization` from operator set 17, before as
+ * ReduceMean, Sub, Mul, Add, Sqrt and Div). Every op takes and gives values in the model's
  * axis order (a layer's NCHW output is transposed back once, by the converter).
  */
 export class OnnxNetworkGraph implements NetworkGraph {
@@ -76,6 +77,38 @@ export class OnnxNetworkGraph implements NetworkGraph {
 
   relu(x: GraphTensor): GraphTensor {
     return this.value(this.graph.node('Relu', [this.name(x)]), x.rank);
+  }
+
+  sin(x: GraphTensor): GraphTensor {
+    return this.value(this.graph.node('Sin', [this.name(x)]), x.rank);
+  }
+
+  log(x: GraphTensor): GraphTensor {
+    return this.value(this.graph.node('Log', [this.name(x)]), x.rank);
+  }
+
+  clip(x: GraphTensor, lo: number, hi: number): GraphTensor {
+    const g = this.graph;
+    return this.value(g.node('Clip', [this.name(x), g.floats('lo', [lo], []), g.floats('hi', [hi], [])]), x.rank);
+  }
+
+  reduceMax(x: GraphTensor): GraphTensor {
+    const g = this.graph;
+    // the axes are an attribute up to operator set 17 and an input from 18 on
+    const node = this.opset >= 18 ? g.node('ReduceMax', [this.name(x), g.int64s('axes', [-1])], [attr.i('keepdims', 0)]) : g.node('ReduceMax', [this.name(x)], [attr.ints('axes', [-1]), attr.i('keepdims', 0)]);
+    return this.value(node, x.rank - 1);
+  }
+
+  topK(x: GraphTensor, k: number): GraphTensor {
+    const g = this.graph;
+    const [, indices] = g.nodeOutputs('TopK', [this.name(x), g.int64s('k', [k])], [attr.i('axis', -1), attr.i('largest', 1), attr.i('sorted', 1)], 2);
+    return this.value(indices, x.rank);
+  }
+
+  gatherRows(x: GraphTensor, indices: GraphTensor): GraphTensor {
+    const g = this.graph;
+    const last = g.node('Reshape', [this.name(indices), g.int64s('shape', [0, 0, 1])]); // [B, k, 1]
+    return this.value(g.node('GatherND', [this.name(x), last], [attr.i('batch_dims', 1)]), x.rank);
   }
 
   layerNorm(x: GraphTensor, gamma: GraphTensor, beta: GraphTensor, eps: number): GraphTensor {

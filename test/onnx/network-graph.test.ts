@@ -62,6 +62,17 @@ test('onnx network graph: Reshape (0 keeps an axis, −1 inferred), Transpose, C
   await compare('activations', [[2, 3, 7]], (net, [x]) => [net.softmax(x, -1), net.sigmoid(x), net.relu(x)], ([x]) => [tf.softmax(x, -1), tf.sigmoid(x), tf.relu(x)]);
 });
 
+test('onnx network graph: Sin, Log, Clip, ReduceMax (operator sets 13 and 18), and TopK indices picking rows through GatherND, as TF.js computes them', async () => {
+  await initEngine();
+  await compare('sin log clip', [[2, 3, 5]], (net, [x]) => [net.sin(net.mul(x, net.constant('four', [4], []))), net.log(net.clip(x, 0.1, 0.9)), net.clip(x, -0.5, 0.25)], ([x]) => [tf.sin(tf.mul(x, 4)), tf.log(tf.clipByValue(x, 0.1, 0.9)), tf.clipByValue(x, -0.5, 0.25)]);
+  for (const opset of [13, 18]) await compare(`reduce max ${opset}`, [[2, 3, 5]], (net, [x]) => [net.reduceMax(x)], ([x]) => [tf.max(x, -1)], opset);
+  await compare('top k rows', [[2, 9], [2, 9, 3]], (net, [score, rows]) => [net.gatherRows(rows, net.topK(score, 4))], ([score, rows]) => {
+    // by a plain loop: the rows of the 4 largest scores of each batch item, largest first
+    const s = score.arraySync() as number[][], r = rows.arraySync() as number[][][];
+    return [tf.tensor(s.map((row, b) => row.map((v, k) => [v, k]).sort((x, y) => y[0] - x[0] || x[1] - y[1]).slice(0, 4).map(([, k]) => r[b][k])))];
+  });
+});
+
 test('onnx network graph: layer norm as DETR\'s layerNorm, as LayerNormalization (operator sets 17, 21) and decomposed (13)', async () => {
   await initEngine();
   const random = seeded(11);

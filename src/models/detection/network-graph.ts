@@ -38,6 +38,17 @@ export interface NetworkGraph {
   relu(x: GraphTensor): GraphTensor;
   /** Layer normalisation over the last axis: (x − mean) / √(variance + eps) · gamma + beta (`gamma`, `beta`: `[d]`). */
   layerNorm(x: GraphTensor, gamma: GraphTensor, beta: GraphTensor, eps: number): GraphTensor;
+  sin(x: GraphTensor): GraphTensor;
+  /** Natural logarithm. */
+  log(x: GraphTensor): GraphTensor;
+  /** Each element limited to [lo, hi]. */
+  clip(x: GraphTensor, lo: number, hi: number): GraphTensor;
+  /** Maximum over the last axis (removed). */
+  reduceMax(x: GraphTensor): GraphTensor;
+  /** Indices (integer) of the k largest values of each row of `x: [B, M]` → `[B, k]`, largest first, ties to the lower index. */
+  topK(x: GraphTensor, k: number): GraphTensor;
+  /** Rows of `x: [B, M, D]` picked per batch item by integer `indices: [B, k]` → `[B, k, D]`. */
+  gatherRows(x: GraphTensor, indices: GraphTensor): GraphTensor;
 }
 
 /** One named output of a {@link GraphDetector}'s graph, with its dimensions ('batch' for the batch axis). */

@@ -3,14 +3,13 @@ import { buildBackbone, type Backbone, type BackboneOptions } from '../backbone/
 import type { Detector } from '../detection/detector.js';
 import type { GraphDetector, GraphOutput, GraphResults, GraphTensor, NetworkGraph } from '../detection/network-graph.js';
 import type { DetectionTarget, Detections, LossValues } from '../detection/types.js';
-import { DetsegInputError } from '../../util/errors.js';
 import { multiHeadAttention, multiHeadAttentionGraph, type AttentionGraphWeights, type AttentionWeights } from './attention.js';
 import { clipByGlobalNorm } from './clip-by-global-norm.js';
 import { layerNorm } from './layer-norm.js';
 import { linear } from './linear.js';
 import type { SetTarget } from './matcher.js';
 import { buildParameters, type ParameterSpec, type Parameters } from './parameters.js';
-import { sinePointEncoding, sinePositionalEncoding } from './positional-encoding.js';
+import { sinePointEncoding, sinePointEncodingLinear, sinePositionalEncoding } from './positional-encoding.js';
 import { setLoss } from './set-loss.js';
 
 /** Options of {@link DetrNet}. */
@@ -243,10 +242,8 @@ export class DetrNet implements Detector, GraphDetector {
     const n = this.queries, c = this.numClasses;
     if (n > hw) throw new RangeError(`DetrNet: ${n} queries from a ${h}×${w} memory; twoStage needs at most one query per cell`);
     const logits = this.dense(memory, 'enc_class') as tf.Tensor3D; // [B, h·w, C+1]
-    const side = this.options.proposalSize ?? 0.15;
-    const base = new Float32Array(4 * hw); // [h·w, 4] logits of the cells' initial boxes
     const logit = (v: number) => Math.log(v / (1 - v));
-    for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) base.set([logit((j + 0.5) / w), logit((i + 0.5) / h), logit(side), logit(side)], 4 * (i * w + j));
+    const base = this.proposalBase(h, w);
     const delta = this.dense(tf.relu(this.dense(tf.relu(this.dense(memory, 'enc_bbox0')), 'enc_bbox1')), 'enc_bbox2'); // [B, h·w, 4]
     const boxes = tf.sigmoid(tf.add(delta, tf.tensor3d(base, [1, hw, 4]))) as tf.Tensor3D; // [B, h·w, 4]
     const probabilities = tf.tidy(() => tf.softmax(logits).dataSync() as Float32Array); // [B·h·w·(C+1)]
@@ -278,6 +275,15 @@ export class DetrNet implements Detector, GraphDetector {
     const queryPos = tf.reshape(this.dense(tf.tensor2d(sinePointEncoding(points, d), [batch * n, d]), 'proposal_proj'), [batch, n, d]) as tf.Tensor3D;
     for (let r = 0; r < batch * n; r++) cells[r] -= Math.floor(r / n) * hw;
     return { logits, boxes, cells, content, queryPos, offsets: tf.tensor3d(offsets, [batch, n, 4]) };
+  }
+
+  /** Logits `Float32Array [h·w, 4]` of the cells' initial boxes (`twoStage`): centred on the cell, side `proposalSize`. */
+  private proposalBase(h: number, w: number): Float32Array {
+    const side = this.options.proposalSize ?? 0.15;
+    const base = new Float32Array(4 * h * w);
+    const logit = (v: number) => Math.log(v / (1 - v));
+    for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) base.set([logit((j + 0.5) / w), logit((i + 0.5) / h), logit(side), logit(side)], 4 * (i * w + j));
+    return base;
   }
 
   /** The sine positional encoding `[1, h·w, d]` of an h × w map (kept: it is a constant). */
@@ -422,10 +428,10 @@ export class DetrNet implements Detector, GraphDetector {
    * `class_probabilities [B, N, C+1]` (softmax, "no object" last) and `boxes [B, N, 4]` (cx, cy, w, h as
    * fractions of the image). The transformer's parameters and the positional encoding of the
    * `imgsz / stride` map are constants; the object queries (and the decoder's zero start) have batch 1
-   * and broadcast against the images'.
+   * and broadcast against the images'. With `twoStage` the queries are chosen in the graph as
+   * `proposals()` chooses them (TopK of the cells' best real class, their rows gathered).
    */
   networkGraph(net: NetworkGraph, images: GraphTensor, imgsz: number): { outputs: GraphOutput[]; postprocess: Record<string, unknown> } {
-    if (this.options.twoStage) throw new DetsegInputError('DETR with two-stage queries has no ONNX export (its queries are the top-N cells of each image)', { field: 'meta.options.twoStage' });
     const d = this.d, n = this.queries;
     const h = imgsz / this.stride, w = h, cb = this.backbone.channels;
     const constants = new Map<string, GraphTensor>();
@@ -453,9 +459,27 @@ export class DetrNet implements Detector, GraphDetector {
     }
     const memory = src;
     const memoryKey = net.add(memory, pos);
-    const anchors = this.options.anchorPoints ? this.anchorConstants() : undefined;
-    const queryPos = anchors ? net.add(p('query_embed', [1, n, d]), dense(net.constant('anchor_encoding', anchors.encoding, [1, n, d]), 'anchor_proj')) : p('query_embed', [1, n, d]);
-    let tgt = net.constant('decoder_start', new Float32Array(n * d), [1, n, d]);
+    let queryPos: GraphTensor, tgt: GraphTensor; // [1 or B, N, d]
+    let offsets: GraphTensor | undefined; // [1 or B, N, 4]
+    if (this.options.twoStage) {
+      // the proposals as `proposals()` computes them: the top-N cells by their best real class
+      const probabilities = net.softmax(dense(memory, 'enc_class'), -1); // [B, h·w, C+1]
+      const cells = net.topK(net.reduceMax(net.slice(probabilities, 2, 0, this.numClasses)), n); // [B, N]
+      const encBoxes = net.sigmoid(net.add(dense(net.relu(dense(net.relu(dense(memory, 'enc_bbox0')), 'enc_bbox1')), 'enc_bbox2'), net.constant('proposal_base', this.proposalBase(h, w), [1, h * w, 4]))); // [B, h·w, 4]
+      const refs = net.gatherRows(encBoxes, cells); // [B, N, 4]
+      const { frequencies, phases } = sinePointEncodingLinear(d);
+      queryPos = dense(net.sin(net.add(net.matMul(net.slice(refs, 2, 0, 2), net.constant('point_frequencies', frequencies, [2, d])), net.constant('point_phases', phases, [d]))), 'proposal_proj');
+      tgt = dense(net.gatherRows(memory, cells), 'proposal_content');
+      // logit(r) = log r − log(1 − r) of the clamped reference boxes
+      const clamped = net.clip(refs, 1e-4, 1 - 1e-4);
+      const minusOne = net.constant('minus_one', [-1], []);
+      offsets = net.add(net.log(clamped), net.mul(net.log(net.add(net.constant('one', [1], []), net.mul(clamped, minusOne))), minusOne));
+    } else {
+      const anchors = this.options.anchorPoints ? this.anchorConstants() : undefined;
+      queryPos = anchors ? net.add(p('query_embed', [1, n, d]), dense(net.constant('anchor_encoding', anchors.encoding, [1, n, d]), 'anchor_proj')) : p('query_embed', [1, n, d]);
+      tgt = net.constant('decoder_start', new Float32Array(n * d), [1, n, d]);
+      if (anchors) offsets = net.constant('anchor_offsets', anchors.offsets, [1, n, 4]);
+    }
     for (let l = 0; l < this.decoderLayers; l++) {
       const qk = net.add(tgt, queryPos);
       tgt = norm(net.add(tgt, attention(qk, qk, tgt, `dec${l}_self`)), `dec${l}_norm1`);
@@ -467,7 +491,7 @@ export class DetrNet implements Detector, GraphDetector {
     return {
       outputs: [
         { name: 'class_probabilities', value: net.softmax(dense(hs, 'class_embed'), -1), dims: ['batch', n, this.numClasses + 1] },
-        { name: 'boxes', value: net.sigmoid(anchors ? net.add(dense(hidden, 'bbox_embed2'), net.constant('anchor_offsets', anchors.offsets, [1, n, 4])) : dense(hidden, 'bbox_embed2')), dims: ['batch', n, 4] },
+        { name: 'boxes', value: net.sigmoid(offsets ? net.add(dense(hidden, 'bbox_embed2'), offsets) : dense(hidden, 'bbox_embed2')), dims: ['batch', n, 4] },
       ],
       postprocess: {
         detr: {

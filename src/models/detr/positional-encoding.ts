@@ -36,6 +36,25 @@ export function sinePointEncoding(points: Float32Array, d: number, temperature =
   return out;
 }
 
+/**
+ * {@link sinePointEncoding} as one linear map and a sine, for graphs: encoding = sin(points · F + φ) with
+ * `frequencies` F `Float32Array [2, d]` (row 0 multiplies x, row 1 y) and `phases` φ `Float32Array [d]`
+ * (π/2 where the channel is a cosine).
+ */
+export function sinePointEncodingLinear(d: number, temperature = 10000): { frequencies: Float32Array; phases: Float32Array } {
+  checkWidth(d);
+  const half = d / 2;
+  const frequencies = new Float32Array(2 * d); // [2, d]
+  const phases = new Float32Array(d);
+  for (let k = 0; k < half; k++) {
+    const f = (2 * Math.PI) / Math.pow(temperature, (2 * Math.floor(k / 2)) / half);
+    frequencies[d + k] = f; // y drives the first half
+    frequencies[half + k] = f; // x the second
+    phases[k] = phases[half + k] = k % 2 === 0 ? 0 : Math.PI / 2;
+  }
+  return { frequencies, phases };
+}
+
 function checkWidth(d: number): void {
   if (!Number.isInteger(d) || d <= 0 || d % 4 !== 0) throw new RangeError(`sine positional encoding: d must be a positive multiple of 4, got ${d}`);
 }

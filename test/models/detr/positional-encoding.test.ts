@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sinePointEncoding, sinePositionalEncoding } from '../../../src/models/detr/positional-encoding.js';
+import { sinePointEncoding, sinePointEncodingLinear, sinePositionalEncoding } from '../../../src/models/detr/positional-encoding.js';
 
 test('sine positional encoding of a 2×2 map, d = 8, by hand', () => {
   // Positions 1, 2 of 2 → e = π, 2π. F = 4 channels per axis; frequencies T^(2⌊k/2⌋/4) = 1, 1, 100, 100.
@@ -37,4 +37,18 @@ test('sine point encoding: at the points ((j + 1) / (w + ε), (i + 1) / (h + ε)
   const at = sinePointEncoding(points, d);
   for (let k = 0; k < grid.length; k++) assert.ok(Math.abs(at[k] - grid[k]) < 1e-5, `value ${k}: ${at[k]} vs ${grid[k]}`);
   assert.throws(() => sinePointEncoding(points, 6), RangeError);
+});
+
+test('sine point encoding as sin(points · F + φ): the same values at random points, for d = 8 and 64', () => {
+  for (const d of [8, 64]) {
+    const points = Float32Array.from({ length: 2 * 9 }, (_, i) => ((i * 0.6180339) % 1));
+    const want = sinePointEncoding(points, d);
+    const { frequencies, phases } = sinePointEncodingLinear(d);
+    for (let q = 0; q < 9; q++) {
+      for (let c = 0; c < d; c++) {
+        const got = Math.sin(points[2 * q] * frequencies[c] + points[2 * q + 1] * frequencies[d + c] + phases[c]);
+        assert.ok(Math.abs(got - want[q * d + c]) < 1e-5, `d ${d} point ${q} channel ${c}: ${got} vs ${want[q * d + c]}`);
+      }
+    }
+  }
 });
