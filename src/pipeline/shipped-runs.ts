@@ -1,7 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { detectorFamily } from '../models/registry.js';
-import { resolveWeights } from './weights.js';
 import { sharedDataDir } from '../util/paths.js';
 import { openDetectionData, syntheticData, validateDetectionData } from './dataset.js';
 import { trainRun } from './train.js';
@@ -14,7 +13,7 @@ import { trainShippedPanoptic } from './shipped-panoptic.js';
  * `../shared/data/pennfudan`, not embedded: without it that run is skipped with a log line). `quick`
  * runs each for 2 steps (a smoke test of the runs, not a result).
  */
-export async function trainShippedRuns(dir: string, options: { quick?: boolean; log?: (line: string) => void; shared?: string; fasterRcnnSmall?: string } = {}): Promise<Record<string, string>> {
+export async function trainShippedRuns(dir: string, options: { quick?: boolean; log?: (line: string) => void; shared?: string } = {}): Promise<Record<string, string>> {
   const log = options.log ?? (() => {});
   const quick = options.quick ?? false;
   mkdirSync(dir, { recursive: true });
@@ -63,15 +62,22 @@ export async function trainShippedRuns(dir: string, options: { quick?: boolean; 
     copyFileSync(join(runDir, 'weights', 'best.ckpt'), out[kind]);
   }
 
-  // DETR (docs/detr.md): anchor points, the backbone of the small Faster R-CNN (the one retrained in the same run
-  // when given, else the shipped one), 6 epochs on 4,000 synthetic images; the run's best.ckpt ships
-  //   detseg train detr --train-images 4000 --epochs 6 --batch 4 --lr 5e-4 --model-options '{"anchorPoints":true}' --weights faster-rcnn-small --name detr
-  const detrOptions = { anchorPoints: true };
-  const detrBackbone = options.fasterRcnnSmall ?? resolveWeights('detr', 'faster-rcnn-small');
-  const detr = await trainRun({ family: detectorFamily('detr'), data: syntheticData(1, quick ? 8 : 4000, 128), val: shapesVal, dir: join(dir, 'detr'), ...steps(6), batch: 4, imgsz: 128, lr: 5e-4, modelOptions: detrOptions, weights: detrBackbone, args: { model: 'detr', modelOptions: detrOptions, trainImages: quick ? 8 : 4000 }, log });
-  detr.model.dispose();
+  // DETR (docs/detr.md): two-stage queries on the frozen backbone of the SSD just trained (32-64-128, stride 8),
+  // cosine cycles from the previous run's weights; the last run's best.ckpt ships
+  //   detseg train detr --train-images 16000 --epochs 3 --batch 4 --lr 5e-4 --model-options '{"twoStage":true,"frozenBackbone":true,"backbone":{"widths":[32,64,128]}}' --weights ssd --name detr
+  const detrOptions = { twoStage: true, frozenBackbone: true, backbone: { widths: [32, 64, 128] } };
+  const detrCycles = [{ images: 16000, epochs: 3, lr: 5e-4 }];
+  let detrWeights = out.ssd;
+  let detrRun = '';
+  for (const [i, cycle] of detrCycles.entries()) {
+    detrRun = join(dir, i === 0 ? 'detr' : `detr-${i + 1}`);
+    const data = syntheticData(1, quick ? 8 : cycle.images, 128);
+    const run = await trainRun({ family: detectorFamily('detr'), data, val: shapesVal, dir: detrRun, ...steps(cycle.epochs), batch: 4, imgsz: 128, lr: cycle.lr, modelOptions: detrOptions, weights: detrWeights, args: { model: 'detr', modelOptions: detrOptions, trainImages: quick ? 8 : cycle.images }, log });
+    run.model.dispose();
+    detrWeights = join(detrRun, 'weights', 'best.ckpt');
+  }
   out.detr = join(dir, 'detr.ckpt');
-  copyFileSync(join(dir, 'detr', 'weights', 'best.ckpt'), out.detr);
+  copyFileSync(detrWeights, out.detr);
 
   // the panoptic model's semantic head and fine-tuned Mask R-CNN (scripts/train-panoptic.ts)
   Object.assign(out, await trainShippedPanoptic(dir, { quick, log }));

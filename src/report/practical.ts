@@ -81,7 +81,7 @@ export async function runPractical(opts: PracticalOptions): Promise<string[]> {
       await initEngine();
       const trained = trainShippedDetectors(join(dir, 'checkpoints'), { quick: !!opts.quick, log });
       for (const [which, path] of Object.entries(trained)) ctx.checkpoints.set(which, path);
-      for (const [which, path] of Object.entries(await trainShippedRuns(join(dir, 'checkpoints'), { quick: !!opts.quick, log, fasterRcnnSmall: trained['faster-rcnn-small'] }))) ctx.checkpoints.set(which, path);
+      for (const [which, path] of Object.entries(await trainShippedRuns(join(dir, 'checkpoints'), { quick: !!opts.quick, log }))) ctx.checkpoints.set(which, path);
       log(`practical: detectors trained (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
       for (const [which, path] of Object.entries(await trainShippedSegmentation(join(dir, 'checkpoints'), { quick: !!opts.quick, log }))) ctx.checkpoints.set(which, path);
     }

@@ -41,7 +41,12 @@ test('--retrain --quick: the classification + localization, YOLOv1, SSD, panopti
       assert.deepEqual(detector.classes, expected[name].classes);
       assert.equal(checkpointImageSize(detector.meta), expected[name].imgsz);
       if (name === 'yolov1') assert.equal((detector.model as YOLOv1).grid.s, 16, 'the shipped command\'s gridSize 16');
-      if (name === 'detr') assert.equal((detector.model as DetrNet).options.anchorPoints, true, 'the shipped command\'s anchor points');
+      if (name === 'detr') {
+        const options = (detector.model as DetrNet).options;
+        assert.equal(options.twoStage, true, 'the shipped command\'s two-stage queries');
+        assert.equal(options.frozenBackbone, true, 'the shipped command\'s frozen backbone');
+        assert.deepEqual(options.backbone?.widths, [32, 64, 128], 'the SSD\'s backbone');
+      }
       detector.dispose();
     }
   } finally {
