@@ -176,7 +176,21 @@ export const SHIPPED_SEGMENTATION: ShippedSegmentation[] = [
     ],
     lvFold: 0,
   },
-  { kind: 'segformer', options: {}, cycles: [{ trainImages: 2000, epochs: 10, learningRate: 2e-3 }, { trainImages: 2000, epochs: 8, learningRate: 1e-3 }], lvFold: 0 },
+  {
+    kind: 'segformer',
+    options: {},
+    cycles: [
+      { trainImages: 2000, epochs: 10, learningRate: 2e-3 },
+      { trainImages: 2000, epochs: 8, learningRate: 1e-3 },
+      { trainImages: 12000, epochs: 1, learningRate: 1e-3 },
+      { trainImages: 12000, epochs: 1, learningRate: 7e-4 },
+      { trainImages: 12000, epochs: 1, learningRate: 5e-4 },
+      { trainImages: 12000, epochs: 1, learningRate: 3e-4 },
+      { trainImages: 12000, epochs: 1, learningRate: 3e-4 },
+      { trainImages: 12000, epochs: 1, learningRate: 2e-4 },
+    ],
+    lvFold: 0,
+  },
 ];
 
 /** Writes `src`'s weights and meta without the optimizer's slots (a third of the size) to `dst`. */
