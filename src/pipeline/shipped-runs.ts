@@ -63,10 +63,11 @@ export async function trainShippedRuns(dir: string, options: { quick?: boolean; 
   }
 
   // DETR (docs/detr.md): two-stage queries on the frozen backbone of the SSD just trained (32-64-128, stride 8),
-  // cosine cycles from the previous run's weights; the last run's best.ckpt ships
+  // cosine cycles from the previous run's best weights; the last run's best.ckpt ships
   //   detseg train detr --train-images 16000 --epochs 3 --batch 4 --lr 5e-4 --model-options '{"twoStage":true,"frozenBackbone":true,"backbone":{"widths":[32,64,128]}}' --weights ssd --name detr
+  //   detseg train detr --train-images 24000 --epochs 2 --batch 4 --lr 3e-4 --model-options '{"twoStage":true,"frozenBackbone":true,"backbone":{"widths":[32,64,128]}}' --weights runs/train/detr/weights/best.ckpt --name detr-2
   const detrOptions = { twoStage: true, frozenBackbone: true, backbone: { widths: [32, 64, 128] } };
-  const detrCycles = [{ images: 16000, epochs: 3, lr: 5e-4 }];
+  const detrCycles = [{ images: 16000, epochs: 3, lr: 5e-4 }, { images: 24000, epochs: 2, lr: 3e-4 }];
   let detrWeights = out.ssd;
   let detrRun = '';
   for (const [i, cycle] of detrCycles.entries()) {
