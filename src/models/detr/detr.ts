@@ -9,6 +9,7 @@ import { layerNorm } from './layer-norm.js';
 import { linear } from './linear.js';
 import type { SetTarget } from './matcher.js';
 import { buildParameters, type ParameterSpec, type Parameters } from './parameters.js';
+import { pickRows } from './pick-rows.js';
 import { sinePointEncoding, sinePointEncodingLinear, sinePositionalEncoding } from './positional-encoding.js';
 import { setLoss } from './set-loss.js';
 
@@ -88,6 +89,11 @@ export interface DetrOutputs {
 }
 
 const ATTENTION = ['wq', 'bq', 'wk', 'bk', 'wv', 'bv', 'wo', 'bo'] as const;
+
+/** log(v / (1 − v)), the inverse of the sigmoid. */
+function logit(v: number): number {
+  return Math.log(v / (1 - v));
+}
 
 /**
  * DETR (Carion et al. 2020, "End-to-end object detection with transformers"): detection as direct set
@@ -195,7 +201,7 @@ export class DetrNet implements Detector, GraphDetector {
     const offsets = new Float32Array(4 * this.queries);
     for (let q = 0; q < this.queries; q++) {
       const [x, y] = points.subarray(2 * q, 2 * q + 2);
-      offsets.set([Math.log(x / (1 - x)), Math.log(y / (1 - y))], 4 * q);
+      offsets.set([logit(x), logit(y)], 4 * q);
     }
     return { encoding: sinePointEncoding(points, this.d), offsets };
   }
@@ -242,7 +248,6 @@ export class DetrNet implements Detector, GraphDetector {
     const n = this.queries, c = this.numClasses;
     if (n > hw) throw new RangeError(`DetrNet: ${n} queries from a ${h}×${w} memory; twoStage needs at most one query per cell`);
     const logits = this.dense(memory, 'enc_class') as tf.Tensor3D; // [B, h·w, C+1]
-    const logit = (v: number) => Math.log(v / (1 - v));
     const base = this.proposalBase(h, w);
     const delta = this.dense(tf.relu(this.dense(tf.relu(this.dense(memory, 'enc_bbox0')), 'enc_bbox1')), 'enc_bbox2'); // [B, h·w, 4]
     const boxes = tf.sigmoid(tf.add(delta, tf.tensor3d(base, [1, hw, 4]))) as tf.Tensor3D; // [B, h·w, 4]
@@ -262,18 +267,15 @@ export class DetrNet implements Detector, GraphDetector {
       const order = Array.from({ length: hw }, (_, k) => k).sort((x, y) => score[y] - score[x] || x - y);
       for (let q = 0; q < n; q++) {
         const k = order[q], r = b * n + q;
-        cells[r] = b * hw + k;
+        cells[r] = k;
         const box = boxValues.subarray(4 * (b * hw + k), 4 * (b * hw + k) + 4);
         points.set([box[0], box[1]], 2 * r);
         offsets.set(Array.from(box, (v) => logit(clamp(v))), 4 * r);
       }
     }
-    // rows picked by a one-hot product (the gradient of gather needs UnsortedSegmentSum, which wasm lacks)
-    const picker = tf.oneHot(tf.tensor1d(cells, 'int32'), batch * hw).toFloat(); // [B·N, B·h·w]
-    const picked = tf.matMul(picker, tf.reshape(memory, [batch * hw, d])); // [B·N, d]
+    const picked = pickRows(tf.reshape(memory, [batch * hw, d]), Array.from(cells, (k, r) => Math.floor(r / n) * hw + k)); // [B·N, d]
     const content = tf.reshape(this.dense(picked, 'proposal_content'), [batch, n, d]) as tf.Tensor3D;
     const queryPos = tf.reshape(this.dense(tf.tensor2d(sinePointEncoding(points, d), [batch * n, d]), 'proposal_proj'), [batch, n, d]) as tf.Tensor3D;
-    for (let r = 0; r < batch * n; r++) cells[r] -= Math.floor(r / n) * hw;
     return { logits, boxes, cells, content, queryPos, offsets: tf.tensor3d(offsets, [batch, n, 4]) };
   }
 
@@ -281,7 +283,6 @@ export class DetrNet implements Detector, GraphDetector {
   private proposalBase(h: number, w: number): Float32Array {
     const side = this.options.proposalSize ?? 0.15;
     const base = new Float32Array(4 * h * w);
-    const logit = (v: number) => Math.log(v / (1 - v));
     for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) base.set([logit((j + 0.5) / w), logit((i + 0.5) / h), logit(side), logit(side)], 4 * (i * w + j));
     return base;
   }

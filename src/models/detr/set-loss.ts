@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { pickRows } from './pick-rows.js';
 import { hungarianMatch, type MatchWeights, type SetMatch, type SetTarget } from './matcher.js';
 
 /** Options of {@link setLoss}: the matching weights and the no-object weight of the cross-entropy. */
@@ -73,9 +74,7 @@ export function setLoss(logits: tf.Tensor3D, boxes: tf.Tensor3D, targets: SetTar
   const ce = tf.div(tf.sum(tf.mul(nll, tf.tensor1d(weights))), weightSum) as tf.Scalar;
   const norm = Math.max(1, objects);
   if (matchedRows.length === 0) return { ce, l1: tf.scalar(0), giou: tf.scalar(0), matches };
-  // rows picked by a one-hot matrix product: the gradient of gather needs UnsortedSegmentSum, which the wasm backend lacks
-  const picker = tf.oneHot(tf.tensor1d(matchedRows, 'int32'), batch * n).toFloat(); // [K, B·N]
-  const predicted = tf.matMul(picker, tf.reshape(boxes, [batch * n, 4])) as tf.Tensor2D; // [K, 4]
+  const predicted = pickRows(tf.reshape(boxes, [batch * n, 4]), matchedRows); // [K, 4]
   const wanted = tf.tensor2d(matchedBoxes, [matchedRows.length, 4]);
   const l1 = tf.div(tf.sum(tf.abs(tf.sub(predicted, wanted))), norm) as tf.Scalar;
   const giou = tf.div(tf.sum(tf.sub(1, pairedGiou(predicted, wanted))), norm) as tf.Scalar;
