@@ -44,22 +44,32 @@ export async function trainShippedRuns(dir: string, options: { quick?: boolean; 
   //   detseg train ssd --weights runs/train/ssd-6/weights/best.ckpt --train-images 12000 --epochs 1 --batch 4 --lr 3e-4 --name ssd-7
   // the shipped file is the last run's best.ckpt
   const shapesVal = syntheticData(2, quick ? 4 : 200, 128);
-  const cycles: Record<'yolov1' | 'ssd', Array<{ images: number; epochs: number; lr: number }>> = {
+  type Cycle = { images: number; epochs: number; lr: number };
+  /**
+   * Trains `kind`'s cosine cycles on fresh synthetic images, each from the previous run's weights
+   * (`weights` before the first; then run i's `next(i)` file), into `<dir>/<kind>`, `<kind>-2`, …; copies the
+   * last run's best.ckpt to `<dir>/<kind>.ckpt` and returns its path.
+   */
+  const trainCycles = async (kind: string, modelOptions: Record<string, unknown>, cycles: Cycle[], weights: string | undefined, next: (i: number) => string): Promise<string> => {
+    let runDir = '';
+    for (const [i, cycle] of cycles.entries()) {
+      runDir = join(dir, i === 0 ? kind : `${kind}-${i + 1}`);
+      const data = syntheticData(1, quick ? 8 : cycle.images, 128);
+      const args = { model: kind, modelOptions, trainImages: quick ? 8 : cycle.images };
+      const run = await trainRun({ family: detectorFamily(kind), data, val: shapesVal, dir: runDir, ...steps(cycle.epochs), batch: 4, imgsz: 128, lr: cycle.lr, modelOptions, weights, args, log });
+      run.model.dispose();
+      weights = join(runDir, 'weights', next(i));
+    }
+    const shipped = join(dir, `${kind}.ckpt`);
+    copyFileSync(join(runDir, 'weights', 'best.ckpt'), shipped);
+    return shipped;
+  };
+  const cycles: Record<'yolov1' | 'ssd', Cycle[]> = {
     yolov1: [{ images: 8000, epochs: 5, lr: 1e-3 }, { images: 8000, epochs: 2, lr: 3e-4 }],
     ssd: [{ images: 8000, epochs: 5, lr: 1e-3 }, { images: 8000, epochs: 2, lr: 3e-4 }, { images: 12000, epochs: 2, lr: 3e-4 }, { images: 12000, epochs: 2, lr: 3e-4 }, { images: 16000, epochs: 1, lr: 3e-4 }, { images: 8000, epochs: 1, lr: 3e-4 }, { images: 12000, epochs: 1, lr: 3e-4 }],
   };
   for (const [kind, modelOptions] of [['yolov1', { gridSize: 16 }], ['ssd', {}]] as const) {
-    let weights: string | undefined;
-    let runDir = '';
-    for (const [i, cycle] of cycles[kind].entries()) {
-      runDir = join(dir, i === 0 ? kind : `${kind}-${i + 1}`);
-      const data = syntheticData(1, quick ? 8 : cycle.images, 128);
-      const run = await trainRun({ family: detectorFamily(kind), data, val: shapesVal, dir: runDir, ...steps(cycle.epochs), batch: 4, imgsz: 128, lr: cycle.lr, modelOptions, weights, args: { model: kind, modelOptions }, log });
-      run.model.dispose();
-      weights = join(runDir, 'weights', i === 0 ? 'last.ckpt' : 'best.ckpt');
-    }
-    out[kind] = join(dir, `${kind}.ckpt`);
-    copyFileSync(join(runDir, 'weights', 'best.ckpt'), out[kind]);
+    out[kind] = await trainCycles(kind, modelOptions, cycles[kind], undefined, (i) => (i === 0 ? 'last.ckpt' : 'best.ckpt'));
   }
 
   // DETR (docs/detr.md): two-stage queries on the frozen backbone of the SSD just trained (32-64-128, stride 8),
@@ -67,18 +77,7 @@ export async function trainShippedRuns(dir: string, options: { quick?: boolean; 
   //   detseg train detr --train-images 16000 --epochs 3 --batch 4 --lr 5e-4 --model-options '{"twoStage":true,"frozenBackbone":true,"backbone":{"widths":[32,64,128]}}' --weights ssd --name detr
   //   detseg train detr --train-images 24000 --epochs 2 --batch 4 --lr 3e-4 --model-options '{"twoStage":true,"frozenBackbone":true,"backbone":{"widths":[32,64,128]}}' --weights runs/train/detr/weights/best.ckpt --name detr-2
   const detrOptions = { twoStage: true, frozenBackbone: true, backbone: { widths: [32, 64, 128] } };
-  const detrCycles = [{ images: 16000, epochs: 3, lr: 5e-4 }, { images: 24000, epochs: 2, lr: 3e-4 }];
-  let detrWeights = out.ssd;
-  let detrRun = '';
-  for (const [i, cycle] of detrCycles.entries()) {
-    detrRun = join(dir, i === 0 ? 'detr' : `detr-${i + 1}`);
-    const data = syntheticData(1, quick ? 8 : cycle.images, 128);
-    const run = await trainRun({ family: detectorFamily('detr'), data, val: shapesVal, dir: detrRun, ...steps(cycle.epochs), batch: 4, imgsz: 128, lr: cycle.lr, modelOptions: detrOptions, weights: detrWeights, args: { model: 'detr', modelOptions: detrOptions, trainImages: quick ? 8 : cycle.images }, log });
-    run.model.dispose();
-    detrWeights = join(detrRun, 'weights', 'best.ckpt');
-  }
-  out.detr = join(dir, 'detr.ckpt');
-  copyFileSync(detrWeights, out.detr);
+  out.detr = await trainCycles('detr', detrOptions, [{ images: 16000, epochs: 3, lr: 5e-4 }, { images: 24000, epochs: 2, lr: 3e-4 }], out.ssd, () => 'best.ckpt');
 
   // the panoptic model's semantic head and fine-tuned Mask R-CNN (scripts/train-panoptic.ts)
   Object.assign(out, await trainShippedPanoptic(dir, { quick, log }));
