@@ -6,10 +6,11 @@ import type { LayersConverter, Value } from './layers.js';
 /**
  * A {@link NetworkGraph} that writes ONNX nodes into a {@link GraphBuilder}: tf.LayersModels through the
  * {@link LayersConverter}, the other ops one ONNX node each (MatMul, Add, Mul, Reshape, Transpose,
- * Concat, Slice, Softmax, Sigmoid, Relu, Sin, Log, Clip, ReduceMax, TopK; rows gathered by GatherND with
- * one batch axis; layer normalisation as `LayerNormalization` from operator set 17, before as
- * ReduceMean, Sub, Mul, Add, Sqrt and Div). Every op takes and gives values in the model's
- * axis order (a layer's NCHW output is transposed back once, by the converter).
+ * Concat, Slice, Softmax, Sigmoid, Relu, Sin, Log, Clip, Max, Min, Div, Greater (cast to float),
+ * ReduceMax, TopK; rows gathered by GatherND with one batch axis; layer normalisation as
+ * `LayerNormalization` from operator set 17, before as ReduceMean, Sub, Mul, Add, Sqrt and Div).
+ * Every op takes and gives values in the model's axis order (a layer's NCHW output is transposed
+ * back once, by the converter).
  */
 export class OnnxNetworkGraph implements NetworkGraph {
   constructor(
@@ -90,6 +91,24 @@ export class OnnxNetworkGraph implements NetworkGraph {
   clip(x: GraphTensor, lo: number, hi: number): GraphTensor {
     const g = this.graph;
     return this.value(g.node('Clip', [this.name(x), g.floats('lo', [lo], []), g.floats('hi', [hi], [])]), x.rank);
+  }
+
+  maximum(a: GraphTensor, b: GraphTensor): GraphTensor {
+    return this.value(this.graph.node('Max', [this.name(a), this.name(b)]), Math.max(a.rank, b.rank));
+  }
+
+  minimum(a: GraphTensor, b: GraphTensor): GraphTensor {
+    return this.value(this.graph.node('Min', [this.name(a), this.name(b)]), Math.max(a.rank, b.rank));
+  }
+
+  div(a: GraphTensor, b: GraphTensor): GraphTensor {
+    return this.value(this.graph.node('Div', [this.name(a), this.name(b)]), Math.max(a.rank, b.rank));
+  }
+
+  greater(x: GraphTensor, threshold: number): GraphTensor {
+    const g = this.graph;
+    const above = g.node('Greater', [this.name(x), g.floats('threshold', [threshold], [])]);
+    return this.value(g.node('Cast', [above], [attr.i('to', 1)]), x.rank); // 1: FLOAT
   }
 
   reduceMax(x: GraphTensor): GraphTensor {

@@ -86,7 +86,7 @@ function worstAbs(a: Float32Array, b: Float32Array): number {
   return worst;
 }
 
-const DETR_VARIANTS: Array<[string, Record<string, unknown>]> = [['', {}], [', anchor points', { anchorPoints: true }], [', two-stage queries', { twoStage: true }]];
+const DETR_VARIANTS: Array<[string, Record<string, unknown>]> = [['', {}], [', anchor points', { anchorPoints: true }], [', two-stage queries', { twoStage: true }], [', two-stage queries, proposal NMS, class pairs', { twoStage: true, proposalNms: 0.5, pairDetections: true }]];
 for (const [variant, extra] of DETR_VARIANTS) test(`onnx: a freshly built DETR (seeded random weights${variant}) exported and run on ONNX Runtime gives the TF.js outputs and detections`, async (t) => {
   await initEngine();
   const imgsz = 128;

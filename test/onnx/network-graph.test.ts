@@ -5,6 +5,7 @@ import { initEngine } from '../../src/engine/setup.js';
 import type { GraphTensor, NetworkGraph } from '../../src/models/detection/network-graph.js';
 import { multiHeadAttention, multiHeadAttentionGraph, type AttentionGraphWeights, type AttentionWeights } from '../../src/models/detr/attention.js';
 import { layerNorm } from '../../src/models/detr/layer-norm.js';
+import { selectProposals, selectProposalsGraph } from '../../src/models/detr/proposal-selection.js';
 import { gridPool, gridPoolGraph } from '../../src/models/yolov1/grid-pool.js';
 import { activateYoloOutput, activateYoloOutputGraph } from '../../src/models/yolov1/output.js';
 import { GraphBuilder } from '../../src/onnx/graph-builder.js';
@@ -71,6 +72,22 @@ test('onnx network graph: Sin, Log, Clip, ReduceMax (operator sets 13 and 18), a
     const s = score.arraySync() as number[][], r = rows.arraySync() as number[][][];
     return [tf.tensor(s.map((row, b) => row.map((v, k) => [v, k]).sort((x, y) => y[0] - x[0] || x[1] - y[1]).slice(0, 4).map(([, k]) => r[b][k])))];
   });
+});
+
+test('onnx network graph: Max, Min, Div, Greater (as 0 / 1) as TF.js computes them; DETR\'s proposal choice (TopK, and Fast NMS on pairwise IoUs) as selectProposals', async () => {
+  await initEngine();
+  await compare('max min div greater', [[2, 3, 4], [1, 3, 4]], (net, [a, b]) => [net.maximum(a, b), net.minimum(a, b), net.div(a, net.add(b, net.constant('two', [2], []))), net.greater(a, 0.25)], ([a, b]) => [tf.maximum(a, b), tf.minimum(a, b), tf.div(a, tf.add(b, 2)), tf.cast(tf.greater(a, 0.25), 'float32')]);
+  // crowded boxes (centres and sides in σ(±1) ≈ 0.27–0.73): many cells suppressed, some choices filled up with suppressed ones
+  for (const [m, n, threshold] of [[12, 5, undefined], [12, 5, 0.5], [12, 9, 0.3], [30, 8, 0.7]] as const) {
+    await compare(`proposals ${m} ${n} ${threshold}`, [[2, m], [2, m, 4]], (net, [score, raw]) => {
+      const boxes = net.sigmoid(raw);
+      return selectProposalsGraph(net, score, boxes, [boxes, raw], m, n, threshold);
+    }, ([score, raw]) => {
+      const s = score.dataSync() as Float32Array, boxes = tf.sigmoid(raw).dataSync() as Float32Array, r = raw.dataSync() as Float32Array;
+      const picked = [0, 1].map((b) => Array.from(selectProposals(s.subarray(b * m, (b + 1) * m), boxes.subarray(4 * b * m, 4 * (b + 1) * m), n, threshold)));
+      return [boxes, r].map((v) => tf.tensor(picked.map((cells, b) => cells.map((k) => Array.from(v.subarray(4 * (b * m + k), 4 * (b * m + k) + 4))))));
+    });
+  }
 });
 
 test('onnx network graph: layer norm as DETR\'s layerNorm, as LayerNormalization (operator sets 17, 21) and decomposed (13)', async () => {

@@ -43,6 +43,14 @@ export interface NetworkGraph {
   log(x: GraphTensor): GraphTensor;
   /** Each element limited to [lo, hi]. */
   clip(x: GraphTensor, lo: number, hi: number): GraphTensor;
+  /** Element-wise maximum (broadcasting). */
+  maximum(a: GraphTensor, b: GraphTensor): GraphTensor;
+  /** Element-wise minimum (broadcasting). */
+  minimum(a: GraphTensor, b: GraphTensor): GraphTensor;
+  /** Element-wise quotient a / b (broadcasting). */
+  div(a: GraphTensor, b: GraphTensor): GraphTensor;
+  /** 1 where x > `threshold`, else 0 (float). */
+  greater(x: GraphTensor, threshold: number): GraphTensor;
   /** Maximum over the last axis (removed). */
   reduceMax(x: GraphTensor): GraphTensor;
   /** Indices (integer) of the k largest values of each row of `x: [B, M]` → `[B, k]`, largest first, ties to the lower index. */

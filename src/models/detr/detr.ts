@@ -11,6 +11,7 @@ import type { SetTarget } from './matcher.js';
 import { buildParameters, type ParameterSpec, type Parameters } from './parameters.js';
 import { pickRows } from './pick-rows.js';
 import { sinePointEncoding, sinePointEncodingLinear, sinePositionalEncoding } from './positional-encoding.js';
+import { selectProposals, selectProposalsGraph } from './proposal-selection.js';
 import { setLoss } from './set-loss.js';
 
 /** Options of {@link DetrNet}. */
@@ -67,11 +68,24 @@ export interface DetrOptions {
   /** Side of the encoder cells' initial boxes as a fraction of the image (default 0.15; `twoStage`). */
   proposalSize?: number;
   /**
+   * Proposal suppression (`twoStage`; default none): a cell whose box overlaps a better cell's box by
+   * IoU above this threshold ranks after every cell that does not (Fast NMS, see `selectProposals`),
+   * so the queries start on different objects. With two decoder layers the queries cannot remove the
+   * duplicates that neighbouring cells of one object propose. The detections themselves get no NMS.
+   */
+  proposalNms?: number;
+  /**
    * Backbone frozen (default false): its weights get no gradient and its batch norm keeps its running
    * statistics, as when it comes from a detector already trained on the same images (`--weights`).
    */
   frozenBackbone?: boolean;
-  /** Detections kept per image, the top ones by score (default: all queries). */
+  /**
+   * Every (query, real class) pair is a detection scored by its probability, the top `maxDetections`
+   * kept (default false: each query's most probable real class only). A query unsure between two
+   * classes then yields both, as in Deformable DETR's post-processing.
+   */
+  pairDetections?: boolean;
+  /** Detections kept per image, the top ones by score (default: all queries, or all N·C pairs with `pairDetections`). */
   maxDetections?: number;
   seed?: number;
 }
@@ -238,7 +252,7 @@ export class DetrNet implements Detector, GraphDetector {
    * The encoder's proposals (`twoStage`): per cell of the h × w memory `[B, h·w, d]`, class logits
    * `[B, h·w, C+1]` and a box `[B, h·w, 4]` = σ(MLP(memory) + logit of a `proposalSize` box centred on
    * the cell); per image the N cells whose best real class is most probable (`cells: Int32Array [B, N]`,
-   * most probable first) give the queries: content `[B, N, d]` = proposal_content(memory of the cell),
+   * most probable first; with `proposalNms`, overlapping cells after the others: `selectProposals`) give the queries: content `[B, N, d]` = proposal_content(memory of the cell),
    * position `[B, N, d]` = proposal_proj(sine encoding of the box centre), and the logits of their
    * boxes `[B, N, 4]` as the offsets of the decoder's boxes. The choice and the boxes are not
    * differentiated (the encoder's boxes learn from their own loss); the content is.
@@ -264,9 +278,9 @@ export class DetrNet implements Detector, GraphDetector {
         for (let t = 0; t < c; t++) best = Math.max(best, probabilities[(b * hw + k) * (c + 1) + t]);
         score[k] = best;
       }
-      const order = Array.from({ length: hw }, (_, k) => k).sort((x, y) => score[y] - score[x] || x - y);
+      const chosen = selectProposals(score, boxValues.subarray(4 * b * hw, 4 * (b + 1) * hw), n, this.options.proposalNms);
       for (let q = 0; q < n; q++) {
-        const k = order[q], r = b * n + q;
+        const k = chosen[q], r = b * n + q;
         cells[r] = k;
         const box = boxValues.subarray(4 * (b * hw + k), 4 * (b * hw + k) + 4);
         points.set([box[0], box[1]], 2 * r);
@@ -430,7 +444,8 @@ export class DetrNet implements Detector, GraphDetector {
    * fractions of the image). The transformer's parameters and the positional encoding of the
    * `imgsz / stride` map are constants; the object queries (and the decoder's zero start) have batch 1
    * and broadcast against the images'. With `twoStage` the queries are chosen in the graph as
-   * `proposals()` chooses them (TopK of the cells' best real class, their rows gathered).
+   * `proposals()` chooses them (`selectProposalsGraph`: TopK of the cells' best real class, with
+   * `proposalNms` the overlapping cells after the others; their rows gathered).
    */
   networkGraph(net: NetworkGraph, images: GraphTensor, imgsz: number): { outputs: GraphOutput[]; postprocess: Record<string, unknown> } {
     const d = this.d, n = this.queries;
@@ -465,12 +480,12 @@ export class DetrNet implements Detector, GraphDetector {
     if (this.options.twoStage) {
       // the proposals as `proposals()` computes them: the top-N cells by their best real class
       const probabilities = net.softmax(dense(memory, 'enc_class'), -1); // [B, h·w, C+1]
-      const cells = net.topK(net.reduceMax(net.slice(probabilities, 2, 0, this.numClasses)), n); // [B, N]
       const encBoxes = net.sigmoid(net.add(dense(net.relu(dense(net.relu(dense(memory, 'enc_bbox0')), 'enc_bbox1')), 'enc_bbox2'), net.constant('proposal_base', this.proposalBase(h, w), [1, h * w, 4]))); // [B, h·w, 4]
-      const refs = net.gatherRows(encBoxes, cells); // [B, N, 4]
+      const score = net.reduceMax(net.slice(probabilities, 2, 0, this.numClasses)); // [B, h·w]
+      const [refs, content] = selectProposalsGraph(net, score, encBoxes, [encBoxes, memory], h * w, n, this.options.proposalNms); // [B, N, 4], [B, N, d]
       const { frequencies, phases } = sinePointEncodingLinear(d);
       queryPos = dense(net.sin(net.add(net.matMul(net.slice(refs, 2, 0, 2), net.constant('point_frequencies', frequencies, [2, d])), net.constant('point_phases', phases, [d]))), 'proposal_proj');
-      tgt = dense(net.gatherRows(memory, cells), 'proposal_content');
+      tgt = dense(content, 'proposal_content');
       // logit(r) = log r − log(1 − r) of the clamped reference boxes
       const clamped = net.clip(refs, 1e-4, 1 - 1e-4);
       const minusOne = net.constant('minus_one', [-1], []);
@@ -498,8 +513,10 @@ export class DetrNet implements Detector, GraphDetector {
         detr: {
           queries: n,
           box: 'cx, cy, w, h as fractions of the image side',
-          detection: "per query: the most probable real class (the last, 'no object', is left out) and its probability; the best maxDetections queries by score, no NMS",
-          maxDetections: Math.min(n, this.options.maxDetections ?? n),
+          detection: this.options.pairDetections
+            ? "every (query, real class) pair ('no object', the last class, left out) scored by its probability; the best maxDetections pairs by score, no NMS"
+            : "per query: the most probable real class (the last, 'no object', is left out) and its probability; the best maxDetections queries by score, no NMS",
+          maxDetections: Math.min(n * (this.options.pairDetections ? this.numClasses : 1), this.options.maxDetections ?? Infinity),
         },
       },
     };
@@ -510,30 +527,42 @@ export class DetrNet implements Detector, GraphDetector {
     return this.detectionsFrom(outputs.class_probabilities.data, outputs.boxes.data, batch, width, height);
   }
 
-  /** Per image: each query's most probable real class and its probability, the best `maxDetections` queries, boxes to pixels (clipped). */
+  /**
+   * Per image: each query's most probable real class and its probability (with `pairDetections`: every
+   * (query, real class) pair), the best `maxDetections` by score (ties: lower query, then lower class
+   * first), boxes to pixels (clipped).
+   */
   private detectionsFrom(probabilities: Float32Array, boxes: Float32Array, batch: number, width: number, height: number): Detections[] {
     const n = this.queries, c = this.numClasses;
     if (probabilities.length !== batch * n * (c + 1) || boxes.length !== 4 * batch * n) throw new Error(`DETR: ${probabilities.length} probabilities and ${boxes.length} box values for ${batch} image(s) of ${n} queries`);
-    const keep = Math.min(n, this.options.maxDetections ?? n);
+    const pairs = this.options.pairDetections ?? false;
+    const candidates = pairs ? n * c : n;
+    const keep = Math.min(candidates, this.options.maxDetections ?? candidates);
     const clip = (v: number, hi: number) => Math.min(Math.max(v, 0), hi);
     const result: Detections[] = [];
     for (let b = 0; b < batch; b++) {
-      const score = new Float32Array(n);
-      const label = new Int32Array(n);
+      // candidate i: query ⌊i / c⌋ with class i mod c (pairs), or query i with its best class
+      const score = new Float32Array(candidates);
+      const query = new Int32Array(candidates);
+      const label = new Int32Array(candidates);
       for (let q = 0; q < n; q++) {
         const row = (b * n + q) * (c + 1);
+        if (pairs) {
+          for (let k = 0; k < c; k++) [score[q * c + k], query[q * c + k], label[q * c + k]] = [probabilities[row + k], q, k + 1];
+          continue;
+        }
         let best = 0;
         for (let k = 1; k < c; k++) if (probabilities[row + k] > probabilities[row + best]) best = k;
-        score[q] = probabilities[row + best];
-        label[q] = best + 1;
+        [score[q], query[q], label[q]] = [probabilities[row + best], q, best + 1];
       }
-      const order = Array.from({ length: n }, (_, q) => q).sort((x, y) => score[y] - score[x] || x - y).slice(0, keep);
+      const order = Array.from({ length: candidates }, (_, i) => i).sort((x, y) => score[y] - score[x] || x - y).slice(0, keep);
       const det: Detections = { boxes: new Float32Array(4 * keep), labels: new Int32Array(keep), scores: new Float32Array(keep) };
-      order.forEach((q, k) => {
+      order.forEach((i, k) => {
+        const q = query[i];
         const [cx, cy, w, h] = boxes.subarray(4 * (b * n + q), 4 * (b * n + q) + 4);
         det.boxes.set([clip((cx - w / 2) * width, width), clip((cy - h / 2) * height, height), clip((cx + w / 2) * width, width), clip((cy + h / 2) * height, height)], 4 * k);
-        det.labels[k] = label[q];
-        det.scores[k] = score[q];
+        det.labels[k] = label[i];
+        det.scores[k] = score[i];
       });
       result.push(det);
     }

@@ -6,6 +6,7 @@ import { makeOptimizer } from '../../../src/engine/optimizer.js';
 import { initEngine } from '../../../src/engine/setup.js';
 import { imagesToTensor, syntheticDetectionSet } from '../../../src/models/detection/synthetic-data.js';
 import { DetrNet, type DetrOptions } from '../../../src/models/detr/detr.js';
+import { selectProposals } from '../../../src/models/detr/proposal-selection.js';
 import { setLoss } from '../../../src/models/detr/set-loss.js';
 
 const TINY: DetrOptions = { numClasses: 3, backbone: { widths: [8, 16, 32] }, d: 32, heads: 2, encoderLayers: 1, decoderLayers: 2, feedforward: 64, queries: 6, seed: 1 };
@@ -208,6 +209,45 @@ test('DETR two-stage queries: the N encoder cells with the most probable real cl
     });
     for (const k of Object.keys(want) as Array<keyof typeof want>) assert.ok(Math.abs(loss[k] - want[k]) < 1e-4 * Math.max(1, want[k]), `${k}: ${loss[k]} vs ${want[k]}`);
     assert.throws(() => new DetrNet({ ...TINY, twoStage: true, anchorPoints: true }), /choose one/);
+  } finally {
+    images.dispose();
+    net.dispose();
+  }
+});
+
+test('DETR proposalNms and pairDetections: the chosen cells are selectProposals\' on the encoder\'s scores and boxes; every (query, real class) pair is a detection, by a plain loop', async () => {
+  await initEngine();
+  const samples = syntheticDetectionSet(4, 2, { size: 64 });
+  const images = imagesToTensor(samples.map((s) => s.sample.image), 64, 64);
+  const net = new DetrNet({ ...TINY, twoStage: true, proposalNms: 0.3, pairDetections: true, maxDetections: 10 });
+  try {
+    const n = net.queries, c = net.numClasses;
+    const got = tf.tidy(() => {
+      const out = net.outputs(images, false);
+      const enc = out.encoder!;
+      const last = out.logits.length - 1;
+      return { probabilities: tf.softmax(enc.logits).dataSync() as Float32Array, encBoxes: enc.boxes.dataSync() as Float32Array, cells: Array.from(enc.cells), queryProbabilities: tf.softmax(out.logits[last]).arraySync() as number[][][], boxes: out.boxes[last].arraySync() as number[][][], hw: out.featureHeight * out.featureWidth };
+    });
+    let suppressedAny = false;
+    for (let b = 0; b < 2; b++) {
+      const score = Float32Array.from({ length: got.hw }, (_, k) => Math.max(...got.probabilities.subarray((b * got.hw + k) * (c + 1), (b * got.hw + k) * (c + 1) + c)));
+      const boxes = got.encBoxes.subarray(4 * b * got.hw, 4 * (b + 1) * got.hw);
+      const want = Array.from(selectProposals(score, boxes, n, 0.3));
+      assert.deepEqual(got.cells.slice(b * n, (b + 1) * n), want, `image ${b}: the chosen cells`);
+      suppressedAny ||= want.join() !== Array.from(selectProposals(score, boxes, n)).join();
+    }
+    assert.ok(suppressedAny, 'the untrained cells overlap: suppression changes the choice');
+    const detections = net.predict(images);
+    detections.forEach((d, b) => {
+      const pairs = got.queryProbabilities[b].flatMap((p, q) => p.slice(0, c).map((v, k) => ({ v, q, k }))).sort((x, y) => y.v - x.v || x.q - y.q || x.k - y.k).slice(0, 10);
+      assert.equal(d.scores.length, 10);
+      pairs.forEach(({ v, q, k }, i) => {
+        assert.ok(Math.abs(d.scores[i] - v) < 1e-6 && d.labels[i] === k + 1, `image ${b} detection ${i}: ${d.scores[i]} label ${d.labels[i]} vs ${v} label ${k + 1}`);
+        const [cx, cy, w, h] = got.boxes[b][q];
+        const want = [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2].map((v2) => Math.min(Math.max(v2 * 64, 0), 64));
+        want.forEach((v2, j) => assert.ok(Math.abs(d.boxes[4 * i + j] - v2) < 1e-3, `image ${b} detection ${i} box[${j}]`));
+      });
+    });
   } finally {
     images.dispose();
     net.dispose();
