@@ -44,7 +44,8 @@ export async function trainShippedRuns(dir: string, options: { quick?: boolean; 
   //   detseg train ssd --weights runs/train/ssd-6/weights/best.ckpt --train-images 12000 --epochs 1 --batch 4 --lr 3e-4 --name ssd-7
   // the shipped file is the last run's best.ckpt
   const shapesVal = syntheticData(2, quick ? 4 : 200, 128);
-  type Cycle = { images: number; epochs: number; lr: number };
+  /** One cosine run; its `modelOptions` add to (or override) the kind's options for this run. */
+  type Cycle = { images: number; epochs: number; lr: number; modelOptions?: Record<string, unknown> };
   /**
    * Trains `kind`'s cosine cycles on fresh synthetic images, each from the previous run's weights
    * (`weights` before the first; then run i's `next(i)` file), into `<dir>/<kind>`, `<kind>-2`, …; copies the
@@ -54,9 +55,10 @@ export async function trainShippedRuns(dir: string, options: { quick?: boolean; 
     let runDir = '';
     for (const [i, cycle] of cycles.entries()) {
       runDir = join(dir, i === 0 ? kind : `${kind}-${i + 1}`);
+      const runOptions = { ...modelOptions, ...cycle.modelOptions };
       const data = syntheticData(1, quick ? 8 : cycle.images, 128);
-      const args = { model: kind, modelOptions, trainImages: quick ? 8 : cycle.images };
-      const run = await trainRun({ family: detectorFamily(kind), data, val: shapesVal, dir: runDir, ...steps(cycle.epochs), batch: 4, imgsz: 128, lr: cycle.lr, modelOptions, weights, args, log });
+      const args = { model: kind, modelOptions: runOptions, trainImages: quick ? 8 : cycle.images };
+      const run = await trainRun({ family: detectorFamily(kind), data, val: shapesVal, dir: runDir, ...steps(cycle.epochs), batch: 4, imgsz: 128, lr: cycle.lr, modelOptions: runOptions, weights, args, log });
       run.model.dispose();
       weights = join(runDir, 'weights', next(i));
     }
@@ -73,11 +75,16 @@ export async function trainShippedRuns(dir: string, options: { quick?: boolean; 
   }
 
   // DETR (docs/detr.md): two-stage queries on the frozen backbone of the SSD just trained (32-64-128, stride 8),
-  // cosine cycles from the previous run's best weights; the last run's best.ckpt ships
+  // cosine cycles from the previous run's best weights, the last with proposal NMS and query-class pairs; the last run's best.ckpt ships
   //   detseg train detr --train-images 16000 --epochs 3 --batch 4 --lr 5e-4 --model-options '{"twoStage":true,"frozenBackbone":true,"backbone":{"widths":[32,64,128]}}' --weights ssd --name detr
   //   detseg train detr --train-images 24000 --epochs 2 --batch 4 --lr 3e-4 --model-options '{"twoStage":true,"frozenBackbone":true,"backbone":{"widths":[32,64,128]}}' --weights runs/train/detr/weights/best.ckpt --name detr-2
+  //   detseg train detr --train-images 8000 --epochs 1 --batch 4 --lr 2e-4 --model-options '{"twoStage":true,"frozenBackbone":true,"backbone":{"widths":[32,64,128]}}' --weights runs/train/detr-2/weights/best.ckpt --name detr-3
+  //   detseg train detr --train-images 16000 --epochs 2 --batch 4 --lr 3e-4 --model-options '{"twoStage":true,"frozenBackbone":true,"backbone":{"widths":[32,64,128]},"proposalNms":0.7,"pairDetections":true}' --weights runs/train/detr-3/weights/best.ckpt --name detr-4
+  //   detseg train detr --train-images 16000 --epochs 1 --batch 4 --lr 1.5e-4 --model-options '{"twoStage":true,"frozenBackbone":true,"backbone":{"widths":[32,64,128]},"proposalNms":0.7,"pairDetections":true}' --weights runs/train/detr-4/weights/best.ckpt --name detr-5
   const detrOptions = { twoStage: true, frozenBackbone: true, backbone: { widths: [32, 64, 128] } };
-  out.detr = await trainCycles('detr', detrOptions, [{ images: 16000, epochs: 3, lr: 5e-4 }, { images: 24000, epochs: 2, lr: 3e-4 }], out.ssd, () => 'best.ckpt');
+  const nms = { proposalNms: 0.7, pairDetections: true };
+  const detrCycles: Cycle[] = [{ images: 16000, epochs: 3, lr: 5e-4 }, { images: 24000, epochs: 2, lr: 3e-4 }, { images: 8000, epochs: 1, lr: 2e-4 }, { images: 16000, epochs: 2, lr: 3e-4, modelOptions: nms }, { images: 16000, epochs: 1, lr: 1.5e-4, modelOptions: nms }];
+  out.detr = await trainCycles('detr', detrOptions, detrCycles, out.ssd, () => 'best.ckpt');
 
   // the panoptic model's semantic head and fine-tuned Mask R-CNN (scripts/train-panoptic.ts)
   Object.assign(out, await trainShippedPanoptic(dir, { quick, log }));

@@ -46,6 +46,8 @@ test('--retrain --quick: the classification + localization, YOLOv1, SSD, panopti
         assert.equal(options.twoStage, true, 'the shipped command\'s two-stage queries');
         assert.equal(options.frozenBackbone, true, 'the shipped command\'s frozen backbone');
         assert.deepEqual(options.backbone?.widths, [32, 64, 128], 'the SSD\'s backbone');
+        assert.equal(options.proposalNms, 0.7, 'the last run\'s proposal NMS');
+        assert.equal(options.pairDetections, true, 'the last run\'s query-class pairs');
       }
       detector.dispose();
     }

@@ -128,7 +128,7 @@ class. Training matches the N predictions to the objects one to one with the Hun
     }
     const metrics = detector.meta.metrics as { mAP?: number; mAP50?: number } | undefined;
     parts.push(
-      `<p>The ${shipped && path === shipped.path ? 'shipped' : 'retrained'} model (${net.queries} queries, d = ${net.d}, ${net.encoderLayers} encoder and ${net.decoderLayers} decoder layers${net.options.anchorPoints ? ', anchor points' : ''}${net.options.twoStage ? ', two-stage queries: the encoder cells most sure of an object become the queries' : ''})` +
+      `<p>The ${shipped && path === shipped.path ? 'shipped' : 'retrained'} model (${net.queries} queries, d = ${net.d}, ${net.encoderLayers} encoder and ${net.decoderLayers} decoder layers${net.options.anchorPoints ? ', anchor points' : ''}${net.options.twoStage ? ', two-stage queries: the encoder cells most sure of an object become the queries' : ''}${net.options.proposalNms !== undefined ? `, a cell overlapping a better one by IoU > ${net.options.proposalNms} chosen last` : ''}${net.options.pairDetections ? ', every query-class pair a detection' : ''})` +
         `${metrics?.mAP !== undefined ? `: held-out COCO mAP ${metrics.mAP.toFixed(3)}, mAP@0.5 ${(metrics.mAP50 ?? NaN).toFixed(3)}` : ''}. ` +
         `Below, held-out image ${index}: every query that found an object and, for each, the last decoder layer's cross-attention over the ` +
         `${inspection.featureWidth}×${inspection.featureHeight} feature map (mean of the ${net.heads} heads; brighter = more attention), with its box.</p>`,
