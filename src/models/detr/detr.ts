@@ -147,6 +147,9 @@ export class DetrNet implements Detector, GraphDetector {
     if (d % 4 !== 0 || d % this.heads !== 0) throw new RangeError(`DetrNet: d = ${d} must be a multiple of 4 and of heads = ${this.heads}`);
     if (this.decoderLayers < 1) throw new RangeError('DetrNet: needs at least one decoder layer');
     if (options.twoStage && options.anchorPoints) throw new RangeError('DetrNet: twoStage and anchorPoints are two ways to place the queries; choose one');
+    const nms = options.proposalNms;
+    if (nms !== undefined && (typeof nms !== 'number' || !(nms >= 0 && nms <= 1))) throw new RangeError(`DetrNet: proposalNms must be an IoU threshold in [0, 1], got ${JSON.stringify(nms)}`);
+    if (nms !== undefined && !options.twoStage) throw new RangeError('DetrNet: proposalNms chooses among the two-stage proposals; it needs twoStage');
     const ff = options.feedforward ?? 2 * d;
     this.backbone = buildBackbone({ seed, ...options.backbone });
     let next = 0;
@@ -252,8 +255,9 @@ export class DetrNet implements Detector, GraphDetector {
    * The encoder's proposals (`twoStage`): per cell of the h × w memory `[B, h·w, d]`, class logits
    * `[B, h·w, C+1]` and a box `[B, h·w, 4]` = σ(MLP(memory) + logit of a `proposalSize` box centred on
    * the cell); per image the N cells whose best real class is most probable (`cells: Int32Array [B, N]`,
-   * most probable first; with `proposalNms`, overlapping cells after the others: `selectProposals`) give the queries: content `[B, N, d]` = proposal_content(memory of the cell),
-   * position `[B, N, d]` = proposal_proj(sine encoding of the box centre), and the logits of their
+   * most probable first; with `proposalNms`, overlapping cells after the others: `selectProposals`)
+   * give the queries: content `[B, N, d]` = proposal_content(memory of the cell), position
+   * `[B, N, d]` = proposal_proj(sine encoding of the box centre), and the logits of their
    * boxes `[B, N, 4]` as the offsets of the decoder's boxes. The choice and the boxes are not
    * differentiated (the encoder's boxes learn from their own loss); the content is.
    */

@@ -237,6 +237,10 @@ test('DETR proposalNms and pairDetections: the chosen cells are selectProposals\
       suppressedAny ||= want.join() !== Array.from(selectProposals(score, boxes, n)).join();
     }
     assert.ok(suppressedAny, 'the untrained cells overlap: suppression changes the choice');
+    assert.throws(() => new DetrNet({ ...TINY, twoStage: true, proposalNms: 1.5 }), /proposalNms must be an IoU threshold in \[0, 1\], got 1.5/);
+    assert.throws(() => new DetrNet({ ...TINY, twoStage: true, proposalNms: Number.NaN }), /got null/);
+    assert.throws(() => new DetrNet({ ...TINY, twoStage: true, proposalNms: '0.7' as unknown as number }), /got "0.7"/);
+    assert.throws(() => new DetrNet({ ...TINY, proposalNms: 0.7 }), /needs twoStage/);
     const detections = net.predict(images);
     detections.forEach((d, b) => {
       const pairs = got.queryProbabilities[b].flatMap((p, q) => p.slice(0, c).map((v, k) => ({ v, q, k }))).sort((x, y) => y.v - x.v || x.q - y.q || x.k - y.k).slice(0, 10);
