@@ -22,11 +22,11 @@ import { initialiseFrom } from './weights.js';
 
 /**
  * Training a registered detector on any {@link DetectionData}, into a run folder: `args.json`,
- * `weights/last.ckpt` after every epoch (weights, Adam's state, epoch, step, history), `weights/best.ckpt`
- * (best validation mAP), `results.csv` (per epoch: each loss, mAP, mAP50, lr, seconds). Batches are
- * prepared ahead (`prefetch`), augmented with seeds of (run seed, epoch, image) and the detector's
- * samplers are re-seeded each step, so `resume` continues a killed run to the same weights as an
- * uninterrupted one.
+ * `weights/last.ckpt` after every epoch (weights, Adam's state, epoch, step, history, and the lineage:
+ * the runs behind `--weights` of the same family), `weights/best.ckpt` (best validation mAP),
+ * `results.csv` (per epoch: each loss, mAP, mAP50, lr, seconds). Batches are prepared ahead
+ * (`prefetch`), augmented with seeds of (run seed, epoch, image) and the detector's samplers are
+ * re-seeded each step, so `resume` continues a killed run to the same weights as an uninterrupted one.
  */
 
 /** Everything a run needs; `args.json` stores the serialisable part. */
@@ -72,6 +72,22 @@ export interface EpochRow {
   lr: number;
   seconds: number;
   imagesPerSecond: number;
+}
+
+/** A finished run a checkpoint's weights come from: its arguments and its epochs. */
+export interface RunRecord {
+  args: Record<string, unknown> | undefined;
+  history: EpochRow[];
+}
+
+/**
+ * The runs behind a checkpoint's weights, oldest first: its own `lineage` and the run that wrote it,
+ * when it is a checkpoint of `kind` with a training history (none for another family's weights).
+ */
+export function runLineage(meta: Record<string, unknown> | undefined, kind: string): RunRecord[] {
+  if (meta?.kind !== kind || !Array.isArray(meta.history)) return [];
+  const before = Array.isArray(meta.lineage) ? (meta.lineage as RunRecord[]) : [];
+  return [...before, { args: meta.args as Record<string, unknown> | undefined, history: meta.history as EpochRow[] }];
 }
 
 /** What {@link trainRun} did. */
@@ -125,7 +141,9 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   const optimizerConfig = { kind: 'adam' as const, learningRate: options.lr };
   const schedule = { kind: 'cosine' as const, minLr: options.lr / 50 };
   const optimizer = makeOptimizer(optimizerConfig);
-  const meta = (extra: Record<string, unknown>) => ({ format: family.format, kind: family.kind, options: modelOptions, classes: data.classes, imgsz, input: { normalise: '(v - 127.5) / 127.5', letterbox: { fill: 114, centred: true } }, args: options.args, ...extra });
+  // the runs the initial weights come from (--weights of this family), kept in every checkpoint of this run
+  let lineage: RunRecord[] = [];
+  const meta = (extra: Record<string, unknown>) => ({ format: family.format, kind: family.kind, options: modelOptions, classes: data.classes, imgsz, input: { normalise: '(v - 127.5) / 127.5', letterbox: { fill: 114, centred: true } }, args: options.args, ...(lineage.length > 0 ? { lineage } : {}), ...extra });
 
   let history: EpochRow[] = [];
   let startEpoch = 0;
@@ -141,13 +159,18 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       startEpoch = ckpt.epoch;
       step = ckpt.step;
       history = (ckpt.meta?.history as EpochRow[] | undefined) ?? [];
+      lineage = Array.isArray(ckpt.meta?.lineage) ? (ckpt.meta.lineage as RunRecord[]) : [];
       best = typeof ckpt.meta?.best === 'number' ? ckpt.meta.best : -1;
       resumed = true;
       log(`resumed ${dir} at epoch ${startEpoch + 1}/${epochs} (step ${step})`);
     } else {
       createRunDir(dir);
       writeFileAtomic(join(dir, 'args.json'), `${JSON.stringify(options.args, null, 2)}\n`);
-      if (options.weights) log(`initialised ${initialiseFrom(model, loadCheckpoint(options.weights), options.weights).join(', ')} from ${options.weights}`);
+      if (options.weights) {
+        const init = loadCheckpoint(options.weights);
+        log(`initialised ${initialiseFrom(model, init, options.weights).join(', ')} from ${options.weights}`);
+        lineage = runLineage(init.meta, family.kind);
+      }
     }
     const params = model.models().reduce((s, m) => s + m.countParams(), 0);
     log(`${family.kind}: ${params.toLocaleString('en-US')} parameters, ${data.classes.length} classes; ${data.dataset.images.length} training images${options.val ? `, ${options.val.dataset.images.length} validation images` : ''}; ${epochs} epochs × ${stepsPerEpoch} steps of ${batch}; imgsz ${imgsz}; run ${dir}`);

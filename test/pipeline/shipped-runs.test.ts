@@ -48,6 +48,9 @@ test('--retrain --quick: the classification + localization, YOLOv1, SSD, panopti
         assert.deepEqual(options.backbone?.widths, [32, 64, 128], 'the SSD\'s backbone');
         assert.equal(options.proposalNms, 0.7, 'the last run\'s proposal NMS');
         assert.equal(options.pairDetections, true, 'the last run\'s query-class pairs');
+        const lineage = detector.meta.lineage as Array<{ args: { trainImages?: number }; history: unknown[] }>;
+        assert.equal(lineage.length, 4, 'the four DETR runs before the last one (the first starts from the SSD: no lineage)');
+        for (const run of lineage) assert.ok(run.args.trainImages! > 0 && run.history.length > 0);
       }
       detector.dispose();
     }

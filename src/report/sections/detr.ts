@@ -12,7 +12,7 @@ import { prepareSample } from '../../pipeline/samples.js';
 import { checkpointImageSize, loadDetector, shippedCheckpoints } from '../../pipeline/weights.js';
 import { heatmapOverlay } from '../../viz/heatmap-overlay.js';
 import { htmlTable, linePlot } from '../../viz/plot.js';
-import type { EpochRow } from '../../pipeline/train.js';
+import { runLineage } from '../../pipeline/train.js';
 import { figureHtml, type ReportContext, type ReportSection } from '../report.js';
 
 /** A query "found" an object when its best real class has at least this probability. */
@@ -58,6 +58,28 @@ function queryClass(inspection: DetrInspection, q: number, classes: number): [nu
   let best = 0;
   for (let k = 1; k < classes; k++) if (inspection.probabilities[q * (classes + 1) + k] > inspection.probabilities[q * (classes + 1) + best]) best = k;
   return [best + 1, inspection.probabilities[q * (classes + 1) + best]];
+}
+
+/**
+ * The held-out mAP after every epoch of the runs behind a checkpoint (`meta.lineage`, then its own
+ * `meta.history`; runs that do not record `trainImages` are left out): `seen` the training images seen
+ * by then (thousands, counted across the runs), `map50` and `map` per epoch, `seconds` of training in all.
+ */
+export function trainingCurve(meta: Record<string, unknown>): { runs: number; seen: number[]; map50: number[]; map: number[]; seconds: number } {
+  const runs = runLineage(meta, meta.kind as string).filter((run) => run.history.length > 0 && Number.isFinite(Number(run.args?.trainImages)));
+  const seen: number[] = [], map50: number[] = [], map: number[] = [];
+  let offset = 0, seconds = 0;
+  for (const run of runs) {
+    const images = Number(run.args?.trainImages);
+    for (const h of run.history) {
+      seen.push((offset + h.epoch * images) / 1000);
+      map50.push(h.mAP50);
+      map.push(h.mAP);
+      seconds += h.seconds;
+    }
+    offset += run.history[run.history.length - 1].epoch * images;
+  }
+  return { runs: runs.length, seen, map50, map, seconds };
 }
 
 /**
@@ -136,20 +158,18 @@ class. Training matches the N predictions to the objects one to one with the Hun
       `<p>The Hungarian matching of this image's ${target.labels.length} objects to the queries (the assignment training would use):</p>`,
       htmlTable(['object', 'matched query', 'query predicts', 'IoU'], rows),
     );
-    // the training curve of the run the checkpoint comes from (its meta.history, one row per epoch)
-    const history = (detector.meta.history as EpochRow[] | undefined) ?? [];
-    const trainImages = Number((detector.meta.args as { trainImages?: number } | undefined)?.trainImages);
-    if (history.length > 0 && Number.isFinite(trainImages)) {
-      const seen = history.map((h) => ((h.epoch + 1) * trainImages) / 1000);
-      const hours = history.reduce((sum, h) => sum + h.seconds, 0) / 3600;
+    // the training curve of the runs the checkpoint comes from, one point per epoch
+    const { runs, seen, map50, map, seconds } = trainingCurve(detector.meta);
+    if (runs > 0) {
       const curve = linePlot(
         [
-          { label: 'mAP@0.5', xs: seen, ys: history.map((h) => h.mAP50) },
-          { label: 'mAP@[.5:.95]', xs: seen, ys: history.map((h) => h.mAP) },
+          { label: 'mAP@0.5', xs: seen, ys: map50 },
+          { label: 'mAP@[.5:.95]', xs: seen, ys: map },
         ],
         { title: 'DETR held-out mAP during training', xLabel: 'training images seen (thousands)', yLabel: 'COCO AP', yRange: [0, 1], width: 480 },
       );
-      parts.push(figureHtml(ctx.figure('detr-training.svg', curve), `The held-out (200 images) mAP after each epoch of ${trainImages.toLocaleString('en-US')} images; ${hours.toFixed(1)} h of training in all (the epochs' recorded times).`));
+      const caption = runs > 1 ? `each epoch of the ${runs} runs behind this checkpoint, each from the previous one's weights` : 'each epoch of its run';
+      parts.push(figureHtml(ctx.figure('detr-training.svg', curve), `The held-out (200 images) mAP after ${caption}; ${(seconds / 3600).toFixed(1)} h of training in all (the epochs' recorded times).`));
     }
   } finally {
     detector.dispose();

@@ -4,13 +4,14 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadCheckpoint } from '../../../src/engine/checkpoint.js';
 import { initEngine } from '../../../src/engine/setup.js';
 import { saveDetectorCheckpoint } from '../../../src/models/detection/checkpoint.js';
 import { imagesToTensor } from '../../../src/models/detection/images-tensor.js';
 import { syntheticDetectionSet } from '../../../src/models/detection/synthetic-data.js';
 import { DetrNet, type DetrOptions } from '../../../src/models/detr/detr.js';
 import { ReportContext } from '../../../src/report/report.js';
-import { detrSection, inspectDetr } from '../../../src/report/sections/detr.js';
+import { detrSection, inspectDetr, trainingCurve } from '../../../src/report/sections/detr.js';
 
 const OPTIONS: DetrOptions = { numClasses: 3, backbone: { widths: [8, 16, 32] }, d: 32, heads: 2, encoderLayers: 1, decoderLayers: 2, feedforward: 64, queries: 6, anchorPoints: true, seed: 3 };
 
@@ -57,4 +58,22 @@ test('DETR report section: one attention figure per query that found an object, 
   assert.ok(rows.length > 0, 'a matching table');
   assert.equal(new Set(rows.map((r) => r[2])).size, rows.length, 'each object has its own query');
   assert.deepEqual(rows.map((r) => Number(r[1])), rows.map((_, j) => j + 1));
+});
+
+test('DETR training curve: the epochs of every run behind a checkpoint, images counted across the runs; the shipped file\'s five runs reach 152,000 images', async () => {
+  const row = (epoch: number, mAP: number, seconds: number) => ({ epoch, losses: { loss: 1 }, mAP, mAP50: mAP + 0.25, lr: 1e-4, seconds, imagesPerSecond: 10 });
+  const meta = { kind: 'detr', args: { trainImages: 50 }, history: [row(1, 0.4, 5)], lineage: [{ args: { trainImages: 100 }, history: [row(1, 0.1, 10), row(2, 0.2, 20)] }, { args: {}, history: [row(1, 0.9, 99)] }] };
+  const curve = trainingCurve(meta);
+  assert.equal(curve.runs, 2, 'the run without trainImages is left out');
+  assert.deepEqual(curve.seen, [0.1, 0.2, 0.25]);
+  assert.deepEqual(curve.map, [0.1, 0.2, 0.4]);
+  assert.deepEqual(curve.map50, [0.35, 0.45, 0.65]);
+  assert.equal(curve.seconds, 35);
+  assert.deepEqual(trainingCurve({ kind: 'detr', args: { trainImages: 8 } }).runs, 0, 'no history, no curve');
+  const shipped = loadCheckpoint(join('assets', 'checkpoints', 'detector-detr.ckpt')).meta!;
+  const real = trainingCurve(shipped);
+  assert.equal(real.runs, 5);
+  assert.equal(real.seen.length, 9);
+  assert.equal(real.seen[real.seen.length - 1], 152);
+  assert.equal(real.map50[real.map50.length - 1], shipped.metrics && (shipped.metrics as { mAP50: number }).mAP50);
 });
