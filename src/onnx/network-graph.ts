@@ -5,7 +5,7 @@ import type { LayersConverter, Value } from './layers.js';
 
 /**
  * A {@link NetworkGraph} that writes ONNX nodes into a {@link GraphBuilder}: tf.LayersModels through the
- * {@link LayersConverter}, the other ops one ONNX node each (MatMul, Add, Mul, Reshape, Transpose,
+ * {@link LayersConverter}, the other ops one ONNX node each (MatMul, Add, Mul, Sub, Reshape, Transpose,
  * Concat, Slice, Softmax, Sigmoid, Relu, Sin, Log, Clip, Max, Min, Div, Greater (cast to float),
  * ReduceMax, TopK; rows gathered by GatherND with one batch axis; layer normalisation as
  * `LayerNormalization` from operator set 17, before as ReduceMean, Sub, Mul, Add, Sqrt and Div).
@@ -29,6 +29,11 @@ export class OnnxNetworkGraph implements NetworkGraph {
     return { name, layout: 'keras', rank };
   }
 
+  /** One ONNX node of two broadcasting inputs; the result has the larger rank. */
+  private binary(opType: string, a: GraphTensor, b: GraphTensor): GraphTensor {
+    return this.value(this.graph.node(opType, [this.name(a), this.name(b)]), Math.max(a.rank, b.rank));
+  }
+
   layers(model: tf.LayersModel, inputs: GraphTensor[]): GraphTensor[] {
     return this.converter.convert(model, inputs as Value[]);
   }
@@ -39,15 +44,19 @@ export class OnnxNetworkGraph implements NetworkGraph {
   }
 
   matMul(a: GraphTensor, b: GraphTensor): GraphTensor {
-    return this.value(this.graph.node('MatMul', [this.name(a), this.name(b)]), Math.max(a.rank, b.rank));
+    return this.binary('MatMul', a, b);
   }
 
   add(a: GraphTensor, b: GraphTensor): GraphTensor {
-    return this.value(this.graph.node('Add', [this.name(a), this.name(b)]), Math.max(a.rank, b.rank));
+    return this.binary('Add', a, b);
   }
 
   mul(a: GraphTensor, b: GraphTensor): GraphTensor {
-    return this.value(this.graph.node('Mul', [this.name(a), this.name(b)]), Math.max(a.rank, b.rank));
+    return this.binary('Mul', a, b);
+  }
+
+  sub(a: GraphTensor, b: GraphTensor): GraphTensor {
+    return this.binary('Sub', a, b);
   }
 
   reshape(x: GraphTensor, shape: number[]): GraphTensor {
@@ -94,15 +103,15 @@ export class OnnxNetworkGraph implements NetworkGraph {
   }
 
   maximum(a: GraphTensor, b: GraphTensor): GraphTensor {
-    return this.value(this.graph.node('Max', [this.name(a), this.name(b)]), Math.max(a.rank, b.rank));
+    return this.binary('Max', a, b);
   }
 
   minimum(a: GraphTensor, b: GraphTensor): GraphTensor {
-    return this.value(this.graph.node('Min', [this.name(a), this.name(b)]), Math.max(a.rank, b.rank));
+    return this.binary('Min', a, b);
   }
 
   div(a: GraphTensor, b: GraphTensor): GraphTensor {
-    return this.value(this.graph.node('Div', [this.name(a), this.name(b)]), Math.max(a.rank, b.rank));
+    return this.binary('Div', a, b);
   }
 
   greater(x: GraphTensor, threshold: number): GraphTensor {

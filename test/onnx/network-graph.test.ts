@@ -45,13 +45,13 @@ async function compare(label: string, shapes: number[][], graph: (net: NetworkGr
   await assertOrtMatches(encodeModel(modelOf(g, label, opset, { 'detseg.parts': JSON.stringify(parts) }, '0')), data, shapes, expected, label, tolerance);
 }
 
-test('onnx network graph: MatMul (2-D weights, batched, broadcast batch), Add / Mul broadcasting, as TF.js computes them', async () => {
+test('onnx network graph: MatMul (2-D weights, batched, broadcast batch), Add / Mul / Sub broadcasting, as TF.js computes them', async () => {
   await initEngine();
   const w = randomArray(seeded(3), [4, 5]);
   await compare('matmul weights', [[2, 3, 4]], (net, [x]) => [net.matMul(x, net.constant('w', w, [4, 5]))], ([x]) => [tf.reshape(tf.matMul(tf.reshape(x, [6, 4]), tf.tensor2d(w, [4, 5])), [2, 3, 5])]);
   await compare('matmul batched', [[2, 3, 3, 4], [2, 3, 4, 2]], (net, [a, b]) => [net.matMul(a, b)], ([a, b]) => [tf.matMul(a as tf.Tensor4D, b as tf.Tensor4D)]);
   await compare('matmul broadcast', [[1, 3, 5, 4], [2, 3, 4, 6]], (net, [a, b]) => [net.matMul(a, b)], ([a, b]) => [tf.matMul(tf.tile(a, [2, 1, 1, 1]) as tf.Tensor4D, b as tf.Tensor4D)]);
-  await compare('add mul broadcast', [[2, 3, 4], [4], [1, 3, 4]], (net, [x, bias, y]) => [net.add(x, bias), net.mul(y, x), net.mul(x, net.constant('half', [0.5], []))], ([x, bias, y]) => [tf.add(x, bias), tf.mul(y, x), tf.mul(x, 0.5)]);
+  await compare('add mul sub broadcast', [[2, 3, 4], [4], [1, 3, 4]], (net, [x, bias, y]) => [net.add(x, bias), net.mul(y, x), net.mul(x, net.constant('half', [0.5], [])), net.sub(y, x), net.sub(x, bias)], ([x, bias, y]) => [tf.add(x, bias), tf.mul(y, x), tf.mul(x, 0.5), tf.sub(y, x), tf.sub(x, bias)]);
 });
 
 test('onnx network graph: Reshape (0 keeps an axis, −1 inferred), Transpose, Concat, Slice, Softmax, Sigmoid, Relu, as TF.js computes them', async () => {

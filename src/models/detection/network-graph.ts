@@ -27,6 +27,8 @@ export interface NetworkGraph {
   matMul(a: GraphTensor, b: GraphTensor): GraphTensor;
   add(a: GraphTensor, b: GraphTensor): GraphTensor;
   mul(a: GraphTensor, b: GraphTensor): GraphTensor;
+  /** a − b (broadcasting). */
+  sub(a: GraphTensor, b: GraphTensor): GraphTensor;
   /** `x` with shape `shape` (0 keeps the input's size on that axis, −1 is inferred). */
   reshape(x: GraphTensor, shape: number[]): GraphTensor;
   transpose(x: GraphTensor, perm: number[]): GraphTensor;

@@ -492,8 +492,7 @@ export class DetrNet implements Detector, GraphDetector {
       tgt = dense(content, 'proposal_content');
       // logit(r) = log r − log(1 − r) of the clamped reference boxes
       const clamped = net.clip(refs, 1e-4, 1 - 1e-4);
-      const minusOne = net.constant('minus_one', [-1], []);
-      offsets = net.add(net.log(clamped), net.mul(net.log(net.add(net.constant('one', [1], []), net.mul(clamped, minusOne))), minusOne));
+      offsets = net.sub(net.log(clamped), net.log(net.sub(net.constant('one', [1], []), clamped)));
     } else {
       const anchors = this.options.anchorPoints ? this.anchorConstants() : undefined;
       queryPos = anchors ? net.add(p('query_embed', [1, n, d]), dense(net.constant('anchor_encoding', anchors.encoding, [1, n, d]), 'anchor_proj')) : p('query_embed', [1, n, d]);
@@ -520,7 +519,7 @@ export class DetrNet implements Detector, GraphDetector {
           detection: this.options.pairDetections
             ? "every (query, real class) pair ('no object', the last class, left out) scored by its probability; the best maxDetections pairs by score, no NMS"
             : "per query: the most probable real class (the last, 'no object', is left out) and its probability; the best maxDetections queries by score, no NMS",
-          maxDetections: Math.min(n * (this.options.pairDetections ? this.numClasses : 1), this.options.maxDetections ?? Infinity),
+          maxDetections: this.detectionCount().keep,
         },
       },
     };
@@ -529,6 +528,12 @@ export class DetrNet implements Detector, GraphDetector {
   /** Detections from the graph's `class_probabilities [B, N, C+1]` and `boxes [B, N, 4]` of `batch` `width × height` images. */
   detectionsFromGraph(outputs: GraphResults, batch: number, width: number, height: number): Detections[] {
     return this.detectionsFrom(outputs.class_probabilities.data, outputs.boxes.data, batch, width, height);
+  }
+
+  /** Candidates per image (N queries, or N·C query-class pairs with `pairDetections`) and how many are kept (`maxDetections`). */
+  private detectionCount(): { candidates: number; keep: number } {
+    const candidates = this.queries * (this.options.pairDetections ? this.numClasses : 1);
+    return { candidates, keep: Math.min(candidates, this.options.maxDetections ?? candidates) };
   }
 
   /**
@@ -540,8 +545,7 @@ export class DetrNet implements Detector, GraphDetector {
     const n = this.queries, c = this.numClasses;
     if (probabilities.length !== batch * n * (c + 1) || boxes.length !== 4 * batch * n) throw new Error(`DETR: ${probabilities.length} probabilities and ${boxes.length} box values for ${batch} image(s) of ${n} queries`);
     const pairs = this.options.pairDetections ?? false;
-    const candidates = pairs ? n * c : n;
-    const keep = Math.min(candidates, this.options.maxDetections ?? candidates);
+    const { candidates, keep } = this.detectionCount();
     const clip = (v: number, hi: number) => Math.min(Math.max(v, 0), hi);
     const result: Detections[] = [];
     for (let b = 0; b < batch; b++) {

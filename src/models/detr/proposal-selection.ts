@@ -59,16 +59,15 @@ export function selectProposalsGraph(net: NetworkGraph, scores: GraphTensor, box
   }
   const order = net.topK(scores, m); // [B, M] cells by score
   const sorted = net.gatherRows(boxes, order); // [B, M, 4]
-  const minus = (x: GraphTensor) => net.mul(x, net.constant('minus_one', [-1], []));
   const centre = net.slice(sorted, 2, 0, 2), size = net.slice(sorted, 2, 2, 4); // [B, M, 2]
   const half = net.mul(size, net.constant('half', [0.5], []));
-  const lo = net.add(centre, minus(half)), hi = net.add(centre, half); // [B, M, 2]
+  const lo = net.sub(centre, half), hi = net.add(centre, half); // [B, M, 2]
   // axis 1: the cell i judged, axis 2: the cell j it is compared with
   const asI = (x: GraphTensor) => net.reshape(x, [0, m, 1, -1]), asJ = (x: GraphTensor) => net.reshape(x, [0, 1, m, -1]);
-  const overlap = net.relu(net.add(net.minimum(asI(hi), asJ(hi)), minus(net.maximum(asI(lo), asJ(lo))))); // [B, M, M, 2]
+  const overlap = net.relu(net.sub(net.minimum(asI(hi), asJ(hi)), net.maximum(asI(lo), asJ(lo)))); // [B, M, M, 2]
   const inter = net.mul(net.slice(overlap, 3, 0, 1), net.slice(overlap, 3, 1, 2)); // [B, M, M, 1]
   const area = net.mul(net.slice(size, 2, 0, 1), net.slice(size, 2, 1, 2)); // [B, M, 1]
-  const iou = net.div(inter, net.add(net.add(asI(area), asJ(area)), minus(inter))); // [B, M, M, 1]
+  const iou = net.div(inter, net.sub(net.add(asI(area), asJ(area)), inter)); // [B, M, M, 1]
   const better = new Float32Array(m * m); // 1 where j ranks before i
   for (let i = 0; i < m; i++) for (let j = 0; j < i; j++) better[i * m + j] = 1;
   const worst = net.reduceMax(net.mul(net.reshape(iou, [0, m, m]), net.constant('better', better, [1, m, m]))); // [B, M]
